@@ -1,0 +1,274 @@
+//! Connections to SQLite, PostgreSQL or MariaDB behind one type, a pool for
+//! reads and one writer thread that group-commits.
+//!
+//! Why one writer: SQLite allows one writer at a time anyway, and folding the
+//! writes that queue up while a commit is in progress into the next
+//! transaction turns thousands of small resource updates into a few fsyncs
+//! (or round trips). Each caller's statements run in their own savepoint, so
+//! one caller's failure never undoes another's.
+
+use crate::value::{SqlValue, Stmt};
+use diesel::connection::SimpleConnection;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
+use diesel::{Connection, QueryableByName, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use std::sync::mpsc;
+use std::time::Duration;
+use zstack_kit::{ApiError, ApiResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Mysql(diesel::MysqlConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl DbKind {
+    pub fn of_url(url: &str) -> DbKind {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbKind::Postgres
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            DbKind::Mysql
+        } else {
+            DbKind::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+            DbKind::Mysql => "mysql",
+        }
+    }
+}
+
+fn establish(kind: DbKind, url: &str) -> Result<AnyConnection, diesel::ConnectionError> {
+    Ok(match kind {
+        DbKind::Postgres => AnyConnection::Postgresql(diesel::PgConnection::establish(url)?),
+        DbKind::Mysql => {
+            let url = url.replacen("mariadb://", "mysql://", 1);
+            let mut c = diesel::MysqlConnection::establish(&url)?;
+            c.batch_execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'")
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            AnyConnection::Mysql(c)
+        }
+        DbKind::Sqlite => {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            let mut c = diesel::SqliteConnection::establish(path)?;
+            c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;")
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            AnyConnection::Sqlite(c)
+        }
+    })
+}
+
+struct Manager {
+    kind: DbKind,
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        establish(self.kind, &self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// The embedded migrations of each backend, supplied by the crate that owns the schema.
+pub struct Migrations {
+    pub sqlite: EmbeddedMigrations,
+    pub postgres: EmbeddedMigrations,
+    pub mysql: EmbeddedMigrations,
+}
+
+struct WriteJob {
+    stmts: Vec<Stmt>,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+#[derive(Clone)]
+pub struct Database {
+    kind: DbKind,
+    pool: r2d2::Pool<Manager>,
+    writer: mpsc::Sender<WriteJob>,
+}
+
+#[derive(QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = Text)]
+    v: String,
+}
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct PairRow {
+    #[diesel(sql_type = Text)]
+    k: String,
+    #[diesel(sql_type = Text)]
+    v: String,
+}
+
+/// Most commits a group may fold together.
+const MAX_GROUP: usize = 1024;
+
+impl Database {
+    /// Connect, run the embedded migrations and start the writer thread.
+    pub fn open(url: &str, migrations: Migrations, pool_size: u32) -> ApiResult<Database> {
+        let kind = DbKind::of_url(url);
+        let mut conn = establish(kind, url).map_err(|e| ApiError::internal(format!("cannot connect to {url}: {e}")))?;
+        let pending = match &mut conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(migrations.sqlite).map(|v| v.len()),
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(migrations.postgres).map(|v| v.len()),
+            AnyConnection::Mysql(c) => c.run_pending_migrations(migrations.mysql).map(|v| v.len()),
+        }
+        .map_err(|e| ApiError::internal(format!("database migration failed: {e}")))?;
+        if pending > 0 {
+            log::info!("applied {pending} migration(s) to the {} database", kind.name());
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(30))
+            .build(Manager { kind, url: url.to_string() })
+            .map_err(|e| ApiError::internal(format!("cannot open a connection pool on {url}: {e}")))?;
+        let (tx, rx) = mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Database { kind, pool, writer: tx })
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// Apply statements atomically (one savepoint in the next group commit).
+    pub async fn write(&self, stmts: Vec<Stmt>) -> ApiResult<()> {
+        if stmts.is_empty() {
+            return Ok(());
+        }
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.writer
+            .send(WriteJob { stmts, done })
+            .map_err(|_| ApiError::internal("the database writer has stopped"))?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ApiError::internal(format!("database write failed: {e}"))),
+            Err(_) => Err(ApiError::internal("the database writer dropped a write")),
+        }
+    }
+
+    /// Run blocking database work on a pooled connection off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> diesel::QueryResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| ApiError::internal(format!("no database connection: {e}")))?;
+            f(&mut conn).map_err(|e| ApiError::internal(format!("database read failed: {e}")))
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("database read panicked: {e}")))?
+    }
+
+    /// Rows of a single text column selected as `v`.
+    pub async fn texts(&self, stmt: Stmt) -> ApiResult<Vec<String>> {
+        self.read(move |c| load::<TextRow>(c, &stmt).map(|rows| rows.into_iter().map(|r| r.v).collect())).await
+    }
+
+    /// Rows of two text columns selected as `k` and `v`.
+    pub async fn pairs(&self, stmt: Stmt) -> ApiResult<Vec<(String, String)>> {
+        self.read(move |c| load::<PairRow>(c, &stmt).map(|rows| rows.into_iter().map(|r| (r.k, r.v)).collect()))
+            .await
+    }
+
+    /// A single integer selected as `n`.
+    pub async fn count(&self, stmt: Stmt) -> ApiResult<i64> {
+        self.read(move |c| load::<CountRow>(c, &stmt).map(|rows| rows.first().map(|r| r.n).unwrap_or(0))).await
+    }
+}
+
+fn bind_all<'a>(
+    mut q: BoxedSqlQuery<'a, MultiBackend, SqlQuery>,
+    binds: &[SqlValue],
+) -> BoxedSqlQuery<'a, MultiBackend, SqlQuery> {
+    for b in binds {
+        q = match b {
+            SqlValue::Text(v) => q.bind::<Nullable<Text>, _>(v.clone()),
+            SqlValue::Int(v) => q.bind::<Nullable<BigInt>, _>(*v),
+            SqlValue::Float(v) => q.bind::<Nullable<Double>, _>(*v),
+        };
+    }
+    q
+}
+
+pub fn load<T>(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<Vec<T>>
+where
+    T: QueryableByName<MultiBackend> + 'static,
+{
+    bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).load::<T>(conn)
+}
+
+pub fn execute(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<usize> {
+    bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).execute(conn)
+}
+
+fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut outcomes: Vec<Result<(), String>> = Vec::with_capacity(group.len());
+        let committed = conn.transaction::<_, diesel::result::Error, _>(|tx| {
+            outcomes.clear();
+            for job in &group {
+                let r = tx.transaction::<_, diesel::result::Error, _>(|sp| {
+                    for s in &job.stmts {
+                        execute(sp, s)?;
+                    }
+                    Ok(())
+                });
+                outcomes.push(r.map_err(|e| e.to_string()));
+            }
+            Ok(())
+        });
+        if let Err(e) = committed {
+            let msg = format!("commit failed: {e}");
+            outcomes = group.iter().map(|_| Err(msg.clone())).collect();
+        }
+        for (job, outcome) in group.into_iter().zip(outcomes) {
+            let _ = job.done.send(outcome);
+        }
+    }
+}

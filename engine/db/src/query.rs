@@ -1,0 +1,394 @@
+//! ZStack's query language compiled to SQL. Conditions come from the REST
+//! form (`q=vmNics.l3NetworkUuid?=a,b`) or the legacy body form
+//! (`{"name": ..., "op": "in", "value": "a,b"}`); both become `Condition`s
+//! and then one `WHERE` clause with bound parameters. Dotted names follow the
+//! inventory's expanded-query joins as `IN (SELECT ...)` sub-queries, as
+//! ZStack's query builder does.
+
+use crate::spec::{snake, ColKind, TableSpec};
+use crate::value::{SqlBuilder, SqlValue, Stmt};
+use crate::DbKind;
+use std::collections::HashMap;
+use zstack_kit::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    In,
+    NotIn,
+    Like,
+    NotLike,
+    IsNull,
+    NotNull,
+}
+
+impl Op {
+    fn sql(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "<>",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::In => "IN",
+            Op::NotIn => "NOT IN",
+            Op::Like => "LIKE",
+            Op::NotLike => "NOT LIKE",
+            Op::IsNull => "IS NULL",
+            Op::NotNull => "IS NOT NULL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub name: String,
+    pub op: Op,
+    pub value: Option<String>,
+}
+
+/// The REST operators in the order ZStack's RestServer looks for them: the
+/// first one found splits the condition, once.
+const REST_OPS: &[(&str, Op)] = &[
+    ("!=", Op::Ne),
+    (">=", Op::Ge),
+    ("<=", Op::Le),
+    ("!?=", Op::NotIn),
+    ("!~=", Op::NotLike),
+    ("~=", Op::Like),
+    ("?=", Op::In),
+    ("=", Op::Eq),
+    (">", Op::Gt),
+    ("<", Op::Lt),
+    ("is null", Op::IsNull),
+    ("not null", Op::NotNull),
+];
+
+/// Parse one `q=` condition.
+pub fn parse_rest_condition(q: &str) -> ApiResult<Condition> {
+    for (token, op) in REST_OPS {
+        if let Some(at) = q.find(token) {
+            let name = q[..at].trim().to_string();
+            let rest = &q[at + token.len()..];
+            if name.is_empty() {
+                return Err(ApiError::invalid_argument(format!("query condition [{q}] has no field name")));
+            }
+            let value = match op {
+                Op::IsNull | Op::NotNull => None,
+                _ => Some(rest.to_string()),
+            };
+            return Ok(Condition { name, op: *op, value });
+        }
+    }
+    Err(ApiError::invalid_argument(format!(
+        "query condition [{q}] has no operator; use one of =, !=, >, <, >=, <=, ?=, !?=, ~=, !~=, is null, not null"
+    )))
+}
+
+/// Build a condition from the legacy body form.
+pub fn legacy_condition(name: &str, op: &str, value: Option<String>) -> ApiResult<Condition> {
+    let op = match op.trim().to_ascii_lowercase().as_str() {
+        "=" => Op::Eq,
+        "!=" => Op::Ne,
+        ">" => Op::Gt,
+        ">=" => Op::Ge,
+        "<" => Op::Lt,
+        "<=" => Op::Le,
+        "in" => Op::In,
+        "not in" => Op::NotIn,
+        "like" => Op::Like,
+        "not like" => Op::NotLike,
+        "is null" => Op::IsNull,
+        "is not null" | "not null" => Op::NotNull,
+        other => return Err(ApiError::invalid_argument(format!("unknown query operator [{other}] on [{name}]"))),
+    };
+    Ok(Condition { name: name.to_string(), op, value })
+}
+
+/// Every table the compiler can reach, by table name, and where tags live.
+pub struct Catalog {
+    pub tables: HashMap<&'static str, &'static TableSpec>,
+    /// Tables of system and user tags: columns resource_uuid, tag.
+    pub tag_tables: (&'static str, &'static str),
+}
+
+impl Catalog {
+    pub fn table(&self, name: &str) -> ApiResult<&'static TableSpec> {
+        self.tables.get(name).copied().ok_or_else(|| ApiError::internal(format!("no table [{name}] in the catalog")))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryOptions {
+    pub limit: Option<u64>,
+    pub start: Option<u64>,
+    /// (field, ascending)
+    pub sort: Option<(String, bool)>,
+}
+
+/// ZStack's default page size for queries.
+pub const DEFAULT_LIMIT: u64 = 1000;
+
+fn convert(spec: &TableSpec, field: &str, kind: ColKind, raw: &str) -> ApiResult<SqlValue> {
+    let bad = |what: &str| {
+        ApiError::invalid_argument(format!(
+            "the value [{raw}] of field [{field}] of {} is not {what}",
+            spec.inventory_class.rsplit('.').next().unwrap_or(spec.vo)
+        ))
+    };
+    Ok(match kind {
+        ColKind::Str | ColKind::LongStr => SqlValue::Text(Some(raw.to_string())),
+        ColKind::Int => SqlValue::Int(Some(raw.trim().parse::<i64>().map_err(|_| bad("an integer"))?)),
+        ColKind::Float => SqlValue::Float(Some(raw.trim().parse::<f64>().map_err(|_| bad("a number"))?)),
+        ColKind::Bool => SqlValue::Int(Some(match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => 1,
+            "false" => 0,
+            _ => return Err(bad("a boolean")),
+        })),
+        ColKind::Time => SqlValue::Int(Some(crate::time::parse_any(raw.trim()).ok_or_else(|| bad("a timestamp"))?)),
+    })
+}
+
+fn push_predicate(b: &mut SqlBuilder, column: &str, op: Op, values: Vec<SqlValue>) {
+    b.push(column).push(" ").push(op.sql());
+    match op {
+        Op::IsNull | Op::NotNull => {}
+        Op::In | Op::NotIn => {
+            b.push(" (");
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                b.bind(v);
+            }
+            b.push(")");
+        }
+        _ => {
+            b.push(" ");
+            if let Some(v) = values.into_iter().next() {
+                b.bind(v);
+            }
+        }
+    }
+}
+
+fn values_for(spec: &TableSpec, field: &str, kind: ColKind, cond: &Condition) -> ApiResult<Vec<SqlValue>> {
+    match cond.op {
+        Op::IsNull | Op::NotNull => Ok(vec![]),
+        Op::In | Op::NotIn => {
+            let raw = cond.value.as_deref().unwrap_or("");
+            // ZStack turns an empty list into ('').
+            raw.split(',').map(|v| convert(spec, field, kind, v)).collect()
+        }
+        _ => {
+            let raw = cond.value.as_deref().ok_or_else(|| {
+                ApiError::invalid_argument(format!("query condition on [{}] has no value", cond.name))
+            })?;
+            Ok(vec![convert(spec, field, kind, raw)?])
+        }
+    }
+}
+
+/// Append the SQL for one condition evaluated on `spec`.
+pub fn compile_condition(cat: &Catalog, spec: &'static TableSpec, cond: &Condition, b: &mut SqlBuilder) -> ApiResult<()> {
+    compile_path(cat, spec, &cond.name, cond, b)
+}
+
+fn compile_path(cat: &Catalog, spec: &'static TableSpec, path: &str, cond: &Condition, b: &mut SqlBuilder) -> ApiResult<()> {
+    if path == "__systemTag__" || path == "__userTag__" {
+        let table = if path == "__systemTag__" { cat.tag_tables.0 } else { cat.tag_tables.1 };
+        let values = values_for(spec, path, ColKind::LongStr, cond)?;
+        b.push("uuid IN (SELECT resource_uuid FROM ").push(table).push(" WHERE ");
+        push_predicate(b, "tag", cond.op, values);
+        b.push(")");
+        return Ok(());
+    }
+    match path.split_once('.') {
+        None => {
+            let col = spec.column(path).ok_or_else(|| unknown_field(spec, &cond.name, path))?;
+            let values = values_for(spec, path, col.kind, cond)?;
+            push_predicate(b, &snake(path), cond.op, values);
+            Ok(())
+        }
+        Some((head, rest)) => {
+            let join = spec.join(head).ok_or_else(|| unknown_field(spec, &cond.name, head))?;
+            let mut current = spec;
+            let mut opened = 0;
+            for hop in join.hops {
+                let target = cat.table(hop.table)?;
+                let _ = current;
+                b.push(&snake(hop.local)).push(" IN (SELECT ").push(&snake(hop.remote)).push(" FROM ").push(target.table).push(" WHERE ");
+                current = target;
+                opened += 1;
+            }
+            compile_path(cat, current, rest, cond, b)?;
+            for _ in 0..opened {
+                b.push(")");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn unknown_field(spec: &TableSpec, full: &str, part: &str) -> ApiError {
+    ApiError::invalid_argument(format!(
+        "query condition [{full}]: [{part}] is not a queryable field of {}",
+        spec.inventory_class.rsplit('.').next().unwrap_or(spec.vo)
+    ))
+}
+
+/// `WHERE` clause (without the keyword) for all conditions ANDed, or `1=1`.
+pub fn compile_where(cat: &Catalog, spec: &'static TableSpec, conds: &[Condition], b: &mut SqlBuilder) -> ApiResult<()> {
+    if conds.is_empty() {
+        b.push("1=1");
+    }
+    for (i, c) in conds.iter().enumerate() {
+        if i > 0 {
+            b.push(" AND ");
+        }
+        b.push("(");
+        compile_condition(cat, spec, c, b)?;
+        b.push(")");
+    }
+    Ok(())
+}
+
+/// `SELECT inv FROM ... WHERE ... ORDER BY ... LIMIT ... OFFSET ...`
+pub fn select_inventories(
+    cat: &Catalog,
+    kind: DbKind,
+    spec: &'static TableSpec,
+    conds: &[Condition],
+    opts: &QueryOptions,
+) -> ApiResult<Stmt> {
+    let mut b = SqlBuilder::new(kind);
+    b.push("SELECT inv AS v FROM ").push(spec.table).push(" WHERE ");
+    compile_where(cat, spec, conds, &mut b)?;
+    if let Some((field, asc)) = &opts.sort {
+        if spec.column(field).is_none() {
+            return Err(ApiError::invalid_argument(format!(
+                "cannot sort by [{field}]: it is not a field of {}",
+                spec.inventory_class.rsplit('.').next().unwrap_or(spec.vo)
+            )));
+        }
+        b.push(" ORDER BY ").push(&snake(field)).push(if *asc { " ASC" } else { " DESC" });
+    }
+    let limit = opts.limit.unwrap_or(DEFAULT_LIMIT);
+    b.push(&format!(" LIMIT {limit}"));
+    if let Some(start) = opts.start {
+        b.push(&format!(" OFFSET {start}"));
+    }
+    Ok(b.build())
+}
+
+pub fn count(cat: &Catalog, kind: DbKind, spec: &'static TableSpec, conds: &[Condition]) -> ApiResult<Stmt> {
+    let mut b = SqlBuilder::new(kind);
+    b.push("SELECT COUNT(*) AS n FROM ").push(spec.table).push(" WHERE ");
+    compile_where(cat, spec, conds, &mut b)?;
+    Ok(b.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Column, Hop, Join};
+
+    static VM: TableSpec = TableSpec {
+        table: "vm_instance",
+        inventory_class: "org.zstack.header.vm.VmInstanceInventory",
+        vo: "VmInstanceVO",
+        columns: &[
+            Column { field: "uuid", kind: ColKind::Str },
+            Column { field: "state", kind: ColKind::Str },
+            Column { field: "cpuNum", kind: ColKind::Int },
+            Column { field: "createDate", kind: ColKind::Time },
+        ],
+        joins: &[Join { name: "vmNics", hops: &[Hop { local: "uuid", table: "vm_nic", remote: "vmInstanceUuid" }] }],
+        indexes: &[],
+    };
+    static NIC: TableSpec = TableSpec {
+        table: "vm_nic",
+        inventory_class: "org.zstack.header.vm.VmNicInventory",
+        vo: "VmNicVO",
+        columns: &[
+            Column { field: "uuid", kind: ColKind::Str },
+            Column { field: "vmInstanceUuid", kind: ColKind::Str },
+            Column { field: "l3NetworkUuid", kind: ColKind::Str },
+        ],
+        joins: &[],
+        indexes: &[],
+    };
+
+    fn cat() -> Catalog {
+        Catalog { tables: HashMap::from([("vm_instance", &VM), ("vm_nic", &NIC)]), tag_tables: ("system_tag", "user_tag") }
+    }
+
+    fn where_of(q: &str, kind: DbKind) -> ApiResult<Stmt> {
+        let mut b = SqlBuilder::new(kind);
+        compile_where(&cat(), &VM, &[parse_rest_condition(q)?], &mut b)?;
+        Ok(b.build())
+    }
+
+    #[test]
+    fn operators_split_in_zstack_order() {
+        let c = parse_rest_condition("name!=a=b").unwrap();
+        assert_eq!((c.name.as_str(), c.op, c.value.as_deref()), ("name", Op::Ne, Some("a=b")));
+        assert_eq!(parse_rest_condition("uuid!?=a,b").unwrap().op, Op::NotIn);
+        assert_eq!(parse_rest_condition("uuid?=a,b").unwrap().op, Op::In);
+        assert_eq!(parse_rest_condition("name~=%x%").unwrap().op, Op::Like);
+        assert_eq!(parse_rest_condition("name!~=%x%").unwrap().op, Op::NotLike);
+        assert_eq!(parse_rest_condition("cpuNum>=2").unwrap().op, Op::Ge);
+        assert_eq!(parse_rest_condition("cpuNum<2").unwrap().op, Op::Lt);
+        let n = parse_rest_condition("hostUuid is null").unwrap();
+        assert_eq!((n.name.as_str(), n.op, n.value), ("hostUuid", Op::IsNull, None));
+        assert_eq!(parse_rest_condition("hostUuid not null").unwrap().op, Op::NotNull);
+        assert_eq!(parse_rest_condition("nonsense").unwrap_err().code, "SYS.1007");
+        assert_eq!(parse_rest_condition("=x").unwrap_err().code, "SYS.1007");
+    }
+
+    #[test]
+    fn values_are_bound_never_spliced() {
+        let s = where_of("state=Running' OR 1=1 --", DbKind::Sqlite).unwrap();
+        assert_eq!(s.sql, "(state = ?)");
+        assert_eq!(s.binds, vec![SqlValue::Text(Some("Running' OR 1=1 --".into()))]);
+        let s = where_of("uuid?=a,b,c", DbKind::Postgres).unwrap();
+        assert_eq!(s.sql, "(uuid IN ($1, $2, $3))");
+    }
+
+    #[test]
+    fn joins_become_sub_queries() {
+        let s = where_of("vmNics.l3NetworkUuid=l3", DbKind::Sqlite).unwrap();
+        assert_eq!(s.sql, "(uuid IN (SELECT vm_instance_uuid FROM vm_nic WHERE l3_network_uuid = ?))");
+        let s = where_of("__systemTag__~=staticIp::%", DbKind::Sqlite).unwrap();
+        assert_eq!(s.sql, "(uuid IN (SELECT resource_uuid FROM system_tag WHERE tag LIKE ?))");
+    }
+
+    #[test]
+    fn bad_fields_and_values_are_invalid_arguments() {
+        let e = where_of("nosuch=1", DbKind::Sqlite).unwrap_err();
+        assert!(e.details.contains("[nosuch] is not a queryable field of VmInstanceInventory"), "{}", e.details);
+        let e = where_of("vmNics.nosuch=1", DbKind::Sqlite).unwrap_err();
+        assert!(e.details.contains("VmNicInventory"), "{}", e.details);
+        let e = where_of("cpuNum=two", DbKind::Sqlite).unwrap_err();
+        assert!(e.details.contains("is not an integer"), "{}", e.details);
+        let e = where_of("createDate>soon", DbKind::Sqlite).unwrap_err();
+        assert_eq!(e.code, "SYS.1007");
+        let s = where_of("createDate>2017-01-06 03:51:16", DbKind::Sqlite).unwrap();
+        assert_eq!(s.binds, vec![SqlValue::Int(Some(1483674676000))]);
+    }
+
+    #[test]
+    fn sorting_only_by_fields() {
+        let opts = QueryOptions { sort: Some(("bogus".into(), true)), ..Default::default() };
+        assert!(select_inventories(&cat(), DbKind::Sqlite, &VM, &[], &opts).is_err());
+        let opts = QueryOptions { sort: Some(("cpuNum".into(), false)), limit: Some(5), start: Some(10) };
+        let s = select_inventories(&cat(), DbKind::Mysql, &VM, &[], &opts).unwrap();
+        assert_eq!(s.sql, "SELECT inv AS v FROM vm_instance WHERE 1=1 ORDER BY cpu_num DESC LIMIT 5 OFFSET 10");
+    }
+}

@@ -1,0 +1,54 @@
+//! SQL text with bound parameters. The builder writes the placeholder style
+//! of the backend (`?` or `$n`), so callers never splice values into SQL.
+
+use crate::conn::DbKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Float(Option<f64>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub sql: String,
+    pub binds: Vec<SqlValue>,
+}
+
+pub struct SqlBuilder {
+    kind: DbKind,
+    sql: String,
+    binds: Vec<SqlValue>,
+}
+
+impl SqlBuilder {
+    pub fn new(kind: DbKind) -> Self {
+        SqlBuilder { kind, sql: String::with_capacity(128), binds: Vec::new() }
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    pub fn bind(&mut self, v: SqlValue) -> &mut Self {
+        self.binds.push(v);
+        match self.kind {
+            DbKind::Postgres => {
+                self.sql.push('$');
+                self.sql.push_str(&self.binds.len().to_string());
+            }
+            DbKind::Sqlite | DbKind::Mysql => self.sql.push('?'),
+        }
+        self
+    }
+
+    pub fn build(self) -> Stmt {
+        Stmt { sql: self.sql, binds: self.binds }
+    }
+}
