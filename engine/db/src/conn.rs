@@ -169,17 +169,30 @@ impl Database {
 
     /// Apply statements atomically (one savepoint in the next group commit).
     pub async fn write(&self, stmts: Vec<Stmt>) -> ApiResult<()> {
-        if stmts.is_empty() {
-            return Ok(());
-        }
-        let (done, wait) = tokio::sync::oneshot::channel();
-        self.writer
-            .send(WriteJob { stmts, done })
-            .map_err(|_| ApiError::internal("the database writer has stopped"))?;
-        match wait.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(ApiError::internal(format!("database write failed: {e}"))),
-            Err(_) => Err(ApiError::internal("the database writer dropped a write")),
+        self.submit(stmts).await
+    }
+
+    /// Queue statements now (so writes keep the order of the calls) and
+    /// return a future that resolves once they are committed. An actor can
+    /// queue its write-through inside its turn and let the caller wait for
+    /// the commit after the turn, so commits never serialize a resource.
+    pub fn submit(&self, stmts: Vec<Stmt>) -> impl std::future::Future<Output = ApiResult<()>> + 'static {
+        let queued = if stmts.is_empty() {
+            None
+        } else {
+            let (done, wait) = tokio::sync::oneshot::channel();
+            Some(self.writer.send(WriteJob { stmts, done }).map(|_| wait))
+        };
+        async move {
+            match queued {
+                None => Ok(()),
+                Some(Err(_)) => Err(ApiError::internal("the database writer has stopped")),
+                Some(Ok(wait)) => match wait.await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(ApiError::internal(format!("database write failed: {e}"))),
+                    Err(_) => Err(ApiError::internal("the database writer dropped a write")),
+                },
+            }
         }
     }
 

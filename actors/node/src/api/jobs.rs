@@ -1,0 +1,138 @@
+//! Async API jobs (ZStack's AsyncRestVO): created before the 202 goes out,
+//! answered from memory while the node runs, and persisted so a restarted
+//! node still answers for them. A job that was running when the node died
+//! ends as failed at the next start: every job ends.
+
+use crate::store::{str_of, Inventory, Store};
+use crate::tables;
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use zstack_db::query::QueryOptions;
+use zstack_db::time::{now_ms, to_wire};
+use zstack_kit::{ApiError, ApiResult};
+
+#[derive(Debug, Clone)]
+pub enum JobState {
+    Processing,
+    Done(Value),
+    Failed(ApiError),
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub api: String,
+    pub state: JobState,
+}
+
+#[derive(Clone)]
+pub struct Jobs {
+    store: Store,
+    live: Arc<Mutex<HashMap<String, Job>>>,
+}
+
+/// How many finished jobs stay in memory; older ones are answered from the database.
+const MEMORY_LIMIT: usize = 50_000;
+
+impl Jobs {
+    pub fn new(store: Store) -> Self {
+        Jobs { store, live: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    fn row(uuid: &str, api: &str, state: &str, status: i64, body: Value) -> Inventory {
+        let now = to_wire(now_ms());
+        let v = json!({"uuid": uuid, "apiName": api, "state": state, "httpStatus": status, "result": body, "createDate": now, "lastOpDate": now});
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    /// Register a job; fails if the uuid was used before (X-Job-UUID replay).
+    pub async fn job_create(&self, uuid: &str, api: &str) -> ApiResult<()> {
+        {
+            let mut live = self.live.lock();
+            if live.contains_key(uuid) {
+                return Err(ApiError::transport(400, format!("duplicate job uuid[{uuid}]")));
+            }
+            live.insert(uuid.to_string(), Job { api: api.to_string(), state: JobState::Processing });
+        }
+        if self.store.inv_exists(&tables::ASYNC_JOB, uuid).await? {
+            return Err(ApiError::transport(400, format!("duplicate job uuid[{uuid}]")));
+        }
+        let result = self.store.inv_insert(&tables::ASYNC_JOB, &Self::row(uuid, api, "processing", 202, json!({}))).await;
+        if result.is_err() {
+            self.live.lock().remove(uuid);
+        }
+        result
+    }
+
+    pub fn job_finish(&self, uuid: &str, outcome: Result<Value, ApiError>) -> impl std::future::Future<Output = ApiResult<()>> {
+        let (state, status, body) = match &outcome {
+            Ok(v) => ("done", 200, v.clone()),
+            Err(e) => ("failed", 503, json!({ "error": e })),
+        };
+        let api = {
+            let mut live = self.live.lock();
+            if live.len() > MEMORY_LIMIT {
+                live.retain(|_, j| matches!(j.state, JobState::Processing));
+            }
+            let job = live.entry(uuid.to_string()).or_insert(Job { api: String::new(), state: JobState::Processing });
+            job.state = match outcome {
+                Ok(v) => JobState::Done(v),
+                Err(e) => JobState::Failed(e),
+            };
+            job.api.clone()
+        };
+        let stmt = self.store.update_stmt(&tables::ASYNC_JOB, &Self::row(uuid, &api, state, status, body));
+        self.store.db.submit(vec![stmt])
+    }
+
+    pub async fn job_get(&self, uuid: &str) -> ApiResult<Option<Job>> {
+        if let Some(j) = self.live.lock().get(uuid) {
+            return Ok(Some(j.clone()));
+        }
+        let Some(row) = self.store.inv_get(&tables::ASYNC_JOB, uuid).await? else { return Ok(None) };
+        let api = str_of(&row, "apiName").unwrap_or_default().to_string();
+        let result = row.get("result").cloned().unwrap_or(json!({}));
+        let state = match str_of(&row, "state") {
+            Some("done") => JobState::Done(result),
+            Some("failed") => {
+                let e = result.get("error").cloned().unwrap_or(Value::Null);
+                JobState::Failed(error_from_json(&e))
+            }
+            _ => JobState::Processing,
+        };
+        Ok(Some(Job { api, state }))
+    }
+
+    /// At start: every job a previous run left processing ends as failed.
+    pub async fn job_fail_unfinished(&self) -> ApiResult<usize> {
+        let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+        let stale = self.store.inv_query(&tables::ASYNC_JOB, &[crate::store::eq("state", "processing")], &opts).await?;
+        let n = stale.len();
+        let mut stmts = Vec::new();
+        for row in stale {
+            let uuid = str_of(&row, "uuid").unwrap_or_default();
+            let api = str_of(&row, "apiName").unwrap_or_default();
+            let e = ApiError::internal("the management node restarted while this job was running; its changes were rolled back");
+            stmts.push(self.store.update_stmt(&tables::ASYNC_JOB, &Self::row(uuid, api, "failed", 503, json!({ "error": e }))));
+        }
+        self.store.db.write(stmts).await?;
+        Ok(n)
+    }
+
+    pub fn processing(&self) -> usize {
+        self.live.lock().values().filter(|j| matches!(j.state, JobState::Processing)).count()
+    }
+}
+
+fn error_from_json(v: &Value) -> ApiError {
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let mut e = ApiError::internal(s("details"));
+    e.code = s("code");
+    e.description = s("description");
+    if let Some(c) = v.get("cause").filter(|c| c.is_object()) {
+        e.cause = Some(Box::new(error_from_json(c)));
+    }
+    e.location = v.get("location").and_then(|l| l.as_str()).map(String::from);
+    e
+}

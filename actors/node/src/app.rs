@@ -1,0 +1,132 @@
+//! The running management node: settings, the database, identity, jobs,
+//! global configs, simulator drivers and the actor directories of every
+//! resource type, wired together once at start.
+
+use crate::api::jobs::Jobs;
+use crate::config::GlobalConfigs;
+use crate::identity::Identity;
+use crate::resources::{Dirs, FlowFaults};
+use crate::simulator::Simulator;
+use crate::store::Store;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use zstack_db::conn::Migrations;
+use zstack_db::Database;
+use zstack_kit::{ApiError, ApiResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// Empty: the embedded SQLite file in the data dir.
+    pub database_url: String,
+    pub admin_password: Option<String>,
+}
+
+impl Settings {
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            self.data_dir.join("zstack.db").to_string_lossy().into_owned()
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+pub struct AppInner {
+    pub settings: Settings,
+    pub store: Store,
+    pub identity: Identity,
+    pub jobs: Jobs,
+    pub configs: GlobalConfigs,
+    pub sim: Simulator,
+    pub faults: FlowFaults,
+    dirs: OnceLock<Dirs>,
+    _arbiters: Vec<actix::Arbiter>,
+}
+
+#[derive(Clone)]
+pub struct App(Arc<AppInner>);
+
+impl Deref for App {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// What the first start tells the operator.
+pub struct Started {
+    pub app: App,
+    pub generated_admin_password: Option<String>,
+}
+
+impl App {
+    pub fn dirs(&self) -> &Dirs {
+        self.dirs.get().expect("directories are set at start")
+    }
+
+    /// Open the database (running migrations), create the admin account on
+    /// first start, end jobs a previous run left unfinished and repair what
+    /// flows in flight took. Must run inside an actix system.
+    pub async fn start(settings: Settings) -> ApiResult<Started> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| ApiError::internal(format!("cannot create the data dir {}: {e}", settings.data_dir.display())))?;
+        let url = settings.database_url();
+        let migrations = Migrations { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS, mysql: MYSQL_MIGRATIONS };
+        let pool_size = if url.contains("://") { 16 } else { 8 };
+        let db = {
+            let url = url.clone();
+            tokio::task::spawn_blocking(move || Database::open(&url, migrations, pool_size))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??
+        };
+        let store = Store::new(db);
+        let identity = Identity::new(store.clone());
+        let sim = Simulator::open(&settings.data_dir)?;
+        let configs = GlobalConfigs::load(store.clone()).await?;
+        let (arbiters, handles) = zstack_kit::actor::start_arbiters(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+        let inner = AppInner {
+            jobs: Jobs::new(store.clone()),
+            settings: settings.clone(),
+            store,
+            identity,
+            configs,
+            sim,
+            faults: FlowFaults::default(),
+            dirs: OnceLock::new(),
+            _arbiters: arbiters,
+        };
+        let app = App(Arc::new(inner));
+        let _ = app.dirs.set(Dirs::new(&app, handles));
+
+        let generated = match &settings.admin_password {
+            Some(p) => {
+                app.identity.admin_ensure(p).await?;
+                None
+            }
+            None => {
+                let p = crate::identity::random_password();
+                if app.identity.admin_ensure(&p).await? {
+                    let file = settings.data_dir.join("admin-password");
+                    std::fs::write(&file, format!("{p}\n")).map_err(|e| ApiError::internal(format!("cannot write {}: {e}", file.display())))?;
+                    Some(p)
+                } else {
+                    None
+                }
+            }
+        };
+        let failed = app.jobs.job_fail_unfinished().await?;
+        if failed > 0 {
+            log::warn!("{failed} job(s) were running when the node stopped; they are marked failed");
+        }
+        crate::recovery::recover_after_restart(&app).await?;
+        Ok(Started { app, generated_admin_password: generated })
+    }
+}

@@ -1,0 +1,172 @@
+//! Accounts and sessions. Clients send the SHA-512 hex digest of the password
+//! (ZStack's wire convention); we store an argon2 hash of that digest, so the
+//! database never holds anything a client could replay.
+
+use crate::store::{str_of, Inventory, Store};
+use crate::tables;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use parking_lot::RwLock;
+use serde_json::json;
+use sha2::{Digest, Sha512};
+use std::collections::HashMap;
+use std::sync::Arc;
+use zstack_db::time::{now_ms, to_wire};
+use zstack_kit::error::codes;
+use zstack_kit::{ApiError, ApiResult};
+
+/// The built-in admin account's uuid in ZStack.
+pub const ADMIN_UUID: &str = "36c27e8ff05c4780bf6d2fa65700f22e";
+/// `identity.session.timeout` default, seconds.
+pub const SESSION_TIMEOUT_SECS: i64 = 7200;
+
+pub fn sha512_hex(s: &str) -> String {
+    hex::encode(Sha512::digest(s.as_bytes()))
+}
+
+fn hash_digest(digest: &str) -> ApiResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(digest.to_ascii_lowercase().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))
+}
+
+fn verify_digest(digest: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(digest.to_ascii_lowercase().as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub uuid: String,
+    pub account_uuid: String,
+    pub expires_ms: i64,
+}
+
+#[derive(Clone)]
+pub struct Identity {
+    store: Store,
+    sessions: Arc<RwLock<HashMap<String, Session>>>,
+}
+
+impl Identity {
+    pub fn new(store: Store) -> Self {
+        Identity { store, sessions: Arc::new(RwLock::new(HashMap::new())) }
+    }
+
+    /// Create the admin account on first start. Returns true when it was created.
+    pub async fn admin_ensure(&self, password: &str) -> ApiResult<bool> {
+        if self.store.inv_exists(&tables::ACCOUNT, ADMIN_UUID).await? {
+            return Ok(false);
+        }
+        let now = to_wire(now_ms());
+        let inv = json!({"uuid": ADMIN_UUID, "name": "admin", "type": "SystemAdmin", "createDate": now, "lastOpDate": now});
+        let cred = json!({"uuid": ADMIN_UUID, "passwordHash": hash_digest(&sha512_hex(password))?});
+        self.store
+            .db
+            .write(vec![
+                self.store.insert_stmt(&tables::ACCOUNT, inv.as_object().unwrap()),
+                self.store.insert_stmt(&tables::ACCOUNT_CREDENTIAL, cred.as_object().unwrap()),
+            ])
+            .await?;
+        Ok(true)
+    }
+
+    pub async fn admin_reset_password(&self, password: &str) -> ApiResult<()> {
+        self.admin_ensure(password).await?;
+        let cred = json!({"uuid": ADMIN_UUID, "passwordHash": hash_digest(&sha512_hex(password))?});
+        self.store.inv_update(&tables::ACCOUNT_CREDENTIAL, cred.as_object().unwrap()).await
+    }
+
+    /// Log in with the SHA-512 hex digest of the password.
+    pub async fn login(&self, account_name: &str, password_digest: &str) -> ApiResult<Inventory> {
+        let fail = || ApiError::new(codes::AUTHENTICATION, "wrong account name or password");
+        let account = self.store.inv_find(&tables::ACCOUNT, "name", account_name).await?.into_iter().next().ok_or_else(fail)?;
+        let uuid = str_of(&account, "uuid").unwrap_or_default().to_string();
+        let cred = self.store.inv_get(&tables::ACCOUNT_CREDENTIAL, &uuid).await?.ok_or_else(fail)?;
+        let stored = str_of(&cred, "passwordHash").unwrap_or_default().to_string();
+        let digest = password_digest.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_digest(&digest, &stored)).await.unwrap_or(false);
+        if !ok {
+            return Err(fail());
+        }
+        let now = now_ms();
+        let session = Session {
+            uuid: uuid::Uuid::new_v4().simple().to_string(),
+            account_uuid: uuid.clone(),
+            expires_ms: now + SESSION_TIMEOUT_SECS * 1000,
+        };
+        let inv = session_inventory(&session, now);
+        self.store.inv_insert(&tables::SESSION, &inv).await?;
+        self.sessions.write().insert(session.uuid.clone(), session);
+        Ok(inv)
+    }
+
+    pub async fn logout(&self, session_uuid: &str) -> ApiResult<()> {
+        self.sessions.write().remove(session_uuid);
+        self.store.inv_delete(&tables::SESSION, session_uuid).await
+    }
+
+    /// The live session, or ZStack's `ID.1001`.
+    pub async fn session_check(&self, session_uuid: &str) -> ApiResult<Session> {
+        let expired = || ApiError::new(codes::INVALID_SESSION, format!("Session[uuid:{session_uuid}] expired or does not exist"));
+        let cached = self.sessions.read().get(session_uuid).cloned();
+        let session = match cached {
+            Some(s) => s,
+            None => {
+                let inv = self.store.inv_get(&tables::SESSION, session_uuid).await?.ok_or_else(expired)?;
+                let s = Session {
+                    uuid: session_uuid.to_string(),
+                    account_uuid: str_of(&inv, "accountUuid").unwrap_or_default().to_string(),
+                    expires_ms: zstack_db::time::parse_any(str_of(&inv, "expiredDate").unwrap_or("")).unwrap_or(0),
+                };
+                self.sessions.write().insert(s.uuid.clone(), s.clone());
+                s
+            }
+        };
+        if session.expires_ms < now_ms() {
+            self.sessions.write().remove(session_uuid);
+            return Err(expired());
+        }
+        Ok(session)
+    }
+
+    pub async fn session_valid(&self, session_uuid: &str) -> bool {
+        self.session_check(session_uuid).await.is_ok()
+    }
+}
+
+fn session_inventory(s: &Session, now: i64) -> Inventory {
+    let v = json!({
+        "uuid": s.uuid, "accountUuid": s.account_uuid, "userUuid": s.account_uuid, "userType": "AccountVO",
+        "expiredDate": to_wire(s.expires_ms), "createDate": to_wire(now),
+    });
+    let mut m = v.as_object().unwrap().clone();
+    m.retain(|_, v| !v.is_null());
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_verify_only_against_their_hash() {
+        let h = hash_digest(&sha512_hex("password")).unwrap();
+        assert!(verify_digest(&sha512_hex("password"), &h));
+        assert!(verify_digest(&sha512_hex("password").to_uppercase(), &h));
+        assert!(!verify_digest(&sha512_hex("Password"), &h));
+        assert!(!h.contains(&sha512_hex("password")), "the stored hash must not contain the digest");
+        // ZStack's default admin digest, as its clients compute it.
+        assert!(sha512_hex("password").starts_with("b109f3bb"));
+    }
+}
+
+/// A password for the first start when none is configured.
+pub fn random_password() -> String {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect()
+}

@@ -1,0 +1,13 @@
+//! The zstack-rs management node as a library, so tests and benchmarks can
+//! run it in-process; `main.rs` is the `zstack` command.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod identity;
+pub mod recovery;
+pub mod resources;
+pub mod server;
+pub mod simulator;
+pub mod store;
+pub mod tables;

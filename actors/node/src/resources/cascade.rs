@@ -1,0 +1,238 @@
+//! The resource tree for cascade deletion: who is below whom (ZStack's
+//! cascade graph, §4.3 of the reference) and what deleting, stopping or
+//! detaching each node means. The walk itself is `zstack_kit::cascade`.
+
+use super::vm::{nic_detach, vm_delete_for, vm_stop_for};
+use super::{Dir, Kind, Res};
+use crate::app::App;
+use crate::store::{str_of, Inventory};
+use crate::tables;
+use futures::future::LocalBoxFuture;
+use std::collections::HashSet;
+use zstack_db::Stmt;
+use zstack_kit::actor::Cell;
+use zstack_kit::cascade::{cascade, CascadeGraph, DeleteMode, Node, Visit};
+use zstack_kit::{ApiError, ApiResult};
+
+pub const ZONE: &str = "ZoneVO";
+pub const CLUSTER: &str = "ClusterVO";
+pub const HOST: &str = "HostVO";
+pub const PRIMARY_STORAGE: &str = "PrimaryStorageVO";
+pub const BACKUP_STORAGE: &str = "BackupStorageVO";
+pub const L2: &str = "L2NetworkVO";
+pub const L3: &str = "L3NetworkVO";
+pub const VM: &str = "VmInstanceVO";
+pub const IMAGE: &str = "ImageVO";
+pub const INSTANCE_OFFERING: &str = "InstanceOfferingVO";
+pub const DISK_OFFERING: &str = "DiskOfferingVO";
+
+struct Tree {
+    app: App,
+}
+
+fn uuids(rows: Vec<Inventory>) -> Vec<String> {
+    rows.iter().filter_map(|r| str_of(r, "uuid").map(String::from)).collect()
+}
+
+impl Tree {
+    async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        let s = &self.app.store;
+        let nodes = |kind: &'static str, ids: Vec<String>| ids.into_iter().map(move |u| Node::new(kind, u));
+        let mut out: Vec<Node> = Vec::new();
+        match node.kind {
+            ZONE => {
+                out.extend(nodes(CLUSTER, uuids(s.inv_find(&tables::CLUSTER, "zoneUuid", &node.uuid).await?)));
+                out.extend(nodes(PRIMARY_STORAGE, uuids(s.inv_find(&tables::PRIMARY_STORAGE, "zoneUuid", &node.uuid).await?)));
+                out.extend(nodes(L2, uuids(s.inv_find(&tables::L2_NETWORK, "zoneUuid", &node.uuid).await?)));
+            }
+            CLUSTER => out.extend(nodes(HOST, uuids(s.inv_find(&tables::HOST, "clusterUuid", &node.uuid).await?))),
+            HOST => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "hostUuid", &node.uuid).await?))),
+            PRIMARY_STORAGE => {
+                let vms: HashSet<String> = s
+                    .inv_find(&tables::VOLUME, "primaryStorageUuid", &node.uuid)
+                    .await?
+                    .iter()
+                    .filter_map(|v| str_of(v, "vmInstanceUuid").map(String::from))
+                    .collect();
+                out.extend(nodes(VM, vms.into_iter().collect()));
+            }
+            L2 => out.extend(nodes(L3, uuids(s.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &node.uuid).await?))),
+            L3 => {
+                let vms: HashSet<String> = s
+                    .inv_find(&tables::VM_NIC, "l3NetworkUuid", &node.uuid)
+                    .await?
+                    .iter()
+                    .filter_map(|n| str_of(n, "vmInstanceUuid").map(String::from))
+                    .collect();
+                out.extend(nodes(VM, vms.into_iter().collect()));
+            }
+            INSTANCE_OFFERING => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "instanceOfferingUuid", &node.uuid).await?))),
+            BACKUP_STORAGE => {
+                // Images with no copy on another backup storage go with it.
+                for r in s.inv_find(&tables::IMAGE_BACKUP_STORAGE_REF, "backupStorageUuid", &node.uuid).await? {
+                    let image = str_of(&r, "imageUuid").unwrap_or_default().to_string();
+                    if s.inv_find(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", &image).await?.len() <= 1 {
+                        out.push(Node::new(IMAGE, image));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
+    /// Delete the node's rows on its actor (so queued operations finish first) and retire the actor.
+    async fn retire<K: Kind>(&self, dir: &Dir<K>, uuid: &str, extra: Vec<Stmt>) -> ApiResult<()> {
+        let store = self.app.store.clone();
+        let mut stmts = extra;
+        stmts.push(store.delete_stmt(K::SPEC, "uuid", uuid));
+        stmts.push(store.delete_stmt(&tables::SYSTEM_TAG, "resourceUuid", uuid));
+        stmts.push(store.delete_stmt(&tables::USER_TAG, "resourceUuid", uuid));
+        let r = dir
+            .ask(uuid, move |cell: Cell<Res<K>>| {
+                Box::pin(async move {
+                    store.db.write(stmts).await?;
+                    cell.borrow_mut().gone = true;
+                    Ok(())
+                })
+            })
+            .await;
+        match r {
+            // Already gone (reached through two parents): deletion is idempotent.
+            Err(e) if e.details.contains("does not exist") => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn delete_node(&self, visit: &Visit, root: &Node) -> ApiResult<()> {
+        let app = &self.app;
+        let s = &app.store;
+        let d = app.dirs();
+        let u = visit.node.uuid.as_str();
+        match visit.node.kind {
+            VM => match visit.parent.kind {
+                HOST if root.kind != ZONE => vm_stop_for(app, u).await.or_else(ignore_gone),
+                L3 => {
+                    for nic in s.inv_find(&tables::VM_NIC, "vmInstanceUuid", u).await? {
+                        if str_of(&nic, "l3NetworkUuid") == Some(visit.parent.uuid.as_str()) {
+                            nic_detach(app, u, str_of(&nic, "uuid").unwrap_or_default()).await?;
+                        }
+                    }
+                    Ok(())
+                }
+                INSTANCE_OFFERING => super::mutate(app, &d.vm, u, |s| {
+                    s.inv.remove("instanceOfferingUuid");
+                    Ok(())
+                })
+                .await
+                .or_else(ignore_gone),
+                _ => vm_delete_for(app, u).await,
+            },
+            HOST => {
+                app.sim.host_remove(u).await?;
+                self.retire(&d.host, u, vec![]).await
+            }
+            CLUSTER => {
+                let extra = vec![s.delete_stmt(&tables::PRIMARY_STORAGE_CLUSTER_REF, "clusterUuid", u), s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "clusterUuid", u)];
+                self.retire(&d.cluster, u, extra).await
+            }
+            PRIMARY_STORAGE => {
+                // Volumes left on it (detached data volumes) go with it.
+                for v in s.inv_find(&tables::VOLUME, "primaryStorageUuid", u).await? {
+                    if let Some(path) = str_of(&v, "installPath") {
+                        app.sim.volume_delete(u, path).await?;
+                    }
+                }
+                let extra = vec![s.delete_stmt(&tables::VOLUME, "primaryStorageUuid", u), s.delete_stmt(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", u)];
+                self.retire(&d.primary_storage, u, extra).await
+            }
+            L2 => self.retire(&d.l2, u, vec![s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", u)]).await,
+            L3 => {
+                let stmts = vec![
+                    s.delete_stmt(&tables::USED_IP, "l3NetworkUuid", u),
+                    s.delete_stmt(&tables::IP_RANGE, "l3NetworkUuid", u),
+                    s.delete_stmt(&tables::L3_DNS, "l3NetworkUuid", u),
+                    s.delete_stmt(&tables::NETWORK_SERVICE_REF, "l3NetworkUuid", u),
+                    s.delete_stmt(&tables::L3_NETWORK, "uuid", u),
+                    s.delete_stmt(&tables::SYSTEM_TAG, "resourceUuid", u),
+                ];
+                let store = s.clone();
+                let r = d
+                    .l3
+                    .ask(u, move |cell: Cell<super::network::L3State>| {
+                        Box::pin(async move {
+                            store.db.write(stmts).await?;
+                            cell.borrow_mut().gone = true;
+                            Ok(())
+                        })
+                    })
+                    .await;
+                r.or_else(ignore_gone)
+            }
+            ZONE => self.retire(&d.zone, u, vec![s.delete_stmt(&tables::BACKUP_STORAGE_ZONE_REF, "zoneUuid", u)]).await,
+            BACKUP_STORAGE => {
+                let extra = vec![s.delete_stmt(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", u), s.delete_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, "backupStorageUuid", u)];
+                self.retire(&d.backup_storage, u, extra).await
+            }
+            IMAGE => self.retire(&d.image, u, vec![s.delete_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", u)]).await,
+            INSTANCE_OFFERING => self.retire(&d.instance_offering, u, vec![]).await,
+            DISK_OFFERING => self.retire(&d.disk_offering, u, vec![]).await,
+            other => Err(ApiError::internal(format!("no deletion for resource type {other}"))),
+        }
+    }
+}
+
+fn ignore_gone(e: ApiError) -> ApiResult<()> {
+    if e.details.contains("does not exist") {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+impl CascadeGraph for Tree {
+    fn children<'a>(&'a self, node: &'a Node) -> LocalBoxFuture<'a, ApiResult<Vec<Node>>> {
+        Box::pin(self.children_of(node))
+    }
+
+    fn check<'a>(&'a self, visit: &'a Visit, _root: &'a Node) -> LocalBoxFuture<'a, ApiResult<()>> {
+        Box::pin(async move {
+            // A VM in the middle of an operation vetoes a permissive delete.
+            if visit.node.kind == VM {
+                if let Some(vm) = self.app.store.inv_get(&tables::VM_INSTANCE, &visit.node.uuid).await? {
+                    let state = str_of(&vm, "state").unwrap_or_default();
+                    if matches!(state, "Starting" | "Stopping" | "Migrating" | "Rebooting" | "Destroying" | "Created") {
+                        return Err(ApiError::operation(format!("vm[uuid:{}] is {state}", visit.node.uuid)));
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn delete<'a>(&'a self, visit: &'a Visit, root: &'a Node, _mode: DeleteMode) -> LocalBoxFuture<'a, ApiResult<()>> {
+        Box::pin(self.delete_node(visit, root))
+    }
+}
+
+/// Delete a resource and everything below it. The whole walk runs while the
+/// resource is marked as being deleted, so nothing new is created under it.
+pub async fn delete_resource(app: &App, root: Node, mode: DeleteMode) -> ApiResult<()> {
+    let spec = tables::ALL.iter().find(|t| t.vo == root.kind).ok_or_else(|| ApiError::internal(format!("unknown resource type {}", root.kind)))?;
+    if !app.store.inv_exists(spec, &root.uuid).await? {
+        // ZStack answers success for deleting what is already gone.
+        return Ok(());
+    }
+    if !app.dirs().deleting.lock().insert(root.uuid.clone()) {
+        return Err(ApiError::new(zstack_kit::error::codes::RESOURCE_BUSY, format!("{}[uuid:{}] is already being deleted", root.kind, root.uuid)));
+    }
+    let tree = Tree { app: app.clone() };
+    let result = async {
+        cascade(&tree, &root, mode).await?;
+        let visit = Visit { node: root.clone(), parent: root.clone() };
+        tree.delete_node(&visit, &root).await.map_err(|e| e.wrap(zstack_kit::error::codes::DELETE_RESOURCE, format!("failed to delete {}[uuid:{}]", root.kind, root.uuid)))
+    }
+    .await;
+    app.dirs().deleting.lock().remove(&root.uuid);
+    result
+}

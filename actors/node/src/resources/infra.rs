@@ -1,0 +1,558 @@
+//! Zones, clusters, simulator hosts, primary and backup storage (simulator
+//! types), offerings, images, global configs, tags, sessions and the query
+//! APIs of every resource.
+
+use super::{apply_update, mutate, new_inv, next_enable_state, read, Kind};
+use super::{ClusterK, ZoneK};
+use crate::api::{Reply, Req};
+use crate::app::App;
+use crate::store::{eq, i64_of, str_of, Inventory};
+use crate::tables;
+use serde_json::{json, Map, Value};
+use zstack_db::query::{Condition, QueryOptions};
+use zstack_db::TableSpec;
+use zstack_kit::cascade::{DeleteMode, Node};
+use zstack_kit::{ApiError, ApiResult};
+
+fn inv_reply(inv: Inventory) -> ApiResult<Reply> {
+    Ok(Reply::Inventory(Value::Object(inv)))
+}
+
+// ---------- queries ----------
+
+/// Every `APIQueryXxxMsg`: conditions, paging, count, sort and fields.
+pub async fn query(app: App, req: Req, spec: &'static TableSpec) -> ApiResult<Reply> {
+    let mut conds = req.query.conditions.clone();
+    if let Some(uuid) = req.str("uuid") {
+        conds.push(eq("uuid", uuid));
+    }
+    let total = if req.query.count || req.query.reply_with_count { Some(app.store.inv_count(spec, &conds).await?) } else { None };
+    if req.query.count {
+        return Ok(Reply::Inventories { items: vec![], total, class: "" });
+    }
+    let mut items = app.store.inv_query(spec, &conds, &req.query.options).await?;
+    enrich(&app, spec, &mut items).await?;
+    if !req.query.fields.is_empty() {
+        for i in items.iter_mut() {
+            i.retain(|k, _| req.query.fields.iter().any(|f| f == k));
+        }
+    }
+    Ok(Reply::Inventories { items: items.into_iter().map(Value::Object).collect(), total, class: spec.inventory_class })
+}
+
+fn uuids(items: &[Inventory]) -> Vec<String> {
+    items.iter().filter_map(|i| str_of(i, "uuid").map(String::from)).collect()
+}
+
+fn group(rows: Vec<Inventory>, by: &str) -> std::collections::HashMap<String, Vec<Inventory>> {
+    let mut m: std::collections::HashMap<String, Vec<Inventory>> = std::collections::HashMap::new();
+    for r in rows {
+        if let Some(k) = str_of(&r, by) {
+            m.entry(k.to_string()).or_default().push(r);
+        }
+    }
+    m
+}
+
+/// Joined collections of inventories, loaded in one batched query per collection.
+pub async fn enrich(app: &App, spec: &'static TableSpec, items: &mut [Inventory]) -> ApiResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let ids = uuids(items);
+    let attach = |items: &mut [Inventory], field: &str, mut grouped: std::collections::HashMap<String, Vec<Inventory>>, pick: Option<&str>| {
+        for i in items.iter_mut() {
+            let key = str_of(i, "uuid").unwrap_or_default().to_string();
+            let list = grouped.remove(&key).unwrap_or_default();
+            let values: Vec<Value> = match pick {
+                Some(p) => list.into_iter().filter_map(|r| r.get(p).cloned()).collect(),
+                None => list.into_iter().map(Value::Object).collect(),
+            };
+            i.insert(field.to_string(), Value::Array(values));
+        }
+    };
+    match spec.table {
+        "vm_instance" => {
+            let nics = group(app.store.inv_where_in(&tables::VM_NIC, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
+            attach(items, "vmNics", nics, None);
+            let vols = group(app.store.inv_where_in(&tables::VOLUME, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
+            attach(items, "allVolumes", vols, None);
+        }
+        "l3_network" => {
+            attach(items, "ipRanges", group(app.store.inv_where_in(&tables::IP_RANGE, "l3NetworkUuid", &ids).await?, "l3NetworkUuid"), None);
+            attach(items, "dns", group(app.store.inv_where_in(&tables::L3_DNS, "l3NetworkUuid", &ids).await?, "l3NetworkUuid"), Some("dns"));
+            let mut services = group(app.store.inv_where_in(&tables::NETWORK_SERVICE_REF, "l3NetworkUuid", &ids).await?, "l3NetworkUuid");
+            for list in services.values_mut() {
+                for r in list.iter_mut() {
+                    r.remove("uuid");
+                }
+            }
+            attach(items, "networkServices", services, None);
+        }
+        "l2_network" => {
+            let refs = group(app.store.inv_where_in(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &ids).await?, "l2NetworkUuid");
+            attach(items, "attachedClusterUuids", refs, Some("clusterUuid"));
+        }
+        "primary_storage" => {
+            let refs = group(app.store.inv_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ids).await?, "primaryStorageUuid");
+            attach(items, "attachedClusterUuids", refs, Some("clusterUuid"));
+        }
+        "backup_storage" => {
+            let refs = group(app.store.inv_where_in(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &ids).await?, "backupStorageUuid");
+            attach(items, "attachedZoneUuids", refs, Some("zoneUuid"));
+        }
+        "image" => {
+            let mut refs = group(app.store.inv_where_in(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", &ids).await?, "imageUuid");
+            for list in refs.values_mut() {
+                for r in list.iter_mut() {
+                    r.remove("uuid");
+                }
+            }
+            attach(items, "backupStorageRefs", refs, None);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The inventory as a query would return it (collections included).
+pub async fn full_inventory(app: &App, spec: &'static TableSpec, uuid: &str) -> ApiResult<Inventory> {
+    let mut items = app.store.inv_find(spec, "uuid", uuid).await?;
+    if items.is_empty() {
+        return Err(ApiError::not_found(spec.vo, uuid));
+    }
+    enrich(app, spec, &mut items).await?;
+    Ok(items.remove(0))
+}
+
+// ---------- session ----------
+
+pub async fn login(app: App, req: Req) -> ApiResult<Reply> {
+    let account = req.must("accountName")?;
+    let password = req.must("password")?;
+    inv_reply(app.identity.login(&account, &password).await?)
+}
+
+pub async fn logout(app: App, req: Req) -> ApiResult<Reply> {
+    app.identity.logout(&req.must("sessionUuid")?).await?;
+    Ok(Reply::Empty)
+}
+
+pub async fn validate_session(app: App, req: Req) -> ApiResult<Reply> {
+    let valid = app.identity.session_valid(&req.must("sessionUuid")?).await;
+    let mut m = Map::new();
+    m.insert("valid".into(), json!(valid));
+    Ok(Reply::Fields(m))
+}
+
+pub async fn get_version(_app: App, _req: Req) -> ApiResult<Reply> {
+    let mut m = Map::new();
+    m.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    Ok(Reply::Fields(m))
+}
+
+// ---------- zone ----------
+
+pub async fn zone_create(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "state": "Enabled",
+        "type": "zstack", "isDefault": req.bool("isDefault").unwrap_or(false)}));
+    app.store.inv_insert(&tables::ZONE, &inv).await?;
+    crate::resources::compute::tags_create(&app, &uuid, "ZoneVO", &req).await?;
+    inv_reply(inv)
+}
+
+/// `updateXxx` and `changeXxxState` for resources whose actor is a plain `Res<K>`.
+pub async fn update<K: Kind>(app: &App, dir: &super::Dir<K>, req: &Req, extras: &'static [&'static str]) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let params = req.params.clone();
+    inv_reply(mutate(app, dir, &uuid, move |s| {
+        apply_update(&mut s.inv, &params, extras);
+        Ok(s.inv.clone())
+    })
+    .await?)
+}
+
+pub async fn change_state<K: Kind>(app: &App, dir: &super::Dir<K>, req: &Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let next = next_enable_state(K::SPEC.vo, &uuid, &req.must("stateEvent")?)?;
+    inv_reply(mutate(app, dir, &uuid, move |s| {
+        s.set("state", json!(next));
+        Ok(s.inv.clone())
+    })
+    .await?)
+}
+
+pub async fn zone_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().zone, &req, &[]).await
+}
+pub async fn zone_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().zone, &req).await
+}
+
+/// Every `DeleteXxx`: the cascade below the resource, then the resource itself.
+pub async fn delete(app: App, req: Req, kind: &'static str) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let mode = DeleteMode::parse(req.str("deleteMode"))?;
+    crate::resources::cascade::delete_resource(&app, Node::new(kind, uuid), mode).await?;
+    Ok(Reply::Empty)
+}
+
+// ---------- cluster ----------
+
+pub async fn cluster_create(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = req.must("zoneUuid")?;
+    let hv = req.must("hypervisorType")?;
+    if !matches!(hv.as_str(), "Simulator" | "KVM") {
+        return Err(ApiError::invalid_argument(format!("hypervisorType[{hv}] is not supported; use Simulator or KVM")));
+    }
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "state": "Enabled",
+        "hypervisorType": hv, "zoneUuid": zone, "type": req.str("type").unwrap_or("zstack"), "architecture": req.str("architecture").unwrap_or("x86_64")}));
+    create_under::<ZoneK>(&app, &app.dirs().zone, &zone, &tables::CLUSTER, inv.clone()).await?;
+    inv_reply(inv)
+}
+
+/// Insert a child row on its parent's actor: a parent being deleted finishes
+/// its deletion first, and the child is then refused, never orphaned.
+pub async fn create_under<P: Kind>(app: &App, parent_dir: &super::Dir<P>, parent: &str, spec: &'static TableSpec, inv: Inventory) -> ApiResult<()> {
+    app.dirs().refuse_if_deleting(&[parent])?;
+    let store = app.store.clone();
+    let stmt = store.insert_stmt(spec, &inv);
+    let parent_kind = P::SPEC.vo;
+    let p = parent.to_string();
+    let deleting_check = app.clone();
+    parent_dir
+        .ask(parent, move |cell: zstack_kit::actor::Cell<super::Res<P>>| {
+            Box::pin(async move {
+                if cell.borrow().gone {
+                    return Err(ApiError::not_found(parent_kind, &p));
+                }
+                deleting_check.dirs().refuse_if_deleting(&[&p])?;
+                store.db.write(vec![stmt]).await
+            })
+        })
+        .await
+}
+
+pub async fn cluster_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().cluster, &req, &[]).await
+}
+pub async fn cluster_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().cluster, &req).await
+}
+
+// ---------- hosts ----------
+
+pub async fn host_add_simulator(app: App, req: Req) -> ApiResult<Reply> {
+    let cluster_uuid = req.must("clusterUuid")?;
+    let cluster = app.store.inv_must(&tables::CLUSTER, &cluster_uuid).await?;
+    if str_of(&cluster, "hypervisorType") != Some("Simulator") {
+        return Err(ApiError::invalid_argument(format!("cluster[uuid:{cluster_uuid}] is not a Simulator cluster")));
+    }
+    let cpu = req.int("cpuCapacity").unwrap_or(0);
+    let memory = req.int("memoryCapacity").unwrap_or(0);
+    if cpu <= 0 || memory <= 0 {
+        return Err(ApiError::invalid_argument("cpuCapacity and memoryCapacity must be positive"));
+    }
+    let ip = req.must("managementIp")?;
+    if !app.store.inv_find(&tables::HOST, "managementIp", &ip).await?.is_empty() {
+        return Err(ApiError::invalid_argument(format!("there has been a host having managementIp[{ip}]")));
+    }
+    let uuid = req.resource_uuid()?;
+    let ratio: i64 = app.configs.get(crate::config::CPU_OVERPROVISIONING).parse().unwrap_or(10);
+    let mem_ratio = app.configs.get_f64(crate::config::MEMORY_OVERPROVISIONING);
+    let total_mem = (memory as f64 * mem_ratio) as i64;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "zoneUuid": str_of(&cluster, "zoneUuid"),
+        "clusterUuid": cluster_uuid, "managementIp": ip, "hypervisorType": "Simulator", "state": "Enabled", "status": "Connected",
+        "totalCpuCapacity": cpu * ratio, "availableCpuCapacity": cpu * ratio, "cpuSockets": 1, "cpuNum": cpu,
+        "totalMemoryCapacity": total_mem, "availableMemoryCapacity": total_mem, "architecture": str_of(&cluster, "architecture")}));
+    app.sim.host_connect(&uuid, cpu, memory).await?;
+    if let Err(e) = create_under::<ClusterK>(&app, &app.dirs().cluster, &cluster_uuid, &tables::HOST, inv.clone()).await {
+        let _ = app.sim.host_remove(&uuid).await;
+        return Err(e);
+    }
+    inv_reply(inv)
+}
+
+pub async fn host_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().host, &req, &["managementIp"]).await
+}
+
+/// enable / disable / maintain. Maintenance stops the host's VMs first (ZStack
+/// migrates them when it can; a simulator cluster has no shared storage).
+pub async fn host_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let event = req.must("stateEvent")?;
+    let next = match event.as_str() {
+        "enable" => "Enabled",
+        "disable" => "Disabled",
+        "maintain" | "preMaintain" => "Maintenance",
+        other => return Err(ApiError::invalid_argument(format!("stateEvent[{other}] is not valid for a host; use enable, disable or maintain"))),
+    };
+    if next == "Maintenance" {
+        mutate(&app, &app.dirs().host, &uuid, |s| {
+            s.set("state", json!("PreMaintenance"));
+            Ok(())
+        })
+        .await?;
+        let vms = app.store.inv_find(&tables::VM_INSTANCE, "hostUuid", &uuid).await?;
+        for vm in vms {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            crate::resources::vm::vm_stop_for(&app, &vm_uuid).await?;
+        }
+    }
+    inv_reply(mutate(&app, &app.dirs().host, &uuid, move |s| {
+        s.set("state", json!(next));
+        Ok(s.inv.clone())
+    })
+    .await?)
+}
+
+pub async fn host_reconnect(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let inv = read(&app.dirs().host, &uuid).await?;
+    app.sim.host_connect(&uuid, i64_of(&inv, "cpuNum"), i64_of(&inv, "totalMemoryCapacity")).await?;
+    inv_reply(mutate(&app, &app.dirs().host, &uuid, |s| {
+        s.set("status", json!("Connected"));
+        Ok(s.inv.clone())
+    })
+    .await?)
+}
+
+/// `GetCpuMemoryCapacity`: sums over the selected hosts (all with `all=true`).
+pub async fn cpu_memory_capacity(app: App, req: Req) -> ApiResult<Reply> {
+    let mut conds: Vec<Condition> = Vec::new();
+    let list = |name: &str, field: &str, conds: &mut Vec<Condition>| {
+        let v = req.list(name);
+        if !v.is_empty() {
+            conds.push(Condition { name: field.into(), op: zstack_db::query::Op::In, value: Some(v.join(",")) });
+        }
+    };
+    list("zoneUuids", "zoneUuid", &mut conds);
+    list("clusterUuids", "clusterUuid", &mut conds);
+    list("hostUuids", "uuid", &mut conds);
+    if let Some(hv) = req.str("hypervisorType") {
+        conds.push(eq("hypervisorType", hv));
+    }
+    if conds.is_empty() && !req.bool("all").unwrap_or(false) {
+        return Err(ApiError::invalid_argument("give zoneUuids, clusterUuids, hostUuids or all=true"));
+    }
+    let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+    let hosts = app.store.inv_query(&tables::HOST, &conds, &opts).await?;
+    let sum = |f: &str| hosts.iter().map(|h| i64_of(h, f)).sum::<i64>();
+    let mut m = Map::new();
+    m.insert("totalCpu".into(), json!(sum("totalCpuCapacity")));
+    m.insert("availableCpu".into(), json!(sum("availableCpuCapacity")));
+    m.insert("totalMemory".into(), json!(sum("totalMemoryCapacity")));
+    m.insert("availableMemory".into(), json!(sum("availableMemoryCapacity")));
+    m.insert("managedCpuNum".into(), json!(sum("cpuNum")));
+    m.insert("success".into(), json!(true));
+    Ok(Reply::Fields(m))
+}
+
+pub async fn hypervisor_types(_app: App, _req: Req) -> ApiResult<Reply> {
+    let mut m = Map::new();
+    m.insert("hypervisorTypes".into(), json!(["Simulator", "KVM"]));
+    Ok(Reply::Fields(m))
+}
+
+// ---------- primary storage ----------
+
+pub async fn primary_storage_add_simulator(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = req.must("zoneUuid")?;
+    let total = req.int("totalCapacity").unwrap_or(0);
+    if total <= 0 {
+        return Err(ApiError::invalid_argument("totalCapacity must be positive"));
+    }
+    let available = req.int("availableCapacity").unwrap_or(total);
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "zoneUuid": zone, "name": req.must("name")?, "url": req.must("url")?, "description": req.str("description"),
+        "totalCapacity": total, "availableCapacity": available, "totalPhysicalCapacity": req.int("totalPhysicalCapacity").unwrap_or(total),
+        "availablePhysicalCapacity": req.int("availablePhysicalCapacity").unwrap_or(available), "systemUsedCapacity": total - available,
+        "type": "SimulatorPrimaryStorage", "state": "Enabled", "status": "Connected", "mountPath": req.str("url")}));
+    create_under::<ZoneK>(&app, &app.dirs().zone, &zone, &tables::PRIMARY_STORAGE, inv.clone()).await?;
+    inv_reply(full_inventory(&app, &tables::PRIMARY_STORAGE, &uuid).await?)
+}
+
+pub async fn primary_storage_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().primary_storage, &req, &["url"]).await
+}
+pub async fn primary_storage_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().primary_storage, &req).await
+}
+
+pub async fn primary_storage_attach_cluster(app: App, req: Req) -> ApiResult<Reply> {
+    let cluster = req.must("clusterUuid")?;
+    let ps = req.must("primaryStorageUuid")?;
+    let c = app.store.inv_must(&tables::CLUSTER, &cluster).await?;
+    let p = read(&app.dirs().primary_storage, &ps).await?;
+    if str_of(&c, "zoneUuid") != str_of(&p, "zoneUuid") {
+        return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] and cluster[uuid:{cluster}] are not in the same zone")));
+    }
+    let refs = app.store.inv_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps).await?;
+    if refs.iter().any(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) {
+        return Err(ApiError::operation(format!("primary storage[uuid:{ps}] is already attached to cluster[uuid:{cluster}]")));
+    }
+    let r = new_inv(json!({"uuid": crate::api::new_uuid(), "primaryStorageUuid": ps, "clusterUuid": cluster}));
+    create_under::<ClusterK>(&app, &app.dirs().cluster, &cluster, &tables::PRIMARY_STORAGE_CLUSTER_REF, r).await?;
+    inv_reply(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)
+}
+
+/// Detaching stops the VMs in that cluster whose volumes live on the storage
+/// (ZStack's `primaryStorage.detach` cascade), then drops the reference.
+pub async fn primary_storage_detach_cluster(app: App, req: Req) -> ApiResult<Reply> {
+    let cluster = req.must("clusterUuid")?;
+    let ps = req.must("primaryStorageUuid")?;
+    let refs = app.store.inv_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps).await?;
+    let Some(r) = refs.into_iter().find(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) else {
+        return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] is not attached to cluster[uuid:{cluster}]")));
+    };
+    let vms = app.store.inv_find(&tables::VM_INSTANCE, "clusterUuid", &cluster).await?;
+    for vm in vms {
+        let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+        let vols = app.store.inv_find(&tables::VOLUME, "vmInstanceUuid", &vm_uuid).await?;
+        if vols.iter().any(|v| str_of(v, "primaryStorageUuid") == Some(ps.as_str())) {
+            crate::resources::vm::vm_stop_for(&app, &vm_uuid).await?;
+        }
+    }
+    app.store.inv_delete(&tables::PRIMARY_STORAGE_CLUSTER_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+    inv_reply(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)
+}
+
+// ---------- backup storage ----------
+
+pub async fn backup_storage_add_simulator(app: App, req: Req) -> ApiResult<Reply> {
+    let total = req.int("totalCapacity").unwrap_or(1 << 40);
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "url": req.must("url")?, "description": req.str("description"),
+        "totalCapacity": total, "availableCapacity": req.int("availableCapacity").unwrap_or(total), "type": "SimulatorBackupStorage",
+        "state": "Enabled", "status": "Connected"}));
+    app.store.inv_insert(&tables::BACKUP_STORAGE, &inv).await?;
+    inv_reply(full_inventory(&app, &tables::BACKUP_STORAGE, &uuid).await?)
+}
+
+pub async fn backup_storage_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().backup_storage, &req, &[]).await
+}
+pub async fn backup_storage_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().backup_storage, &req).await
+}
+
+pub async fn backup_storage_attach_zone(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = req.must("zoneUuid")?;
+    let bs = req.must("backupStorageUuid")?;
+    read(&app.dirs().backup_storage, &bs).await?;
+    let refs = app.store.inv_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs).await?;
+    if refs.iter().any(|r| str_of(r, "zoneUuid") == Some(zone.as_str())) {
+        return Err(ApiError::operation(format!("backup storage[uuid:{bs}] is already attached to zone[uuid:{zone}]")));
+    }
+    let r = new_inv(json!({"uuid": crate::api::new_uuid(), "backupStorageUuid": bs, "zoneUuid": zone}));
+    create_under::<ZoneK>(&app, &app.dirs().zone, &zone, &tables::BACKUP_STORAGE_ZONE_REF, r).await?;
+    inv_reply(full_inventory(&app, &tables::BACKUP_STORAGE, &bs).await?)
+}
+
+pub async fn backup_storage_detach_zone(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = req.must("zoneUuid")?;
+    let bs = req.must("backupStorageUuid")?;
+    let refs = app.store.inv_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs).await?;
+    let Some(r) = refs.into_iter().find(|r| str_of(r, "zoneUuid") == Some(zone.as_str())) else {
+        return Err(ApiError::invalid_argument(format!("backup storage[uuid:{bs}] is not attached to zone[uuid:{zone}]")));
+    };
+    app.store.inv_delete(&tables::BACKUP_STORAGE_ZONE_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+    inv_reply(full_inventory(&app, &tables::BACKUP_STORAGE, &bs).await?)
+}
+
+// ---------- offerings ----------
+
+pub async fn instance_offering_create(app: App, req: Req) -> ApiResult<Reply> {
+    let cpu = req.int("cpuNum").unwrap_or(0);
+    let memory = req.int("memorySize").unwrap_or(0);
+    if cpu <= 0 || memory <= 0 {
+        return Err(ApiError::invalid_argument("cpuNum and memorySize must be positive"));
+    }
+    let inv = new_inv(json!({"uuid": req.resource_uuid()?, "name": req.must("name")?, "description": req.str("description"), "cpuNum": cpu,
+        "cpuSpeed": 0, "memorySize": memory, "reservedMemorySize": req.int("reservedMemorySize").unwrap_or(0), "type": req.str("type").unwrap_or("UserVm"),
+        "allocatorStrategy": req.str("allocatorStrategy").unwrap_or("DefaultHostAllocatorStrategy"), "sortKey": req.int("sortKey").unwrap_or(0),
+        "state": "Enabled"}));
+    app.store.inv_insert(&tables::INSTANCE_OFFERING, &inv).await?;
+    inv_reply(inv)
+}
+
+pub async fn instance_offering_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().instance_offering, &req, &[]).await
+}
+pub async fn instance_offering_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().instance_offering, &req).await
+}
+
+pub async fn disk_offering_create(app: App, req: Req) -> ApiResult<Reply> {
+    let size = req.int("diskSize").unwrap_or(0);
+    if size <= 0 {
+        return Err(ApiError::invalid_argument("diskSize must be positive"));
+    }
+    let inv = new_inv(json!({"uuid": req.resource_uuid()?, "name": req.must("name")?, "description": req.str("description"), "diskSize": size,
+        "sortKey": req.int("sortKey").unwrap_or(0), "state": "Enabled", "type": req.str("type").unwrap_or("zstack"),
+        "allocatorStrategy": req.str("allocationStrategy").unwrap_or("DefaultPrimaryStorageAllocationStrategy")}));
+    app.store.inv_insert(&tables::DISK_OFFERING, &inv).await?;
+    inv_reply(inv)
+}
+
+pub async fn disk_offering_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().disk_offering, &req, &[]).await
+}
+pub async fn disk_offering_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().disk_offering, &req).await
+}
+
+// ---------- images ----------
+
+/// Simulator backup storage "downloads" an image instantly; its size comes
+/// from a `size` parameter-less rule: 1 GiB unless the URL ends in `#<bytes>`.
+pub async fn image_add(app: App, req: Req) -> ApiResult<Reply> {
+    let url = req.must("url")?;
+    let bss = req.list("backupStorageUuids");
+    if bss.is_empty() {
+        return Err(ApiError::invalid_argument("field[backupStorageUuids] of message[APIAddImageMsg] is mandatory, can not be null"));
+    }
+    for bs in &bss {
+        let b = read(&app.dirs().backup_storage, bs).await?;
+        if str_of(&b, "state") != Some("Enabled") {
+            return Err(ApiError::operation(format!("backup storage[uuid:{bs}] is not Enabled")));
+        }
+    }
+    let media = req.str("mediaType").unwrap_or("RootVolumeTemplate");
+    if !matches!(media, "RootVolumeTemplate" | "ISO" | "DataVolumeTemplate") {
+        return Err(ApiError::invalid_argument(format!("mediaType[{media}] must be RootVolumeTemplate, ISO or DataVolumeTemplate")));
+    }
+    let size: i64 = url.rsplit_once('#').and_then(|(_, s)| s.parse().ok()).unwrap_or(1 << 30);
+    let uuid = req.resource_uuid()?;
+    let format = req.str("format").unwrap_or(if media == "ISO" { "iso" } else { "qcow2" });
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "state": "Enabled", "status": "Ready",
+        "size": size, "actualSize": size, "md5Sum": "not calculated", "url": url, "mediaType": media, "guestOsType": req.str("guestOsType"),
+        "type": req.str("type").unwrap_or("zstack"), "platform": req.str("platform").unwrap_or("Linux"), "architecture": req.str("architecture").unwrap_or("x86_64"),
+        "format": format, "system": req.bool("system").unwrap_or(false), "virtio": req.bool("virtio").unwrap_or(true)}));
+    let mut stmts = vec![app.store.insert_stmt(&tables::IMAGE, &inv)];
+    for bs in &bss {
+        let r = new_inv(json!({"uuid": crate::api::new_uuid(), "imageUuid": uuid, "backupStorageUuid": bs,
+            "installPath": format!("zstack://simulator/images/{uuid}"), "status": "Ready"}));
+        stmts.push(app.store.insert_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, &r));
+    }
+    app.store.db.write(stmts).await?;
+    inv_reply(full_inventory(&app, &tables::IMAGE, &uuid).await?)
+}
+
+pub async fn image_update(app: App, req: Req) -> ApiResult<Reply> {
+    update(&app, &app.dirs().image, &req, &["guestOsType", "mediaType", "format", "system", "platform", "architecture"]).await
+}
+pub async fn image_change_state(app: App, req: Req) -> ApiResult<Reply> {
+    change_state(&app, &app.dirs().image, &req).await
+}
+
+// ---------- global configs ----------
+
+pub async fn global_config_update(app: App, req: Req) -> ApiResult<Reply> {
+    let value = req.params.get("value").map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    inv_reply(app.configs.update(&req.must("category")?, &req.must("name")?, &value).await?)
+}
+

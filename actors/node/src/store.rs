@@ -1,0 +1,157 @@
+//! The datastore: inventories in and out of the database. Methods are named
+//! resource-first (`inv_insert`, `inv_get`, `tag_list`); statements are built
+//! here and committed by the database's group-commit writer.
+
+use crate::tables::{self, catalog};
+use serde_json::{Map, Value};
+use zstack_db::query::{self, Condition, Op, QueryOptions};
+use zstack_db::spec::snake;
+use zstack_db::{Database, DbKind, SqlBuilder, SqlValue, Stmt, TableSpec};
+use zstack_kit::{ApiError, ApiResult};
+
+pub type Inventory = Map<String, Value>;
+
+#[derive(Clone)]
+pub struct Store {
+    pub db: Database,
+}
+
+impl Store {
+    pub fn new(db: Database) -> Self {
+        Store { db }
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.db.kind()
+    }
+
+    fn builder(&self) -> SqlBuilder {
+        SqlBuilder::new(self.db.kind())
+    }
+
+    pub fn insert_stmt(&self, spec: &TableSpec, inv: &Inventory) -> Stmt {
+        let mut b = self.builder();
+        b.push("INSERT INTO ").push(spec.table).push(" (");
+        for c in spec.columns {
+            b.push(&snake(c.field)).push(", ");
+        }
+        b.push("inv) VALUES (");
+        for v in spec.values_of(inv) {
+            b.bind(v).push(", ");
+        }
+        b.bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string()))).push(")");
+        b.build()
+    }
+
+    /// Rewrite every column and the stored inventory of the row with the inventory's uuid.
+    pub fn update_stmt(&self, spec: &TableSpec, inv: &Inventory) -> Stmt {
+        let mut b = self.builder();
+        b.push("UPDATE ").push(spec.table).push(" SET ");
+        for (c, v) in spec.columns.iter().zip(spec.values_of(inv)) {
+            if c.field == "uuid" {
+                continue;
+            }
+            b.push(&snake(c.field)).push(" = ").bind(v).push(", ");
+        }
+        b.push("inv = ").bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string())));
+        b.push(" WHERE uuid = ").bind(SqlValue::Text(inv.get("uuid").and_then(|v| v.as_str()).map(String::from)));
+        b.build()
+    }
+
+    pub fn delete_stmt(&self, spec: &TableSpec, field: &str, value: &str) -> Stmt {
+        let mut b = self.builder();
+        b.push("DELETE FROM ").push(spec.table).push(" WHERE ").push(&snake(field)).push(" = ").bind(SqlValue::Text(Some(value.into())));
+        b.build()
+    }
+
+    pub async fn inv_insert(&self, spec: &TableSpec, inv: &Inventory) -> ApiResult<()> {
+        self.db.write(vec![self.insert_stmt(spec, inv)]).await
+    }
+
+    pub async fn inv_update(&self, spec: &TableSpec, inv: &Inventory) -> ApiResult<()> {
+        self.db.write(vec![self.update_stmt(spec, inv)]).await
+    }
+
+    pub async fn inv_delete(&self, spec: &TableSpec, uuid: &str) -> ApiResult<()> {
+        self.db.write(vec![self.delete_stmt(spec, "uuid", uuid)]).await
+    }
+
+    /// Inventories matching the conditions.
+    pub async fn inv_query(&self, spec: &'static TableSpec, conds: &[Condition], opts: &QueryOptions) -> ApiResult<Vec<Inventory>> {
+        let stmt = query::select_inventories(catalog(), self.kind(), spec, conds, opts)?;
+        let rows = self.db.texts(stmt).await?;
+        rows.into_iter()
+            .map(|r| match serde_json::from_str::<Value>(&r) {
+                Ok(Value::Object(m)) => Ok(m),
+                _ => Err(ApiError::internal(format!("a stored {} inventory is not a JSON object", spec.vo))),
+            })
+            .collect()
+    }
+
+    pub async fn inv_count(&self, spec: &'static TableSpec, conds: &[Condition]) -> ApiResult<i64> {
+        self.db.count(query::count(catalog(), self.kind(), spec, conds)?).await
+    }
+
+    pub async fn inv_find(&self, spec: &'static TableSpec, field: &str, value: &str) -> ApiResult<Vec<Inventory>> {
+        let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+        self.inv_query(spec, &[eq(field, value)], &opts).await
+    }
+
+    pub async fn inv_get(&self, spec: &'static TableSpec, uuid: &str) -> ApiResult<Option<Inventory>> {
+        Ok(self.inv_find(spec, "uuid", uuid).await?.into_iter().next())
+    }
+
+    /// The inventory, or ZStack's "resource does not exist" error.
+    pub async fn inv_must(&self, spec: &'static TableSpec, uuid: &str) -> ApiResult<Inventory> {
+        self.inv_get(spec, uuid).await?.ok_or_else(|| ApiError::not_found(spec.vo, uuid))
+    }
+
+    pub async fn inv_exists(&self, spec: &'static TableSpec, uuid: &str) -> ApiResult<bool> {
+        Ok(self.inv_count(spec, &[eq("uuid", uuid)]).await? > 0)
+    }
+
+    /// Values of one column for rows matching `field IN (values)`.
+    pub async fn column_where_in(&self, spec: &TableSpec, column: &str, field: &str, values: &[String]) -> ApiResult<Vec<String>> {
+        if values.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut b = self.builder();
+        b.push("SELECT ").push(&snake(column)).push(" AS v FROM ").push(spec.table).push(" WHERE ").push(&snake(field)).push(" IN (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(SqlValue::Text(Some(v.clone())));
+        }
+        b.push(") AND ").push(&snake(column)).push(" IS NOT NULL");
+        self.db.texts(b.build()).await
+    }
+
+    /// Stored inventories whose `field` is any of `values`, in batches (never one query per row).
+    pub async fn inv_where_in(&self, spec: &'static TableSpec, field: &str, values: &[String]) -> ApiResult<Vec<Inventory>> {
+        let mut out = Vec::new();
+        for chunk in values.chunks(500) {
+            let cond = Condition { name: field.into(), op: Op::In, value: Some(chunk.join(",")) };
+            let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+            out.extend(self.inv_query(spec, &[cond], &opts).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn tags_of(&self, resource_uuid: &str) -> ApiResult<Vec<String>> {
+        let rows = self.inv_find(&tables::SYSTEM_TAG, "resourceUuid", resource_uuid).await?;
+        Ok(rows.into_iter().filter_map(|r| r.get("tag").and_then(|t| t.as_str()).map(String::from)).collect())
+    }
+}
+
+pub fn eq(field: &str, value: &str) -> Condition {
+    Condition { name: field.to_string(), op: Op::Eq, value: Some(value.to_string()) }
+}
+
+pub fn str_of<'a>(inv: &'a Inventory, field: &str) -> Option<&'a str> {
+    inv.get(field).and_then(|v| v.as_str())
+}
+
+pub fn i64_of(inv: &Inventory, field: &str) -> i64 {
+    inv.get(field).and_then(|v| v.as_i64()).unwrap_or(0)
+}

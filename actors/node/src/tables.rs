@@ -1,0 +1,399 @@
+//! Every table of the management node, described once. The migrations of the
+//! three backends and `schema.rs` are generated from these descriptions
+//! (`tests/schema_drift.rs` fails when the committed files differ), and the
+//! query compiler reads them to resolve fields and join paths.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use zstack_db::query::Catalog;
+use zstack_db::spec::ColKind::{Bool, Float, Int, LongStr, Str, Time};
+use zstack_db::{Column, DbKind, Hop, Join, TableSpec};
+
+macro_rules! cols {
+    ($($f:ident : $k:ident),* $(,)?) => { &[$(Column { field: stringify!($f), kind: $k }),*] };
+}
+macro_rules! join {
+    ($name:literal => $($local:literal, $table:literal, $remote:literal);+) => {
+        Join { name: $name, hops: &[$(Hop { local: $local, table: $table, remote: $remote }),+] }
+    };
+}
+
+pub static ZONE: TableSpec = TableSpec {
+    table: "zone",
+    inventory_class: "org.zstack.header.zone.ZoneInventory",
+    vo: "ZoneVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, state: Str, type: Str, isDefault: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("cluster" => "uuid", "cluster", "zoneUuid"),
+        join!("host" => "uuid", "host", "zoneUuid"),
+        join!("vmInstance" => "uuid", "vm_instance", "zoneUuid"),
+        join!("primaryStorage" => "uuid", "primary_storage", "zoneUuid"),
+        join!("l2Network" => "uuid", "l2_network", "zoneUuid"),
+        join!("l3Network" => "uuid", "l3_network", "zoneUuid"),
+        join!("backupStorage" => "uuid", "backup_storage_zone_ref", "zoneUuid"; "backupStorageUuid", "backup_storage", "uuid"),
+    ],
+    indexes: &["name"],
+};
+
+pub static CLUSTER: TableSpec = TableSpec {
+    table: "cluster",
+    inventory_class: "org.zstack.header.cluster.ClusterInventory",
+    vo: "ClusterVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, state: Str, hypervisorType: Str, zoneUuid: Str, type: Str, architecture: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("host" => "uuid", "host", "clusterUuid"),
+        join!("vmInstance" => "uuid", "vm_instance", "clusterUuid"),
+        join!("l2Network" => "uuid", "l2_network_cluster_ref", "clusterUuid"; "l2NetworkUuid", "l2_network", "uuid"),
+        join!("primaryStorage" => "uuid", "primary_storage_cluster_ref", "clusterUuid"; "primaryStorageUuid", "primary_storage", "uuid"),
+    ],
+    indexes: &["zoneUuid"],
+};
+
+pub static HOST: TableSpec = TableSpec {
+    table: "host",
+    inventory_class: "org.zstack.header.host.HostInventory",
+    vo: "HostVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, zoneUuid: Str, clusterUuid: Str, managementIp: Str, hypervisorType: Str, state: Str, status: Str,
+        totalCpuCapacity: Int, availableCpuCapacity: Int, cpuSockets: Int, totalMemoryCapacity: Int, availableMemoryCapacity: Int, cpuNum: Int,
+        architecture: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("cluster" => "clusterUuid", "cluster", "uuid"),
+        join!("vmInstance" => "uuid", "vm_instance", "hostUuid"),
+    ],
+    indexes: &["clusterUuid", "zoneUuid", "managementIp"],
+};
+
+pub static PRIMARY_STORAGE: TableSpec = TableSpec {
+    table: "primary_storage",
+    inventory_class: "org.zstack.header.storage.primary.PrimaryStorageInventory",
+    vo: "PrimaryStorageVO",
+    columns: cols!(uuid: Str, zoneUuid: Str, name: Str, url: LongStr, description: LongStr, totalCapacity: Int, availableCapacity: Int,
+        totalPhysicalCapacity: Int, availablePhysicalCapacity: Int, systemUsedCapacity: Int, type: Str, state: Str, status: Str, mountPath: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("volume" => "uuid", "volume", "primaryStorageUuid"),
+        join!("cluster" => "uuid", "primary_storage_cluster_ref", "primaryStorageUuid"; "clusterUuid", "cluster", "uuid"),
+    ],
+    indexes: &["zoneUuid"],
+};
+
+pub static PRIMARY_STORAGE_CLUSTER_REF: TableSpec = TableSpec {
+    table: "primary_storage_cluster_ref",
+    inventory_class: "org.zstack.header.storage.primary.PrimaryStorageClusterRefInventory",
+    vo: "PrimaryStorageClusterRefVO",
+    columns: cols!(uuid: Str, primaryStorageUuid: Str, clusterUuid: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["primaryStorageUuid", "clusterUuid"],
+};
+
+pub static BACKUP_STORAGE: TableSpec = TableSpec {
+    table: "backup_storage",
+    inventory_class: "org.zstack.header.storage.backup.BackupStorageInventory",
+    vo: "BackupStorageVO",
+    columns: cols!(uuid: Str, name: Str, url: LongStr, description: LongStr, totalCapacity: Int, availableCapacity: Int, type: Str, state: Str, status: Str,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "uuid", "backup_storage_zone_ref", "backupStorageUuid"; "zoneUuid", "zone", "uuid"),
+        join!("image" => "uuid", "image_backup_storage_ref", "backupStorageUuid"; "imageUuid", "image", "uuid"),
+    ],
+    indexes: &[],
+};
+
+pub static BACKUP_STORAGE_ZONE_REF: TableSpec = TableSpec {
+    table: "backup_storage_zone_ref",
+    inventory_class: "org.zstack.header.storage.backup.BackupStorageZoneRefInventory",
+    vo: "BackupStorageZoneRefVO",
+    columns: cols!(uuid: Str, backupStorageUuid: Str, zoneUuid: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["backupStorageUuid", "zoneUuid"],
+};
+
+pub static L2_NETWORK: TableSpec = TableSpec {
+    table: "l2_network",
+    inventory_class: "org.zstack.header.network.l2.L2NetworkInventory",
+    vo: "L2NetworkVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, zoneUuid: Str, physicalInterface: Str, type: Str, vSwitchType: Str, virtualNetworkId: Int,
+        vlan: Int, isolated: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("l3Network" => "uuid", "l3_network", "l2NetworkUuid"),
+        join!("cluster" => "uuid", "l2_network_cluster_ref", "l2NetworkUuid"; "clusterUuid", "cluster", "uuid"),
+    ],
+    indexes: &["zoneUuid"],
+};
+
+pub static L2_NETWORK_CLUSTER_REF: TableSpec = TableSpec {
+    table: "l2_network_cluster_ref",
+    inventory_class: "org.zstack.header.network.l2.L2NetworkClusterRefInventory",
+    vo: "L2NetworkClusterRefVO",
+    columns: cols!(uuid: Str, l2NetworkUuid: Str, clusterUuid: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["l2NetworkUuid", "clusterUuid"],
+};
+
+pub static L3_NETWORK: TableSpec = TableSpec {
+    table: "l3_network",
+    inventory_class: "org.zstack.header.network.l3.L3NetworkInventory",
+    vo: "L3NetworkVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, type: Str, zoneUuid: Str, l2NetworkUuid: Str, state: Str, dnsDomain: Str, system: Bool,
+        category: Str, ipVersion: Int, enableIPAM: Bool, isolated: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("l2Network" => "l2NetworkUuid", "l2_network", "uuid"),
+        join!("vmNic" => "uuid", "vm_nic", "l3NetworkUuid"),
+        join!("usedIp" => "uuid", "used_ip", "l3NetworkUuid"),
+        join!("ipRanges" => "uuid", "ip_range", "l3NetworkUuid"),
+    ],
+    indexes: &["l2NetworkUuid", "zoneUuid"],
+};
+
+pub static IP_RANGE: TableSpec = TableSpec {
+    table: "ip_range",
+    inventory_class: "org.zstack.header.network.l3.IpRangeInventory",
+    vo: "IpRangeVO",
+    columns: cols!(uuid: Str, l3NetworkUuid: Str, name: Str, description: LongStr, startIp: Str, endIp: Str, netmask: Str, gateway: Str, networkCidr: Str,
+        ipVersion: Int, prefixLen: Int, ipRangeType: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("l3Network" => "l3NetworkUuid", "l3_network", "uuid")],
+    indexes: &["l3NetworkUuid"],
+};
+
+pub static USED_IP: TableSpec = TableSpec {
+    table: "used_ip",
+    inventory_class: "org.zstack.header.network.l3.UsedIpInventory",
+    vo: "UsedIpVO",
+    columns: cols!(uuid: Str, ipRangeUuid: Str, l3NetworkUuid: Str, ipVersion: Int, ip: Str, netmask: Str, gateway: Str, usedFor: Str, ipInLong: Int,
+        vmNicUuid: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("l3Network" => "l3NetworkUuid", "l3_network", "uuid"), join!("vmNic" => "vmNicUuid", "vm_nic", "uuid")],
+    indexes: &["l3NetworkUuid", "vmNicUuid", "ipRangeUuid"],
+};
+
+pub static L3_DNS: TableSpec = TableSpec {
+    table: "l3_network_dns",
+    inventory_class: "org.zstack.header.network.l3.L3NetworkDnsInventory",
+    vo: "L3NetworkDnsVO",
+    columns: cols!(uuid: Str, l3NetworkUuid: Str, dns: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["l3NetworkUuid"],
+};
+
+pub static NETWORK_SERVICE_REF: TableSpec = TableSpec {
+    table: "network_service_l3_ref",
+    inventory_class: "org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory",
+    vo: "NetworkServiceL3NetworkRefVO",
+    columns: cols!(uuid: Str, l3NetworkUuid: Str, networkServiceProviderUuid: Str, networkServiceType: Str),
+    joins: &[],
+    indexes: &["l3NetworkUuid"],
+};
+
+pub static INSTANCE_OFFERING: TableSpec = TableSpec {
+    table: "instance_offering",
+    inventory_class: "org.zstack.header.configuration.InstanceOfferingInventory",
+    vo: "InstanceOfferingVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, cpuNum: Int, cpuSpeed: Int, memorySize: Int, reservedMemorySize: Int, type: Str,
+        allocatorStrategy: Str, sortKey: Int, state: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("vmInstance" => "uuid", "vm_instance", "instanceOfferingUuid")],
+    indexes: &[],
+};
+
+pub static DISK_OFFERING: TableSpec = TableSpec {
+    table: "disk_offering",
+    inventory_class: "org.zstack.header.configuration.DiskOfferingInventory",
+    vo: "DiskOfferingVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, diskSize: Int, sortKey: Int, state: Str, type: Str, allocatorStrategy: Str,
+        createDate: Time, lastOpDate: Time),
+    joins: &[join!("volume" => "uuid", "volume", "diskOfferingUuid")],
+    indexes: &[],
+};
+
+pub static IMAGE: TableSpec = TableSpec {
+    table: "image",
+    inventory_class: "org.zstack.header.image.ImageInventory",
+    vo: "ImageVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, state: Str, status: Str, size: Int, actualSize: Int, md5Sum: Str, url: LongStr,
+        mediaType: Str, guestOsType: Str, type: Str, platform: Str, architecture: Str, format: Str, system: Bool, virtio: Bool,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("backupStorage" => "uuid", "image_backup_storage_ref", "imageUuid"; "backupStorageUuid", "backup_storage", "uuid"),
+        join!("volume" => "uuid", "volume", "rootImageUuid"),
+    ],
+    indexes: &[],
+};
+
+pub static IMAGE_BACKUP_STORAGE_REF: TableSpec = TableSpec {
+    table: "image_backup_storage_ref",
+    inventory_class: "org.zstack.header.image.ImageBackupStorageRefInventory",
+    vo: "ImageBackupStorageRefVO",
+    columns: cols!(uuid: Str, imageUuid: Str, backupStorageUuid: Str, installPath: LongStr, status: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["imageUuid", "backupStorageUuid"],
+};
+
+pub static VM_INSTANCE: TableSpec = TableSpec {
+    table: "vm_instance",
+    inventory_class: "org.zstack.header.vm.VmInstanceInventory",
+    vo: "VmInstanceVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, zoneUuid: Str, clusterUuid: Str, imageUuid: Str, hostUuid: Str, lastHostUuid: Str,
+        instanceOfferingUuid: Str, rootVolumeUuid: Str, platform: Str, architecture: Str, defaultL3NetworkUuid: Str, type: Str, hypervisorType: Str,
+        memorySize: Int, reservedMemorySize: Int, cpuNum: Int, cpuSpeed: Int, allocatorStrategy: Str, createDate: Time, lastOpDate: Time, state: Str,
+        guestOsType: Str),
+    joins: &[
+        join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("cluster" => "clusterUuid", "cluster", "uuid"),
+        join!("host" => "hostUuid", "host", "uuid"),
+        join!("image" => "imageUuid", "image", "uuid"),
+        join!("instanceOffering" => "instanceOfferingUuid", "instance_offering", "uuid"),
+        join!("rootVolume" => "rootVolumeUuid", "volume", "uuid"),
+        join!("vmNics" => "uuid", "vm_nic", "vmInstanceUuid"),
+        join!("allVolumes" => "uuid", "volume", "vmInstanceUuid"),
+    ],
+    indexes: &["hostUuid", "clusterUuid", "zoneUuid", "state", "name"],
+};
+
+pub static VM_NIC: TableSpec = TableSpec {
+    table: "vm_nic",
+    inventory_class: "org.zstack.header.vm.VmNicInventory",
+    vo: "VmNicVO",
+    columns: cols!(uuid: Str, vmInstanceUuid: Str, l3NetworkUuid: Str, ip: Str, mac: Str, hypervisorType: Str, netmask: Str, gateway: Str, ipVersion: Int,
+        driverType: Str, internalName: Str, deviceId: Int, type: Str, state: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("vmInstance" => "vmInstanceUuid", "vm_instance", "uuid"),
+        join!("l3Network" => "l3NetworkUuid", "l3_network", "uuid"),
+        join!("usedIp" => "uuid", "used_ip", "vmNicUuid"),
+    ],
+    indexes: &["vmInstanceUuid", "l3NetworkUuid", "ip", "mac"],
+};
+
+pub static VOLUME: TableSpec = TableSpec {
+    table: "volume",
+    inventory_class: "org.zstack.header.volume.VolumeInventory",
+    vo: "VolumeVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, primaryStorageUuid: Str, vmInstanceUuid: Str, diskOfferingUuid: Str, rootImageUuid: Str,
+        installPath: LongStr, type: Str, format: Str, size: Int, actualSize: Int, deviceId: Int, state: Str, status: Str, isShareable: Bool,
+        lastVmInstanceUuid: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("vmInstance" => "vmInstanceUuid", "vm_instance", "uuid"),
+        join!("primaryStorage" => "primaryStorageUuid", "primary_storage", "uuid"),
+        join!("diskOffering" => "diskOfferingUuid", "disk_offering", "uuid"),
+        join!("image" => "rootImageUuid", "image", "uuid"),
+    ],
+    indexes: &["vmInstanceUuid", "primaryStorageUuid"],
+};
+
+pub static SYSTEM_TAG: TableSpec = TableSpec {
+    table: "system_tag",
+    inventory_class: "org.zstack.header.tag.SystemTagInventory",
+    vo: "SystemTagVO",
+    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, tag: LongStr, type: Str, inherent: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["resourceUuid"],
+};
+
+pub static USER_TAG: TableSpec = TableSpec {
+    table: "user_tag",
+    inventory_class: "org.zstack.header.tag.UserTagInventory",
+    vo: "UserTagVO",
+    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, tag: LongStr, type: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["resourceUuid"],
+};
+
+pub static GLOBAL_CONFIG: TableSpec = TableSpec {
+    table: "global_config",
+    inventory_class: "org.zstack.core.config.GlobalConfigInventory",
+    vo: "GlobalConfigVO",
+    columns: cols!(uuid: Str, name: Str, category: Str, description: LongStr, defaultValue: LongStr, value: LongStr),
+    joins: &[],
+    indexes: &[],
+};
+
+pub static ACCOUNT: TableSpec = TableSpec {
+    table: "account",
+    inventory_class: "org.zstack.header.identity.AccountInventory",
+    vo: "AccountVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, type: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["name"],
+};
+
+/// Secrets stay out of every inventory: one row per account, hashed.
+pub static ACCOUNT_CREDENTIAL: TableSpec = TableSpec {
+    table: "account_credential",
+    inventory_class: "org.zstack.header.identity.AccountInventory",
+    vo: "AccountVO",
+    columns: cols!(uuid: Str, passwordHash: LongStr),
+    joins: &[],
+    indexes: &[],
+};
+
+pub static SESSION: TableSpec = TableSpec {
+    table: "session",
+    inventory_class: "org.zstack.header.identity.SessionInventory",
+    vo: "SessionVO",
+    columns: cols!(uuid: Str, accountUuid: Str, userUuid: Str, userType: Str, expiredDate: Time, createDate: Time),
+    joins: &[],
+    indexes: &[],
+};
+
+/// Async API jobs (ZStack's AsyncRestVO): state, HTTP status and body of the result.
+pub static ASYNC_JOB: TableSpec = TableSpec {
+    table: "async_job",
+    inventory_class: "org.zstack.header.rest.AsyncRestInventory",
+    vo: "AsyncRestVO",
+    columns: cols!(uuid: Str, apiName: Str, state: Str, httpStatus: Int, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["state"],
+};
+
+pub static ALL: &[&TableSpec] = &[
+    &ZONE, &CLUSTER, &HOST, &PRIMARY_STORAGE, &PRIMARY_STORAGE_CLUSTER_REF, &BACKUP_STORAGE, &BACKUP_STORAGE_ZONE_REF, &L2_NETWORK,
+    &L2_NETWORK_CLUSTER_REF, &L3_NETWORK, &IP_RANGE, &USED_IP, &L3_DNS, &NETWORK_SERVICE_REF, &INSTANCE_OFFERING, &DISK_OFFERING, &IMAGE,
+    &IMAGE_BACKUP_STORAGE_REF, &VM_INSTANCE, &VM_NIC, &VOLUME, &SYSTEM_TAG, &USER_TAG, &GLOBAL_CONFIG, &ACCOUNT, &ACCOUNT_CREDENTIAL, &SESSION,
+    &ASYNC_JOB,
+];
+
+pub fn catalog() -> &'static Catalog {
+    static CAT: OnceLock<Catalog> = OnceLock::new();
+    CAT.get_or_init(|| Catalog {
+        tables: ALL.iter().map(|t| (t.table, *t)).collect::<HashMap<_, _>>(),
+        tag_tables: (SYSTEM_TAG.table, USER_TAG.table),
+    })
+}
+
+/// The initial migration of one backend, generated from the specs.
+pub fn initial_migration(kind: DbKind) -> String {
+    let mut out = format!("-- Generated from actors/node/src/tables.rs for {}; do not edit.\n", kind.name());
+    for t in ALL {
+        out.push_str(&t.ddl(kind));
+    }
+    out
+}
+
+pub fn initial_down_migration() -> String {
+    let mut out = String::from("-- Generated from actors/node/src/tables.rs; do not edit.\n");
+    for t in ALL.iter().rev() {
+        out.push_str(&format!("DROP TABLE {};\n", t.table));
+    }
+    out
+}
+
+/// `schema.rs`: diesel's `table!` view of the same tables.
+pub fn diesel_schema() -> String {
+    let mut out = String::from("// @generated from actors/node/src/tables.rs by tests/schema_drift.rs; do not edit.\n");
+    for t in ALL {
+        out.push_str(&format!("\ndiesel::table! {{\n    {} (uuid) {{\n", t.table));
+        for c in t.columns {
+            let ty = match c.kind {
+                Str | LongStr => "Text",
+                Int | Bool | Time => "BigInt",
+                Float => "Double",
+            };
+            let ty = if c.field == "uuid" { ty.to_string() } else { format!("Nullable<{ty}>") };
+            out.push_str(&format!("        {} -> {ty},\n", zstack_db::spec::snake(c.field)));
+        }
+        out.push_str("        inv -> Text,\n    }\n}\n");
+    }
+    out
+}

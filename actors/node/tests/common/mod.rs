@@ -1,0 +1,142 @@
+//! A management node started in-process on a fresh data dir and database
+//! (SQLite by default; `ZSTACK_TEST_DATABASE_URL` selects PostgreSQL or
+//! MariaDB), and a small client that speaks ZStack's REST conventions.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use zstack::app::{App, Settings};
+
+pub struct Node {
+    pub app: App,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub session: String,
+}
+
+pub const PASSWORD: &str = "test-password";
+
+pub fn sha512(s: &str) -> String {
+    zstack::identity::sha512_hex(s)
+}
+
+impl Node {
+    pub async fn start() -> Node {
+        let dir = std::env::temp_dir().join(format!("zstack-test-{}", uuid::Uuid::new_v4().simple()));
+        let database_url = std::env::var("ZSTACK_TEST_DATABASE_URL").unwrap_or_default();
+        Self::start_at(dir, database_url).await
+    }
+
+    pub async fn start_at(dir: std::path::PathBuf, database_url: String) -> Node {
+        let settings = Settings { listen: "127.0.0.1:0".into(), data_dir: dir, database_url, admin_password: Some(PASSWORD.into()) };
+        let started = App::start(settings).await.expect("node starts");
+        let (server, addr) = zstack::server::http_server(started.app.clone(), "127.0.0.1:0").unwrap();
+        actix_web::rt::spawn(server);
+        let mut node = Node { app: started.app, base: format!("http://{addr}/zstack"), http: reqwest::Client::new(), session: String::new() };
+        let (status, body) = node.call("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": sha512(PASSWORD)}}))).await;
+        assert_eq!(status, 200, "{body}");
+        node.session = body["inventory"]["uuid"].as_str().unwrap().to_string();
+        node
+    }
+
+    /// One request; async APIs are polled to the end. Returns (status, body).
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (status, text) = self.raw(method, path, body.map(|b| b.to_string()), true).await;
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+        if status == 202 {
+            let loc = v["location"].as_str().expect("202 carries a location").to_string();
+            for _ in 0..6000 {
+                let r = self.http.get(&loc).send().await.unwrap();
+                let s = r.status().as_u16();
+                if s != 202 {
+                    let text = r.text().await.unwrap();
+                    return (s, serde_json::from_str(&text).unwrap_or(Value::String(text)));
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            panic!("job at {loc} never finished");
+        }
+        (status, v)
+    }
+
+    pub async fn raw(&self, method: &str, path: &str, body: Option<String>, auth: bool) -> (u16, String) {
+        let url = format!("{}{path}", self.base);
+        let mut rb = self.http.request(method.parse().unwrap(), &url);
+        if auth && !self.session.is_empty() {
+            rb = rb.header("Authorization", format!("OAuth {}", self.session));
+        }
+        if let Some(b) = body {
+            rb = rb.header("Content-Type", "application/json").body(b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+
+    /// A successful call's inventory.
+    pub async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let body = if method == "GET" || method == "DELETE" { None } else { Some(body) };
+        let (status, v) = self.call(method, path, body).await;
+        assert_eq!(status, 200, "{method} {path}: {v}");
+        v
+    }
+
+    pub async fn create(&self, path: &str, params: Value) -> Value {
+        self.ok("POST", path, json!({ "params": params })).await["inventory"].clone()
+    }
+
+    pub async fn query(&self, path_and_query: &str) -> Vec<Value> {
+        let v = self.ok("GET", path_and_query, Value::Null).await;
+        v["inventories"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub async fn violations(&self) -> Vec<String> {
+        zstack::recovery::invariant_violations(&self.app).await.unwrap()
+    }
+}
+
+/// A zone with `hosts` simulator hosts (8 CPUs, 16 GiB each) in one cluster,
+/// primary and backup storage, an L2/L3 with a /24 range, an offering and an image.
+pub struct World {
+    pub zone: String,
+    pub cluster: String,
+    pub hosts: Vec<String>,
+    pub ps: String,
+    pub bs: String,
+    pub l2: String,
+    pub l3: String,
+    pub offering: String,
+    pub image: String,
+}
+
+pub fn uuid_of(v: &Value) -> String {
+    v["uuid"].as_str().unwrap().to_string()
+}
+
+impl World {
+    pub async fn build(n: &Node, hosts: usize) -> World {
+        let zone = uuid_of(&n.create("/v1/zones", json!({"name": "zone1"})).await);
+        let cluster = uuid_of(&n.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c1", "hypervisorType": "Simulator"})).await);
+        let mut hs = vec![];
+        for i in 0..hosts {
+            let h = n.create("/v1/hosts/simulators", json!({"name": format!("h{i}"), "managementIp": format!("10.0.{}.{}", i / 250, i % 250 + 1),
+                "clusterUuid": cluster, "cpuCapacity": 8, "memoryCapacity": 16u64 << 30})).await;
+            hs.push(uuid_of(&h));
+        }
+        let ps = uuid_of(&n.create("/v1/primary-storage/simulators", json!({"name": "ps", "url": "/sim/ps", "zoneUuid": zone, "totalCapacity": 100u64 << 40})).await);
+        n.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
+        let bs = uuid_of(&n.create("/v1/backup-storage/simulators", json!({"name": "bs", "url": "/sim/bs"})).await);
+        n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
+        let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": "eth0"})).await);
+        n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
+        let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
+        n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "192.168.0.10", "endIp": "192.168.3.250", "netmask": "255.255.252.0", "gateway": "192.168.0.1"})).await;
+        let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "small", "cpuNum": 1, "memorySize": 1u64 << 30})).await);
+        let image = uuid_of(&n.create("/v1/images", json!({"name": "img", "url": "http://example/img.qcow2", "backupStorageUuids": [bs]})).await);
+        World { zone, cluster, hosts: hs, ps, bs, l2, l3, offering, image }
+    }
+
+    pub fn vm_params(&self, name: &str) -> Value {
+        json!({"name": name, "instanceOfferingUuid": self.offering, "imageUuid": self.image, "l3NetworkUuids": [self.l3]})
+    }
+}

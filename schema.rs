@@ -1,0 +1,458 @@
+// @generated from actors/node/src/tables.rs by tests/schema_drift.rs; do not edit.
+
+diesel::table! {
+    zone (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        state -> Nullable<Text>,
+        type -> Nullable<Text>,
+        is_default -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    cluster (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        state -> Nullable<Text>,
+        hypervisor_type -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        type -> Nullable<Text>,
+        architecture -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    host (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        cluster_uuid -> Nullable<Text>,
+        management_ip -> Nullable<Text>,
+        hypervisor_type -> Nullable<Text>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        total_cpu_capacity -> Nullable<BigInt>,
+        available_cpu_capacity -> Nullable<BigInt>,
+        cpu_sockets -> Nullable<BigInt>,
+        total_memory_capacity -> Nullable<BigInt>,
+        available_memory_capacity -> Nullable<BigInt>,
+        cpu_num -> Nullable<BigInt>,
+        architecture -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    primary_storage (uuid) {
+        uuid -> Text,
+        zone_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        url -> Nullable<Text>,
+        description -> Nullable<Text>,
+        total_capacity -> Nullable<BigInt>,
+        available_capacity -> Nullable<BigInt>,
+        total_physical_capacity -> Nullable<BigInt>,
+        available_physical_capacity -> Nullable<BigInt>,
+        system_used_capacity -> Nullable<BigInt>,
+        type -> Nullable<Text>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        mount_path -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    primary_storage_cluster_ref (uuid) {
+        uuid -> Text,
+        primary_storage_uuid -> Nullable<Text>,
+        cluster_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    backup_storage (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        url -> Nullable<Text>,
+        description -> Nullable<Text>,
+        total_capacity -> Nullable<BigInt>,
+        available_capacity -> Nullable<BigInt>,
+        type -> Nullable<Text>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    backup_storage_zone_ref (uuid) {
+        uuid -> Text,
+        backup_storage_uuid -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    l2_network (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        physical_interface -> Nullable<Text>,
+        type -> Nullable<Text>,
+        v_switch_type -> Nullable<Text>,
+        virtual_network_id -> Nullable<BigInt>,
+        vlan -> Nullable<BigInt>,
+        isolated -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    l2_network_cluster_ref (uuid) {
+        uuid -> Text,
+        l2_network_uuid -> Nullable<Text>,
+        cluster_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    l3_network (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        type -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        l2_network_uuid -> Nullable<Text>,
+        state -> Nullable<Text>,
+        dns_domain -> Nullable<Text>,
+        f_system -> Nullable<BigInt>,
+        category -> Nullable<Text>,
+        ip_version -> Nullable<BigInt>,
+        enable_i_p_a_m -> Nullable<BigInt>,
+        isolated -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ip_range (uuid) {
+        uuid -> Text,
+        l3_network_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        start_ip -> Nullable<Text>,
+        end_ip -> Nullable<Text>,
+        netmask -> Nullable<Text>,
+        gateway -> Nullable<Text>,
+        network_cidr -> Nullable<Text>,
+        ip_version -> Nullable<BigInt>,
+        prefix_len -> Nullable<BigInt>,
+        ip_range_type -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    used_ip (uuid) {
+        uuid -> Text,
+        ip_range_uuid -> Nullable<Text>,
+        l3_network_uuid -> Nullable<Text>,
+        ip_version -> Nullable<BigInt>,
+        ip -> Nullable<Text>,
+        netmask -> Nullable<Text>,
+        gateway -> Nullable<Text>,
+        used_for -> Nullable<Text>,
+        ip_in_long -> Nullable<BigInt>,
+        vm_nic_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    l3_network_dns (uuid) {
+        uuid -> Text,
+        l3_network_uuid -> Nullable<Text>,
+        dns -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    network_service_l3_ref (uuid) {
+        uuid -> Text,
+        l3_network_uuid -> Nullable<Text>,
+        network_service_provider_uuid -> Nullable<Text>,
+        network_service_type -> Nullable<Text>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    instance_offering (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        cpu_num -> Nullable<BigInt>,
+        cpu_speed -> Nullable<BigInt>,
+        memory_size -> Nullable<BigInt>,
+        reserved_memory_size -> Nullable<BigInt>,
+        type -> Nullable<Text>,
+        allocator_strategy -> Nullable<Text>,
+        sort_key -> Nullable<BigInt>,
+        state -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    disk_offering (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        disk_size -> Nullable<BigInt>,
+        sort_key -> Nullable<BigInt>,
+        state -> Nullable<Text>,
+        type -> Nullable<Text>,
+        allocator_strategy -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    image (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        actual_size -> Nullable<BigInt>,
+        md5_sum -> Nullable<Text>,
+        url -> Nullable<Text>,
+        media_type -> Nullable<Text>,
+        guest_os_type -> Nullable<Text>,
+        type -> Nullable<Text>,
+        platform -> Nullable<Text>,
+        architecture -> Nullable<Text>,
+        format -> Nullable<Text>,
+        f_system -> Nullable<BigInt>,
+        virtio -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    image_backup_storage_ref (uuid) {
+        uuid -> Text,
+        image_uuid -> Nullable<Text>,
+        backup_storage_uuid -> Nullable<Text>,
+        install_path -> Nullable<Text>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vm_instance (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        zone_uuid -> Nullable<Text>,
+        cluster_uuid -> Nullable<Text>,
+        image_uuid -> Nullable<Text>,
+        host_uuid -> Nullable<Text>,
+        last_host_uuid -> Nullable<Text>,
+        instance_offering_uuid -> Nullable<Text>,
+        root_volume_uuid -> Nullable<Text>,
+        platform -> Nullable<Text>,
+        architecture -> Nullable<Text>,
+        default_l3_network_uuid -> Nullable<Text>,
+        type -> Nullable<Text>,
+        hypervisor_type -> Nullable<Text>,
+        memory_size -> Nullable<BigInt>,
+        reserved_memory_size -> Nullable<BigInt>,
+        cpu_num -> Nullable<BigInt>,
+        cpu_speed -> Nullable<BigInt>,
+        allocator_strategy -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        state -> Nullable<Text>,
+        guest_os_type -> Nullable<Text>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vm_nic (uuid) {
+        uuid -> Text,
+        vm_instance_uuid -> Nullable<Text>,
+        l3_network_uuid -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        mac -> Nullable<Text>,
+        hypervisor_type -> Nullable<Text>,
+        netmask -> Nullable<Text>,
+        gateway -> Nullable<Text>,
+        ip_version -> Nullable<BigInt>,
+        driver_type -> Nullable<Text>,
+        internal_name -> Nullable<Text>,
+        device_id -> Nullable<BigInt>,
+        type -> Nullable<Text>,
+        state -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    volume (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        primary_storage_uuid -> Nullable<Text>,
+        vm_instance_uuid -> Nullable<Text>,
+        disk_offering_uuid -> Nullable<Text>,
+        root_image_uuid -> Nullable<Text>,
+        install_path -> Nullable<Text>,
+        type -> Nullable<Text>,
+        format -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        actual_size -> Nullable<BigInt>,
+        device_id -> Nullable<BigInt>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        is_shareable -> Nullable<BigInt>,
+        last_vm_instance_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    system_tag (uuid) {
+        uuid -> Text,
+        resource_uuid -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        tag -> Nullable<Text>,
+        type -> Nullable<Text>,
+        inherent -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    user_tag (uuid) {
+        uuid -> Text,
+        resource_uuid -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        tag -> Nullable<Text>,
+        type -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    global_config (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        category -> Nullable<Text>,
+        description -> Nullable<Text>,
+        default_value -> Nullable<Text>,
+        value -> Nullable<Text>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    account (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        type -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    account_credential (uuid) {
+        uuid -> Text,
+        password_hash -> Nullable<Text>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    session (uuid) {
+        uuid -> Text,
+        account_uuid -> Nullable<Text>,
+        user_uuid -> Nullable<Text>,
+        user_type -> Nullable<Text>,
+        expired_date -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    async_job (uuid) {
+        uuid -> Text,
+        api_name -> Nullable<Text>,
+        state -> Nullable<Text>,
+        http_status -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
