@@ -247,13 +247,13 @@ async fn bad_input_gets_zstack_errors_and_changes_nothing() {
 #[actix_web::test]
 async fn restart_keeps_state_and_undoes_unfinished_creations() {
     let dir = std::env::temp_dir().join(format!("zstack-restart-{}", uuid::Uuid::new_v4().simple()));
-    let url = std::env::var("ZSTACK_TEST_DATABASE_URL").unwrap_or_default();
+    let db = common::TestDb::new();
+    let url = db.url.clone();
     let (w, vm) = {
         let n = Node::start_at(dir.clone(), url.clone()).await;
         let w = World::build(&n, 1).await;
         let vm = uuid_of(&n.create("/v1/vm-instances", w.vm_params("keeper")).await);
         // Leave a creation half-done, as a crash mid-flow would.
-        n.app.faults.fail_step("never", "never");
         let half = zstack::resources::new_inv(json!({"uuid": "b".repeat(32), "name": "half", "state": "Created", "cpuNum": 1, "memorySize": 1}));
         n.app.store.inv_insert(&zstack::tables::VM_INSTANCE, &half).await.unwrap();
         n.app.sim.volume_create(&w.ps, "/orphan.qcow2", 5).await.unwrap();

@@ -1,7 +1,49 @@
 //! A management node started in-process on a fresh data dir and database
-//! (SQLite by default; `ZSTACK_TEST_DATABASE_URL` selects PostgreSQL or
-//! MariaDB), and a small client that speaks ZStack's REST conventions.
+//! (SQLite by default; `ZSTACK_TEST_DATABASE_SERVER`, e.g.
+//! `postgres://postgres@127.0.0.1:5432` or `mysql://root@127.0.0.1:3306`,
+//! gives every test its own database on that server, dropped when the test
+//! ends), and a small client that speaks ZStack's REST conventions.
 #![allow(dead_code)]
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+/// A database made for one test and dropped after it.
+pub struct TestDb {
+    pub url: String,
+    server: Option<String>,
+    name: String,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let name = format!("zs_t_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let Ok(server) = std::env::var("ZSTACK_TEST_DATABASE_SERVER") else {
+            return TestDb { url: String::new(), server: None, name };
+        };
+        admin(&server, &format!("CREATE DATABASE {name}"));
+        TestDb { url: format!("{server}/{name}"), server: Some(server), name }
+    }
+}
+
+fn admin(server: &str, sql: &str) {
+    if server.starts_with("postgres") {
+        let mut c = diesel::PgConnection::establish(&format!("{server}/postgres")).expect("reach PostgreSQL");
+        c.batch_execute(sql).expect(sql);
+    } else {
+        let mut c = diesel::MysqlConnection::establish(server).expect("reach MariaDB");
+        c.batch_execute(sql).expect(sql);
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server {
+            let force = if server.starts_with("postgres") { " WITH (FORCE)" } else { "" };
+            admin(server, &format!("DROP DATABASE IF EXISTS {}{force}", self.name));
+        }
+    }
+}
 
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -9,6 +51,7 @@ use zstack::app::{App, Settings};
 
 pub struct Node {
     pub app: App,
+    _db: Option<TestDb>,
     pub base: String,
     pub http: reqwest::Client,
     pub session: String,
@@ -23,8 +66,10 @@ pub fn sha512(s: &str) -> String {
 impl Node {
     pub async fn start() -> Node {
         let dir = std::env::temp_dir().join(format!("zstack-test-{}", uuid::Uuid::new_v4().simple()));
-        let database_url = std::env::var("ZSTACK_TEST_DATABASE_URL").unwrap_or_default();
-        Self::start_at(dir, database_url).await
+        let db = TestDb::new();
+        let mut node = Self::start_at(dir, db.url.clone()).await;
+        node._db = Some(db);
+        node
     }
 
     pub async fn start_at(dir: std::path::PathBuf, database_url: String) -> Node {
@@ -32,7 +77,7 @@ impl Node {
         let started = App::start(settings).await.expect("node starts");
         let (server, addr) = zstack::server::http_server(started.app.clone(), "127.0.0.1:0").unwrap();
         actix_web::rt::spawn(server);
-        let mut node = Node { app: started.app, base: format!("http://{addr}/zstack"), http: reqwest::Client::new(), session: String::new() };
+        let mut node = Node { app: started.app, _db: None, base: format!("http://{addr}/zstack"), http: reqwest::Client::new(), session: String::new() };
         let (status, body) = node.call("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": sha512(PASSWORD)}}))).await;
         assert_eq!(status, 200, "{body}");
         node.session = body["inventory"]["uuid"].as_str().unwrap().to_string();
