@@ -456,3 +456,39 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    volume_snapshot (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        type -> Nullable<Text>,
+        volume_uuid -> Nullable<Text>,
+        tree_uuid -> Nullable<Text>,
+        parent_uuid -> Nullable<Text>,
+        primary_storage_uuid -> Nullable<Text>,
+        primary_storage_install_path -> Nullable<Text>,
+        volume_type -> Nullable<Text>,
+        format -> Nullable<Text>,
+        latest -> Nullable<BigInt>,
+        size -> Nullable<BigInt>,
+        distance -> Nullable<BigInt>,
+        state -> Nullable<Text>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    volume_snapshot_tree (uuid) {
+        uuid -> Text,
+        volume_uuid -> Nullable<Text>,
+        current -> Nullable<BigInt>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

@@ -47,6 +47,8 @@ pub struct AppInner {
     pub configs: GlobalConfigs,
     pub sim: Simulator,
     pub faults: FlowFaults,
+    node_uuid: String,
+    started_ms: i64,
     dirs: OnceLock<Dirs>,
     _arbiters: Vec<actix::Arbiter>,
 }
@@ -68,6 +70,15 @@ pub struct Started {
 }
 
 impl App {
+    /// This run of the node, as a management node uuid.
+    pub fn node_uuid(&self) -> &str {
+        &self.node_uuid
+    }
+
+    pub fn started_ms(&self) -> i64 {
+        self.started_ms
+    }
+
     pub fn dirs(&self) -> &Dirs {
         self.dirs.get().expect("directories are set at start")
     }
@@ -100,6 +111,8 @@ impl App {
             configs,
             sim,
             faults: FlowFaults::default(),
+            node_uuid: crate::api::new_uuid(),
+            started_ms: zstack_db::time::now_ms(),
             dirs: OnceLock::new(),
             _arbiters: arbiters,
         };
@@ -122,11 +135,8 @@ impl App {
                 }
             }
         };
-        let failed = app.jobs.job_fail_unfinished().await?;
-        if failed > 0 {
-            log::warn!("{failed} job(s) were running when the node stopped; they are marked failed");
-        }
         crate::recovery::recover_after_restart(&app).await?;
+        crate::recovery::finish_unfinished_jobs(&app).await?;
         Ok(Started { app, generated_admin_password: generated })
     }
 }

@@ -17,6 +17,8 @@ pub struct ConfigDef {
     pub default: &'static str,
     pub description: &'static str,
     pub validate: fn(&str) -> bool,
+    /// The values a client may choose from, when the set is closed.
+    pub valid_values: &'static [&'static str],
 }
 
 fn positive_int(v: &str) -> bool {
@@ -40,6 +42,7 @@ pub static DEFS: &[ConfigDef] = &[
         default: "10",
         description: "vCPUs a host offers per physical CPU",
         validate: positive_int,
+        valid_values: &[],
     },
     ConfigDef {
         category: "mevoco",
@@ -47,6 +50,7 @@ pub static DEFS: &[ConfigDef] = &[
         default: "1.0",
         description: "memory a host offers per byte of physical memory",
         validate: positive_float,
+        valid_values: &[],
     },
     ConfigDef {
         category: "vm",
@@ -54,6 +58,7 @@ pub static DEFS: &[ConfigDef] = &[
         default: "Delay",
         description: "Direct expunges a VM on destroy; Delay keeps it Destroyed until expunged; Never keeps it",
         validate: deletion_policy,
+        valid_values: &["Direct", "Delay", "Never"],
     },
 ];
 

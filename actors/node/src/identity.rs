@@ -133,6 +133,18 @@ impl Identity {
         Ok(session)
     }
 
+    /// Extend a live session by `duration` seconds from now.
+    pub async fn renew(&self, session_uuid: &str, duration: i64) -> ApiResult<Inventory> {
+        let mut session = self.session_check(session_uuid).await?;
+        let now = now_ms();
+        session.expires_ms = now + duration * 1000;
+        let mut inv = self.store.inv_must(&tables::SESSION, session_uuid).await?;
+        inv.insert("expiredDate".into(), json!(to_wire(session.expires_ms)));
+        self.store.inv_update(&tables::SESSION, &inv).await?;
+        self.sessions.write().insert(session.uuid.clone(), session);
+        Ok(inv)
+    }
+
     pub async fn session_valid(&self, session_uuid: &str) -> bool {
         self.session_check(session_uuid).await.is_ok()
     }

@@ -72,8 +72,9 @@ pub async fn invariant_violations(app: &App) -> ApiResult<Vec<String>> {
         }
         let files = app.sim.files_on(u).len();
         let vols = app.store.inv_count(&tables::VOLUME, &[crate::store::eq("primaryStorageUuid", u)]).await? as usize;
-        if files != vols {
-            out.push(format!("primary storage {u}: {files} files but {vols} volumes"));
+        let snaps = app.store.inv_count(&tables::VOLUME_SNAPSHOT, &[crate::store::eq("primaryStorageUuid", u)]).await? as usize;
+        if files != vols + snaps {
+            out.push(format!("primary storage {u}: {files} files but {vols} volumes and {snaps} snapshots"));
         }
     }
     for ip in rows(app, &tables::USED_IP).await? {
@@ -125,7 +126,8 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
         undone += 1;
     }
     // Files a crashed flow created before it wrote their install path.
-    let known: HashSet<String> = rows(app, &tables::VOLUME).await?.iter().filter_map(|v| str_of(v, "installPath").map(String::from)).collect();
+    let mut known: HashSet<String> = rows(app, &tables::VOLUME).await?.iter().filter_map(|v| str_of(v, "installPath").map(String::from)).collect();
+    known.extend(rows(app, &tables::VOLUME_SNAPSHOT).await?.iter().filter_map(|s| str_of(s, "primaryStorageInstallPath").map(String::from)));
     for p in rows(app, &tables::PRIMARY_STORAGE).await? {
         let ps = str_of(&p, "uuid").unwrap_or_default();
         for (path, _) in app.sim.files_on(ps) {
@@ -184,6 +186,39 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
     s.db.write(stmts).await?;
     if undone > 0 {
         log::warn!("undid {undone} VM creation(s) a previous run left unfinished");
+    }
+    Ok(())
+}
+
+/// End every job a previous run left processing, after the repairs above:
+/// a create whose resource survived succeeded (its reply is the resource's
+/// inventory); anything else failed and was undone.
+pub async fn finish_unfinished_jobs(app: &App) -> ApiResult<()> {
+    let jobs = app.jobs.job_unfinished().await?;
+    let (mut done, mut failed) = (0, 0);
+    for (job, api, target) in jobs {
+        let mut outcome = Err(zstack_kit::ApiError::internal(
+            "the management node restarted while this job was running; its changes were rolled back",
+        ));
+        if let Some(t) = target {
+            for spec in tables::all() {
+                if spec.column("uuid").is_some() && app.store.inv_exists(spec, &t).await? {
+                    let inv = crate::resources::infra::full_inventory(app, spec, &t).await?;
+                    outcome = Ok(json!({ "inventory": inv }));
+                    break;
+                }
+            }
+        }
+        if outcome.is_ok() {
+            done += 1;
+        } else {
+            failed += 1;
+        }
+        log::debug!("job {job} of {api} ended at restart");
+        app.jobs.job_finish(&job, outcome).await?;
+    }
+    if done + failed > 0 {
+        log::warn!("{} job(s) were running when the node stopped: {done} had finished their work, {failed} were undone", done + failed);
     }
     Ok(())
 }

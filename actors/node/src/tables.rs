@@ -347,33 +347,70 @@ pub static ASYNC_JOB: TableSpec = TableSpec {
     indexes: &["state"],
 };
 
-pub static ALL: &[&TableSpec] = &[
-    &ZONE, &CLUSTER, &HOST, &PRIMARY_STORAGE, &PRIMARY_STORAGE_CLUSTER_REF, &BACKUP_STORAGE, &BACKUP_STORAGE_ZONE_REF, &L2_NETWORK,
-    &L2_NETWORK_CLUSTER_REF, &L3_NETWORK, &IP_RANGE, &USED_IP, &L3_DNS, &NETWORK_SERVICE_REF, &INSTANCE_OFFERING, &DISK_OFFERING, &IMAGE,
-    &IMAGE_BACKUP_STORAGE_REF, &VM_INSTANCE, &VM_NIC, &VOLUME, &SYSTEM_TAG, &USER_TAG, &GLOBAL_CONFIG, &ACCOUNT, &ACCOUNT_CREDENTIAL, &SESSION,
-    &ASYNC_JOB,
+pub static VOLUME_SNAPSHOT: TableSpec = TableSpec {
+    table: "volume_snapshot",
+    inventory_class: "org.zstack.header.storage.snapshot.VolumeSnapshotInventory",
+    vo: "VolumeSnapshotVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, type: Str, volumeUuid: Str, treeUuid: Str, parentUuid: Str, primaryStorageUuid: Str,
+        primaryStorageInstallPath: LongStr, volumeType: Str, format: Str, latest: Bool, size: Int, distance: Int, state: Str, status: Str,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("volume" => "volumeUuid", "volume", "uuid"),
+        join!("tree" => "treeUuid", "volume_snapshot_tree", "uuid"),
+        join!("primaryStorage" => "primaryStorageUuid", "primary_storage", "uuid"),
+    ],
+    indexes: &["volumeUuid", "treeUuid"],
+};
+
+pub static VOLUME_SNAPSHOT_TREE: TableSpec = TableSpec {
+    table: "volume_snapshot_tree",
+    inventory_class: "org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory",
+    vo: "VolumeSnapshotTreeVO",
+    columns: cols!(uuid: Str, volumeUuid: Str, current: Bool, status: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("volume" => "volumeUuid", "volume", "uuid")],
+    indexes: &["volumeUuid"],
+};
+
+/// The migrations, oldest first: a version name and the tables it creates.
+/// A released migration never changes; new tables go into a new entry.
+pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
+    (
+        "2026-11-25-000001_initial",
+        &[
+            &ZONE, &CLUSTER, &HOST, &PRIMARY_STORAGE, &PRIMARY_STORAGE_CLUSTER_REF, &BACKUP_STORAGE, &BACKUP_STORAGE_ZONE_REF, &L2_NETWORK,
+            &L2_NETWORK_CLUSTER_REF, &L3_NETWORK, &IP_RANGE, &USED_IP, &L3_DNS, &NETWORK_SERVICE_REF, &INSTANCE_OFFERING, &DISK_OFFERING, &IMAGE,
+            &IMAGE_BACKUP_STORAGE_REF, &VM_INSTANCE, &VM_NIC, &VOLUME, &SYSTEM_TAG, &USER_TAG, &GLOBAL_CONFIG, &ACCOUNT, &ACCOUNT_CREDENTIAL, &SESSION,
+            &ASYNC_JOB,
+        ],
+    ),
+    ("2026-11-25-000002_volume_snapshots", &[&VOLUME_SNAPSHOT, &VOLUME_SNAPSHOT_TREE]),
 ];
+
+/// Every table, in migration order.
+pub fn all() -> impl Iterator<Item = &'static TableSpec> {
+    MIGRATIONS.iter().flat_map(|(_, t)| t.iter().copied())
+}
 
 pub fn catalog() -> &'static Catalog {
     static CAT: OnceLock<Catalog> = OnceLock::new();
     CAT.get_or_init(|| Catalog {
-        tables: ALL.iter().map(|t| (t.table, *t)).collect::<HashMap<_, _>>(),
+        tables: all().map(|t| (t.table, t)).collect::<HashMap<_, _>>(),
         tag_tables: (SYSTEM_TAG.table, USER_TAG.table),
     })
 }
 
-/// The initial migration of one backend, generated from the specs.
-pub fn initial_migration(kind: DbKind) -> String {
+/// The `up.sql` of one migration for one backend, generated from the specs.
+pub fn migration_up(tables: &[&TableSpec], kind: DbKind) -> String {
     let mut out = format!("-- Generated from actors/node/src/tables.rs for {}; do not edit.\n", kind.name());
-    for t in ALL {
+    for t in tables {
         out.push_str(&t.ddl(kind));
     }
     out
 }
 
-pub fn initial_down_migration() -> String {
+pub fn migration_down(tables: &[&TableSpec]) -> String {
     let mut out = String::from("-- Generated from actors/node/src/tables.rs; do not edit.\n");
-    for t in ALL.iter().rev() {
+    for t in tables.iter().rev() {
         out.push_str(&format!("DROP TABLE {};\n", t.table));
     }
     out
@@ -382,7 +419,7 @@ pub fn initial_down_migration() -> String {
 /// `schema.rs`: diesel's `table!` view of the same tables.
 pub fn diesel_schema() -> String {
     let mut out = String::from("// @generated from actors/node/src/tables.rs by tests/schema_drift.rs; do not edit.\n");
-    for t in ALL {
+    for t in all() {
         out.push_str(&format!("\ndiesel::table! {{\n    {} (uuid) {{\n", t.table));
         for c in t.columns {
             let ty = match c.kind {

@@ -23,9 +23,11 @@ fn check(path: PathBuf, want: String) {
 fn migrations_schema_and_openapi_are_up_to_date() {
     let m = root().join("actors/node/migrations");
     for kind in [DbKind::Sqlite, DbKind::Postgres, DbKind::Mysql] {
-        let dir = m.join(kind.name()).join("2026-11-25-000001_initial");
-        check(dir.join("up.sql"), zstack::tables::initial_migration(kind));
-        check(dir.join("down.sql"), zstack::tables::initial_down_migration());
+        for (version, tables) in zstack::tables::MIGRATIONS {
+            let dir = m.join(kind.name()).join(version);
+            check(dir.join("up.sql"), zstack::tables::migration_up(tables, kind));
+            check(dir.join("down.sql"), zstack::tables::migration_down(tables));
+        }
     }
     check(root().join("schema.rs"), zstack::tables::diesel_schema());
     check(root().join("openapi.json"), serde_json::to_string_pretty(&zstack::api::openapi::document()).unwrap() + "\n");

@@ -270,8 +270,19 @@ impl Bound {
     }
 }
 
-async fn start_job(app: App, job: &str, bound: Bound) -> ApiResult<()> {
-    app.jobs.job_create(job, bound.api.msg).await?;
+async fn start_job(app: App, job: &str, mut bound: Bound) -> ApiResult<()> {
+    // A create API's resource uuid is fixed before the job starts and kept
+    // with it: after a crash, the job's outcome is whether the resource exists.
+    let mut target = None;
+    if bound.api.param_specs().iter().any(|p| p.name == "resourceUuid") {
+        let uuid = match bound.params.get("resourceUuid").and_then(|v| v.as_str()) {
+            Some(u) => u.to_string(),
+            None => super::new_uuid(),
+        };
+        bound.params.insert("resourceUuid".into(), Value::String(uuid.clone()));
+        target = Some(uuid);
+    }
+    app.jobs.job_create(job, bound.api.msg, target.as_deref()).await?;
     let job = job.to_string();
     actix_web::rt::spawn(async move {
         let outcome = bound.run(app.clone()).await.map(Reply::into_body);

@@ -47,7 +47,9 @@ impl Jobs {
     }
 
     /// Register a job; fails if the uuid was used before (X-Job-UUID replay).
-    pub async fn job_create(&self, uuid: &str, api: &str) -> ApiResult<()> {
+    /// `target` is the uuid a create API will give its resource, so a
+    /// restarted node can tell whether the job had in fact succeeded.
+    pub async fn job_create(&self, uuid: &str, api: &str, target: Option<&str>) -> ApiResult<()> {
         {
             let mut live = self.live.lock();
             if live.contains_key(uuid) {
@@ -58,7 +60,11 @@ impl Jobs {
         if self.store.inv_exists(&tables::ASYNC_JOB, uuid).await? {
             return Err(ApiError::transport(400, format!("duplicate job uuid[{uuid}]")));
         }
-        let result = self.store.inv_insert(&tables::ASYNC_JOB, &Self::row(uuid, api, "processing", 202, json!({}))).await;
+        let mut row = Self::row(uuid, api, "processing", 202, json!({}));
+        if let Some(t) = target {
+            row.insert("targetResourceUuid".into(), json!(t));
+        }
+        let result = self.store.inv_insert(&tables::ASYNC_JOB, &row).await;
         if result.is_err() {
             self.live.lock().remove(uuid);
         }
@@ -104,20 +110,22 @@ impl Jobs {
         Ok(Some(Job { api, state }))
     }
 
-    /// At start: every job a previous run left processing ends as failed.
-    pub async fn job_fail_unfinished(&self) -> ApiResult<usize> {
+    /// Jobs a previous run left processing: (job uuid, API message, target resource uuid).
+    pub async fn job_unfinished(&self) -> ApiResult<Vec<(String, String, Option<String>)>> {
         let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
         let stale = self.store.inv_query(&tables::ASYNC_JOB, &[crate::store::eq("state", "processing")], &opts).await?;
-        let n = stale.len();
-        let mut stmts = Vec::new();
-        for row in stale {
-            let uuid = str_of(&row, "uuid").unwrap_or_default();
-            let api = str_of(&row, "apiName").unwrap_or_default();
-            let e = ApiError::internal("the management node restarted while this job was running; its changes were rolled back");
-            stmts.push(self.store.update_stmt(&tables::ASYNC_JOB, &Self::row(uuid, api, "failed", 503, json!({ "error": e }))));
+        let jobs: Vec<(String, String, Option<String>)> = stale
+            .into_iter()
+            .map(|r| {
+                let s = |k: &str| str_of(&r, k).map(String::from);
+                (s("uuid").unwrap_or_default(), s("apiName").unwrap_or_default(), s("targetResourceUuid"))
+            })
+            .collect();
+        let mut live = self.live.lock();
+        for (uuid, api, _) in &jobs {
+            live.insert(uuid.clone(), Job { api: api.clone(), state: JobState::Processing });
         }
-        self.store.db.write(stmts).await?;
-        Ok(n)
+        Ok(jobs)
     }
 
     pub fn processing(&self) -> usize {

@@ -143,7 +143,16 @@ impl Tree {
                         app.sim.volume_delete(u, path).await?;
                     }
                 }
-                let extra = vec![s.delete_stmt(&tables::VOLUME, "primaryStorageUuid", u), s.delete_stmt(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", u)];
+                for snap in s.inv_find(&tables::VOLUME_SNAPSHOT, "primaryStorageUuid", u).await? {
+                    if let Some(path) = str_of(&snap, "primaryStorageInstallPath") {
+                        app.sim.volume_delete(u, path).await?;
+                    }
+                }
+                let extra = vec![
+                    s.delete_stmt(&tables::VOLUME_SNAPSHOT, "primaryStorageUuid", u),
+                    s.delete_stmt(&tables::VOLUME, "primaryStorageUuid", u),
+                    s.delete_stmt(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", u),
+                ];
                 self.retire(&d.primary_storage, u, extra).await
             }
             L2 => self.retire(&d.l2, u, vec![s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", u)]).await,
@@ -218,7 +227,7 @@ impl CascadeGraph for Tree {
 /// Delete a resource and everything below it. The whole walk runs while the
 /// resource is marked as being deleted, so nothing new is created under it.
 pub async fn delete_resource(app: &App, root: Node, mode: DeleteMode) -> ApiResult<()> {
-    let spec = tables::ALL.iter().find(|t| t.vo == root.kind).ok_or_else(|| ApiError::internal(format!("unknown resource type {}", root.kind)))?;
+    let spec = tables::all().find(|t| t.vo == root.kind).ok_or_else(|| ApiError::internal(format!("unknown resource type {}", root.kind)))?;
     if !app.store.inv_exists(spec, &root.uuid).await? {
         // ZStack answers success for deleting what is already gone.
         return Ok(());

@@ -25,8 +25,7 @@ pub async fn tags_create(app: &App, resource_uuid: &str, resource_type: &str, re
 async fn tag_create(app: App, req: Req, system: bool) -> ApiResult<Reply> {
     let resource_uuid = req.must("resourceUuid")?;
     let resource_type = req.must("resourceType")?;
-    let spec = tables::ALL
-        .iter()
+    let spec = tables::all()
         .find(|t| t.vo == resource_type)
         .ok_or_else(|| ApiError::invalid_argument(format!("resourceType[{resource_type}] is not a known resource type")))?;
     if !app.store.inv_exists(spec, &resource_uuid).await? {

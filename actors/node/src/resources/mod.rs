@@ -6,8 +6,11 @@
 pub mod cascade;
 pub mod compute;
 pub mod infra;
+pub mod misc;
 pub mod network;
 pub mod vm;
+pub mod vm_ops;
+pub mod volume;
 
 use crate::app::App;
 use crate::store::{str_of, Inventory};

@@ -28,7 +28,7 @@ pub const HOLDS_HOST: &[&str] = &["Starting", "Running", "Stopping", "Rebooting"
 
 // ---------- capacity on host and primary storage actors ----------
 
-async fn host_reserve(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<Inventory> {
+pub async fn host_reserve(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<Inventory> {
     mutate(app, &app.dirs().host, host, move |s| {
         let uuid = s.string("uuid");
         if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") {
@@ -45,6 +45,19 @@ async fn host_reserve(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<In
     .await
 }
 
+/// Take back capacity a rolled-back step had returned; no state check, since
+/// the VM never left the host.
+pub async fn host_take_back(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<()> {
+    let r = mutate(app, &app.dirs().host, host, move |s| {
+        let (acpu, amem) = (s.i64("availableCpuCapacity"), s.i64("availableMemoryCapacity"));
+        s.set("availableCpuCapacity", json!(acpu - cpu));
+        s.set("availableMemoryCapacity", json!(amem - mem));
+        Ok(())
+    })
+    .await;
+    ignore_missing(r)
+}
+
 pub async fn host_release(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<()> {
     let r = mutate(app, &app.dirs().host, host, move |s| {
         let cpu_now = (s.i64("availableCpuCapacity") + cpu).min(s.i64("totalCpuCapacity"));
@@ -57,17 +70,6 @@ pub async fn host_release(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResul
     ignore_missing(r)
 }
 
-async fn ps_reserve(app: &App, ps: &str, size: i64) -> ApiResult<()> {
-    mutate(app, &app.dirs().primary_storage, ps, move |s| {
-        let avail = s.i64("availableCapacity");
-        if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") || avail < size {
-            return Err(ApiError::operation(format!("primary storage[uuid:{}] cannot hold {size} more bytes", s.string("uuid"))));
-        }
-        s.set("availableCapacity", json!(avail - size));
-        Ok(())
-    })
-    .await
-}
 
 pub async fn ps_release(app: &App, ps: &str, size: i64) -> ApiResult<()> {
     let r = mutate(app, &app.dirs().primary_storage, ps, move |s| {
@@ -128,7 +130,7 @@ pub struct HostDemand<'a> {
 
 /// Candidate hosts in allocation order, as ZStack's default allocator chain
 /// filters them: attached L2s, designation, state/status, capacity, storage.
-async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<Inventory>> {
+pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<Inventory>> {
     let mut clusters = clusters_for_l3s(app, d.l3s).await?;
     if let Some(ps) = &d.primary_storage {
         let attached: HashSet<String> = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "clusterUuid", "primaryStorageUuid", &[ps.clone()]).await?.into_iter().collect();
@@ -278,7 +280,7 @@ fn allocate_host_and_ps(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRe
                     continue;
                 }
             }
-            match ps_reserve(&app, &ps, size).await {
+            match super::volume::ps_reserve(&app, &ps, size).await {
                 Ok(()) => {
                     let mut c = c.borrow_mut();
                     c.ps = Some(ps);
@@ -808,19 +810,27 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
     }
 }
 
-/// Delete volumes (files and capacity), NICs (and their addresses), tags and the VM row.
+/// Delete the root volume (file, snapshots, capacity), detach data volumes,
+/// release NICs and their addresses, and drop tags and the VM row.
 async fn expunge(app: &App, vm: &Inventory) -> ApiResult<()> {
     let uuid = str_of(vm, "uuid").unwrap_or_default().to_string();
     for nic in app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &uuid).await? {
         nic_release(app, &nic).await?;
     }
     for v in app.store.inv_find(&tables::VOLUME, "vmInstanceUuid", &uuid).await? {
-        let ps = str_of(&v, "primaryStorageUuid").unwrap_or_default().to_string();
-        if let Some(path) = str_of(&v, "installPath") {
-            app.sim.volume_delete(&ps, path).await?;
+        let volume = str_of(&v, "uuid").unwrap_or_default().to_string();
+        if str_of(&v, "type") == Some("Root") {
+            super::volume::volume_expunge(app, &volume).await?;
+        } else {
+            let last = uuid.clone();
+            mutate(app, &app.dirs().volume, &volume, move |s| {
+                s.inv.remove("vmInstanceUuid");
+                s.inv.remove("deviceId");
+                s.set("lastVmInstanceUuid", json!(last));
+                Ok(())
+            })
+            .await?;
         }
-        ps_release(app, &ps, i64_of(&v, "size")).await?;
-        app.store.inv_delete(&tables::VOLUME, str_of(&v, "uuid").unwrap_or_default()).await?;
     }
     app.store
         .db
@@ -832,7 +842,7 @@ async fn expunge(app: &App, vm: &Inventory) -> ApiResult<()> {
         .await
 }
 
-async fn nic_release(app: &App, nic: &Inventory) -> ApiResult<()> {
+pub async fn nic_release(app: &App, nic: &Inventory) -> ApiResult<()> {
     let nic_uuid = str_of(nic, "uuid").unwrap_or_default().to_string();
     let l3 = str_of(nic, "l3NetworkUuid").unwrap_or_default().to_string();
     for used in app.store.inv_find(&tables::USED_IP, "vmNicUuid", &nic_uuid).await? {

@@ -1,0 +1,512 @@
+//! VM operations beyond the life cycle: migration (a flow), instance
+//! offering changes, L3 networks attached and detached, static IPs, the
+//! settings ZStack keeps as system tags, and the candidate queries.
+
+use super::infra::full_inventory;
+use super::network::{ip_allocate, ip_release};
+use super::vm::{host_candidates, host_release, host_reserve, HostDemand, HOLDS_HOST};
+use super::{new_inv, read, Res, VmK};
+use crate::api::{new_uuid, Reply, Req};
+use crate::app::App;
+use crate::store::{eq, i64_of, str_of, Inventory};
+use crate::tables;
+use futures::future::LocalBoxFuture;
+use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use zstack_db::query::{Condition, Op, QueryOptions};
+use zstack_kit::actor::Cell;
+use zstack_kit::error::codes;
+use zstack_kit::flow::{FlowChain, Shared};
+use zstack_kit::{ApiError, ApiResult};
+
+async fn vm_reply(app: &App, uuid: &str) -> ApiResult<Reply> {
+    Ok(Reply::Inventory(Value::Object(full_inventory(app, &tables::VM_INSTANCE, uuid).await?)))
+}
+
+/// Run `f` with the VM's inventory on its actor and keep what it returns as the new inventory.
+async fn on_vm<F>(app: &App, uuid: &str, f: F) -> ApiResult<()>
+where
+    F: FnOnce(App, Inventory) -> LocalBoxFuture<'static, ApiResult<Inventory>> + Send + 'static,
+{
+    let a = app.clone();
+    app.dirs()
+        .vm
+        .ask(uuid, move |cell: Cell<Res<VmK>>| {
+            Box::pin(async move {
+                let vm = cell.borrow().inv.clone();
+                let next = f(a.clone(), vm).await?;
+                a.store.inv_update(&tables::VM_INSTANCE, &next).await?;
+                cell.borrow_mut().inv = next;
+                Ok(())
+            })
+        })
+        .await
+}
+
+async fn vm_l3s(app: &App, vm: &str) -> ApiResult<Vec<String>> {
+    Ok(app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", vm).await?.iter().filter_map(|n| str_of(n, "l3NetworkUuid").map(String::from)).collect())
+}
+
+async fn vm_root_ps(app: &App, vm: &Inventory) -> ApiResult<Option<String>> {
+    Ok(app.store.inv_get(&tables::VOLUME, str_of(vm, "rootVolumeUuid").unwrap_or_default()).await?.and_then(|r| str_of(&r, "primaryStorageUuid").map(String::from)))
+}
+
+// ---------- migration ----------
+
+pub struct MigrateCtx {
+    pub app: App,
+    pub vm: Inventory,
+    pub wanted: Option<String>,
+    pub target: Option<Inventory>,
+    pub reserved: bool,
+    pub moved: bool,
+    pub returned: bool,
+}
+
+pub const MIGRATE_VM: &str = "migrate-vm";
+
+pub fn migrate_vm_flow() -> FlowChain<MigrateCtx> {
+    FlowChain::new(MIGRATE_VM)
+        .step("VmAllocateHostForMigrateVmFlow", allocate_target, Some(release_target))
+        .step("VmMigrateOnHypervisorFlow", migrate_on_hypervisor, Some(migrate_back))
+        .step("VmReturnHostFlow", return_source, Some(retake_source))
+}
+
+fn migrate_demand_cluster(vm: &Inventory) -> Option<String> {
+    str_of(vm, "clusterUuid").map(String::from)
+}
+
+fn allocate_target(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
+    Box::pin(async move {
+        let (app, vm, wanted) = {
+            let c = c.borrow();
+            (c.app.clone(), c.vm.clone(), c.wanted.clone())
+        };
+        let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+        let (cpu, mem) = (i64_of(&vm, "cpuNum"), i64_of(&vm, "memorySize"));
+        let l3s = vm_l3s(&app, &vm_uuid).await?;
+        let ps = vm_root_ps(&app, &vm).await?;
+        let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: None, cluster: migrate_demand_cluster(&vm), host: wanted.clone(), primary_storage: ps, prefer: None };
+        let current = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
+        let mut last = None;
+        for h in host_candidates(&app, &demand).await? {
+            let hu = str_of(&h, "uuid").unwrap_or_default().to_string();
+            if hu == current {
+                continue;
+            }
+            match host_reserve(&app, &hu, cpu, mem).await {
+                Ok(inv) => {
+                    let mut c = c.borrow_mut();
+                    c.target = Some(inv);
+                    c.reserved = true;
+                    return Ok(());
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| ApiError::new(codes::NO_AVAILABLE_HOST, format!("no other host of the cluster can take vm[uuid:{vm_uuid}]"))))
+    })
+}
+
+fn release_target(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (app, target, cpu, mem) = {
+            let mut c = c.borrow_mut();
+            let t = if std::mem::take(&mut c.reserved) { c.target.as_ref().and_then(|t| str_of(t, "uuid").map(String::from)) } else { None };
+            (c.app.clone(), t, i64_of(&c.vm, "cpuNum"), i64_of(&c.vm, "memorySize"))
+        };
+        if let Some(t) = target {
+            if let Err(e) = host_release(&app, &t, cpu, mem).await {
+                log::error!("rollback: {e}");
+            }
+        }
+    })
+}
+
+fn migrate_on_hypervisor(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
+    Box::pin(async move {
+        let (app, vm, target) = {
+            let c = c.borrow();
+            (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default())
+        };
+        app.sim.vm_migrate(str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await?;
+        c.borrow_mut().moved = true;
+        Ok(())
+    })
+}
+
+fn migrate_back(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (app, vm, target, moved) = {
+            let mut c = c.borrow_mut();
+            let moved = std::mem::take(&mut c.moved);
+            (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default(), moved)
+        };
+        if moved {
+            if let Err(e) = app.sim.vm_migrate(str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await {
+                log::error!("rollback: cannot migrate back: {e}");
+            }
+        }
+    })
+}
+
+fn return_source(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
+    Box::pin(async move {
+        let (app, vm) = {
+            let c = c.borrow();
+            (c.app.clone(), c.vm.clone())
+        };
+        host_release(&app, str_of(&vm, "hostUuid").unwrap_or_default(), i64_of(&vm, "cpuNum"), i64_of(&vm, "memorySize")).await?;
+        c.borrow_mut().returned = true;
+        Ok(())
+    })
+}
+
+fn retake_source(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (app, vm, returned) = {
+            let mut c = c.borrow_mut();
+            let returned = std::mem::take(&mut c.returned);
+            (c.app.clone(), c.vm.clone(), returned)
+        };
+        if !returned {
+            return;
+        }
+        let host = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
+        if let Err(e) = super::vm::host_take_back(&app, &host, i64_of(&vm, "cpuNum"), i64_of(&vm, "memorySize")).await {
+            log::error!("rollback: {e}");
+        }
+    })
+}
+
+pub async fn vm_migrate(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let wanted = req.string("hostUuid");
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            if str_of(&vm, "state") != Some("Running") {
+                return Err(ApiError::operation(format!("unable to migrate vm[uuid:{}]: its state is {}", str_of(&vm, "uuid").unwrap_or_default(), str_of(&vm, "state").unwrap_or_default())));
+            }
+            if wanted.is_some() && wanted.as_deref() == str_of(&vm, "hostUuid") {
+                return Err(ApiError::invalid_argument("the vm already runs on the requested host"));
+            }
+            let ctx = Rc::new(RefCell::new(MigrateCtx { app: app.clone(), vm: vm.clone(), wanted, target: None, reserved: false, moved: false, returned: false }));
+            migrate_vm_flow().run(ctx.clone(), &app.faults).await?;
+            let target = ctx.borrow().target.clone().unwrap_or_default();
+            let mut next = vm;
+            next.insert("lastHostUuid".into(), json!(str_of(&next, "hostUuid")));
+            next.insert("hostUuid".into(), json!(str_of(&target, "uuid")));
+            next.insert("clusterUuid".into(), json!(str_of(&target, "clusterUuid")));
+            Ok(next)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn vm_migration_candidates(app: App, req: Req) -> ApiResult<Reply> {
+    let vm = read(&app.dirs().vm, &req.must("vmInstanceUuid")?).await?;
+    let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+    let l3s = vm_l3s(&app, &vm_uuid).await?;
+    let ps = vm_root_ps(&app, &vm).await?;
+    let demand = HostDemand { cpu: i64_of(&vm, "cpuNum"), memory: i64_of(&vm, "memorySize"), l3s: &l3s, zone: None, cluster: migrate_demand_cluster(&vm), host: None, primary_storage: ps, prefer: None };
+    let hosts: Vec<Value> = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().filter(|h| str_of(h, "uuid") != str_of(&vm, "hostUuid")).map(Value::Object).collect();
+    Ok(Reply::Inventories { items: hosts, total: None, class: tables::HOST.inventory_class })
+}
+
+pub async fn vm_starting_candidates(app: App, req: Req) -> ApiResult<Reply> {
+    let vm = read(&app.dirs().vm, &req.must("uuid")?).await?;
+    let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+    let l3s = vm_l3s(&app, &vm_uuid).await?;
+    let ps = vm_root_ps(&app, &vm).await?;
+    let demand = HostDemand { cpu: i64_of(&vm, "cpuNum"), memory: i64_of(&vm, "memorySize"), l3s: &l3s, zone: None, cluster: None, host: None, primary_storage: ps, prefer: None };
+    candidates_reply(&app, host_candidates(&app, &demand).await.unwrap_or_default()).await
+}
+
+async fn candidates_reply(app: &App, hosts: Vec<Inventory>) -> ApiResult<Reply> {
+    let clusters: Vec<String> = hosts.iter().filter_map(|h| str_of(h, "clusterUuid").map(String::from)).collect::<HashSet<_>>().into_iter().collect();
+    let zones: Vec<String> = hosts.iter().filter_map(|h| str_of(h, "zoneUuid").map(String::from)).collect::<HashSet<_>>().into_iter().collect();
+    let mut m = Map::new();
+    m.insert("hosts".into(), Value::Array(hosts.into_iter().map(Value::Object).collect()));
+    m.insert("clusters".into(), Value::Array(app.store.inv_where_in(&tables::CLUSTER, "uuid", &clusters).await?.into_iter().map(Value::Object).collect()));
+    m.insert("zones".into(), Value::Array(app.store.inv_where_in(&tables::ZONE, "uuid", &zones).await?.into_iter().map(Value::Object).collect()));
+    m.insert("success".into(), json!(true));
+    Ok(Reply::Fields(m))
+}
+
+/// `GetCandidateZonesClustersHostsForCreatingVm`: where a VM with these parameters could go.
+pub async fn create_candidates(app: App, req: Req) -> ApiResult<Reply> {
+    let (cpu, mem) = match req.str("instanceOfferingUuid") {
+        Some(o) => {
+            let inv = read(&app.dirs().instance_offering, o).await?;
+            (i64_of(&inv, "cpuNum"), i64_of(&inv, "memorySize"))
+        }
+        None => (req.int("cpuNum").unwrap_or(1), req.int("memorySize").unwrap_or(0)),
+    };
+    let l3s = req.list("l3NetworkUuids");
+    if l3s.is_empty() {
+        return Err(ApiError::invalid_argument("l3NetworkUuids must name at least one L3 network"));
+    }
+    let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: req.string("zoneUuid"), cluster: req.string("clusterUuid"), host: None, primary_storage: None, prefer: None };
+    candidates_reply(&app, host_candidates(&app, &demand).await.unwrap_or_default()).await
+}
+
+pub async fn create_candidate_storages(app: App, req: Req) -> ApiResult<Reply> {
+    let l3s = req.list("l3NetworkUuids");
+    let mut clusters: Vec<String> = req.list("clusterUuids");
+    if clusters.is_empty() {
+        let demand = HostDemand { cpu: 0, memory: 0, l3s: &l3s, zone: req.string("zoneUuid"), cluster: None, host: None, primary_storage: None, prefer: None };
+        clusters = host_candidates(&app, &demand).await.unwrap_or_default().iter().filter_map(|h| str_of(h, "clusterUuid").map(String::from)).collect::<HashSet<_>>().into_iter().collect();
+    }
+    let ps = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", "clusterUuid", &clusters).await?;
+    let conds = vec![Condition { name: "uuid".into(), op: Op::In, value: Some(ps.join(",")) }, eq("state", "Enabled"), eq("status", "Connected")];
+    let found = app.store.inv_query(&tables::PRIMARY_STORAGE, &conds, &QueryOptions::default()).await?;
+    let mut m = Map::new();
+    m.insert("rootVolumePrimaryStorages".into(), Value::Array(found.into_iter().map(Value::Object).collect()));
+    m.insert("success".into(), json!(true));
+    Ok(Reply::Fields(m))
+}
+
+// ---------- instance offering ----------
+
+pub async fn vm_change_instance_offering(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let offering = read(&app.dirs().instance_offering, &req.must("instanceOfferingUuid")?).await?;
+    if str_of(&offering, "state") != Some("Enabled") {
+        return Err(ApiError::operation("the instance offering is not Enabled"));
+    }
+    on_vm(&app, &uuid, move |app, mut vm| {
+        Box::pin(async move {
+            let state = str_of(&vm, "state").unwrap_or_default().to_string();
+            if !matches!(state.as_str(), "Stopped" | "Running") {
+                return Err(ApiError::operation(format!("unable to change the offering of vm[uuid:{}]: its state is {state}", str_of(&vm, "uuid").unwrap_or_default())));
+            }
+            let (cpu, mem) = (i64_of(&offering, "cpuNum"), i64_of(&offering, "memorySize"));
+            if state == "Running" {
+                // Online change: the host gives (or takes back) the difference.
+                let host = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
+                let (dc, dm) = (cpu - i64_of(&vm, "cpuNum"), mem - i64_of(&vm, "memorySize"));
+                if dc > 0 || dm > 0 {
+                    host_reserve(&app, &host, dc.max(0), dm.max(0)).await?;
+                }
+                if dc < 0 || dm < 0 {
+                    host_release(&app, &host, (-dc).max(0), (-dm).max(0)).await?;
+                }
+            }
+            vm.insert("cpuNum".into(), json!(cpu));
+            vm.insert("memorySize".into(), json!(mem));
+            vm.insert("instanceOfferingUuid".into(), json!(str_of(&offering, "uuid")));
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+// ---------- L3 networks ----------
+
+fn static_ip_of(tags: &[String], l3: &str) -> Option<String> {
+    tags.iter().find_map(|t| t.strip_prefix("staticIp::").and_then(|r| r.split_once("::")).filter(|(l, _)| *l == l3).map(|(_, ip)| ip.to_string()))
+}
+
+pub async fn vm_attach_l3(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let l3 = req.must("l3NetworkUuid")?;
+    let l3inv = super::network::l3_read(&app, &l3).await?;
+    let wanted = req.string("staticIp").or_else(|| static_ip_of(&req.system_tags, &l3));
+    on_vm(&app, &uuid, move |app, mut vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            if !matches!(str_of(&vm, "state"), Some("Running") | Some("Stopped") | Some("Paused")) {
+                return Err(ApiError::operation(format!("unable to attach an L3 network to vm[uuid:{vm_uuid}] in state {}", str_of(&vm, "state").unwrap_or_default())));
+            }
+            let nics = app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &vm_uuid).await?;
+            if nics.iter().any(|n| str_of(n, "l3NetworkUuid") == Some(l3.as_str())) {
+                return Err(ApiError::operation(format!("l3 network[uuid:{l3}] is already attached to vm[uuid:{vm_uuid}]")));
+            }
+            if let Some(cluster) = str_of(&vm, "clusterUuid") {
+                let l2 = str_of(&l3inv, "l2NetworkUuid").unwrap_or_default().to_string();
+                let clusters = app.store.column_where_in(&tables::L2_NETWORK_CLUSTER_REF, "clusterUuid", "l2NetworkUuid", &[l2]).await?;
+                if !clusters.iter().any(|c| c == cluster) {
+                    return Err(ApiError::operation(format!("the L2 network of l3 network[uuid:{l3}] is not attached to the vm's cluster[uuid:{cluster}]")));
+                }
+            }
+            let device = (0..).find(|i| !nics.iter().any(|n| i64_of(n, "deviceId") == *i)).unwrap_or(0);
+            let nic_uuid = new_uuid();
+            let ip = ip_allocate(&app, &l3, &nic_uuid, wanted).await?;
+            let nic = new_inv(json!({"uuid": nic_uuid, "vmInstanceUuid": vm_uuid, "l3NetworkUuid": l3, "ip": ip.ip, "netmask": ip.netmask, "gateway": ip.gateway,
+                "mac": format!("fa:{}:{}:{}:{}:{}", &nic_uuid[0..2], &nic_uuid[2..4], &nic_uuid[4..6], &nic_uuid[6..8], &nic_uuid[8..10]),
+                "hypervisorType": str_of(&vm, "hypervisorType"), "ipVersion": 4, "driverType": "virtio", "internalName": format!("vnic{}.{device}", &vm_uuid[..8.min(vm_uuid.len())]),
+                "deviceId": device, "type": "VNIC", "state": "enable"}));
+            if let Err(e) = app.store.inv_insert(&tables::VM_NIC, &nic).await {
+                ip_release(&app, &l3, &ip.used_ip_uuid, &ip.ip).await?;
+                return Err(e);
+            }
+            if str_of(&vm, "defaultL3NetworkUuid").is_none() {
+                vm.insert("defaultL3NetworkUuid".into(), json!(l3));
+            }
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn vm_detach_l3(app: App, req: Req) -> ApiResult<Reply> {
+    let nic_uuid = req.must("vmNicUuid")?;
+    let nic = app.store.inv_get(&tables::VM_NIC, &nic_uuid).await?.ok_or_else(|| ApiError::not_found("VmNicVO", &nic_uuid))?;
+    let vm = str_of(&nic, "vmInstanceUuid").unwrap_or_default().to_string();
+    super::vm::nic_detach(&app, &vm, &nic_uuid).await?;
+    vm_reply(&app, &vm).await
+}
+
+pub async fn vm_attachable_l3s(app: App, req: Req) -> ApiResult<Reply> {
+    let vm = read(&app.dirs().vm, &req.must("vmInstanceUuid")?).await?;
+    let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+    let attached: HashSet<String> = vm_l3s(&app, &vm_uuid).await?.into_iter().collect();
+    let cluster = str_of(&vm, "clusterUuid").unwrap_or_default().to_string();
+    let l2s = app.store.column_where_in(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", "clusterUuid", &[cluster]).await?;
+    let l3s = app.store.inv_where_in(&tables::L3_NETWORK, "l2NetworkUuid", &l2s).await?;
+    let items = l3s.into_iter().filter(|l| !attached.contains(str_of(l, "uuid").unwrap_or_default())).map(Value::Object).collect();
+    Ok(Reply::Inventories { items, total: None, class: tables::L3_NETWORK.inventory_class })
+}
+
+/// `SetVmStaticIp`: move the VM's NIC on that L3 to the given address and remember it as a tag.
+pub async fn vm_set_static_ip(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let l3 = req.must("l3NetworkUuid")?;
+    let ip = req.must("ip")?;
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            let nics = app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &vm_uuid).await?;
+            let Some(mut nic) = nics.into_iter().find(|n| str_of(n, "l3NetworkUuid") == Some(l3.as_str())) else {
+                return Err(ApiError::invalid_argument(format!("vm[uuid:{vm_uuid}] has no NIC on l3 network[uuid:{l3}]")));
+            };
+            if str_of(&nic, "ip") != Some(ip.as_str()) {
+                let nic_uuid = str_of(&nic, "uuid").unwrap_or_default().to_string();
+                let old = app.store.inv_find(&tables::USED_IP, "vmNicUuid", &nic_uuid).await?;
+                let new = ip_allocate(&app, &l3, &nic_uuid, Some(ip.clone())).await?;
+                for u in old {
+                    ip_release(&app, &l3, str_of(&u, "uuid").unwrap_or_default(), str_of(&u, "ip").unwrap_or_default()).await?;
+                }
+                nic.insert("ip".into(), json!(new.ip));
+                nic.insert("netmask".into(), json!(new.netmask));
+                nic.insert("gateway".into(), json!(new.gateway));
+                app.store.inv_update(&tables::VM_NIC, &nic).await?;
+            }
+            tag_set(&app, &vm_uuid, &format!("staticIp::{l3}::"), &format!("staticIp::{l3}::{ip}")).await?;
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn vm_delete_static_ip(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    read(&app.dirs().vm, &uuid).await?;
+    let l3 = req.must("l3NetworkUuid")?;
+    tag_remove(&app, &uuid, &format!("staticIp::{l3}::")).await?;
+    Ok(Reply::Empty)
+}
+
+// ---------- settings kept as system tags ----------
+
+/// Replace the VM's system tag starting with `prefix` by `tag`.
+async fn tag_set(app: &App, resource: &str, prefix: &str, tag: &str) -> ApiResult<()> {
+    tag_remove(app, resource, prefix).await?;
+    let row = new_inv(json!({"uuid": new_uuid(), "resourceUuid": resource, "resourceType": "VmInstanceVO", "tag": tag, "type": "System", "inherent": false}));
+    app.store.inv_insert(&tables::SYSTEM_TAG, &row).await
+}
+
+async fn tag_remove(app: &App, resource: &str, prefix: &str) -> ApiResult<()> {
+    let tags = app.store.inv_find(&tables::SYSTEM_TAG, "resourceUuid", resource).await?;
+    let stmts = tags
+        .iter()
+        .filter(|t| str_of(t, "tag").map(|x| x.starts_with(prefix)).unwrap_or(false))
+        .map(|t| app.store.delete_stmt(&tables::SYSTEM_TAG, "uuid", str_of(t, "uuid").unwrap_or_default()))
+        .collect();
+    app.store.db.write(stmts).await
+}
+
+async fn tag_value(app: &App, resource: &str, prefix: &str) -> ApiResult<Option<String>> {
+    Ok(app.store.tags_of(resource).await?.into_iter().find_map(|t| t.strip_prefix(prefix).map(String::from)))
+}
+
+pub async fn vm_set_hostname(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let hostname = req.must("hostname")?;
+    let valid = hostname.len() <= 63 && hostname.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !p.starts_with('-'));
+    if !valid {
+        return Err(ApiError::invalid_argument(format!("hostname[{hostname}] is not a valid host name")));
+    }
+    read(&app.dirs().vm, &uuid).await?;
+    tag_set(&app, &uuid, "hostname::", &format!("hostname::{hostname}")).await?;
+    Ok(Reply::Empty)
+}
+
+pub async fn vm_set_ssh_key(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let key = req.must("SshKey")?;
+    read(&app.dirs().vm, &uuid).await?;
+    tag_set(&app, &uuid, "sshkey::", &format!("sshkey::{key}")).await?;
+    vm_reply(&app, &uuid).await
+}
+
+const BOOT_DEVICES: &[&str] = &["CdRom", "HardDisk", "Network"];
+
+pub async fn vm_set_boot_order(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    read(&app.dirs().vm, &uuid).await?;
+    let order = req.list("bootOrder");
+    if let Some(bad) = order.iter().find(|d| !BOOT_DEVICES.contains(&d.as_str())) {
+        return Err(ApiError::invalid_argument(format!("boot device[{bad}] must be one of CdRom, HardDisk, Network")));
+    }
+    if order.is_empty() {
+        tag_remove(&app, &uuid, "bootOrder::").await?;
+    } else {
+        tag_set(&app, &uuid, "bootOrder::", &format!("bootOrder::{}", order.join(","))).await?;
+    }
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn vm_boot_order(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    read(&app.dirs().vm, &uuid).await?;
+    let order: Vec<String> = tag_value(&app, &uuid, "bootOrder::").await?.map(|v| v.split(',').map(String::from).collect()).unwrap_or_else(|| vec!["HardDisk".into()]);
+    let mut m = Map::new();
+    m.insert("orders".into(), json!(order));
+    Ok(Reply::Fields(m))
+}
+
+pub async fn vm_capabilities(app: App, req: Req) -> ApiResult<Reply> {
+    let vm = read(&app.dirs().vm, &req.must("uuid")?).await?;
+    let running = HOLDS_HOST.contains(&str_of(&vm, "state").unwrap_or_default());
+    let mut m = Map::new();
+    m.insert("capabilities".into(), json!({"LiveMigration": running, "VolumeMigration": false, "Reimage": false}));
+    Ok(Reply::Fields(m))
+}
+
+pub async fn vm_qga(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    read(&app.dirs().vm, &uuid).await?;
+    let mut m = Map::new();
+    m.insert("uuid".into(), json!(uuid));
+    m.insert("enable".into(), json!(tag_value(&app, &uuid, "qga").await?.is_some()));
+    Ok(Reply::Fields(m))
+}
+
+pub async fn vm_set_qga(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    read(&app.dirs().vm, &uuid).await?;
+    if req.bool("enable").unwrap_or(false) {
+        tag_set(&app, &uuid, "qga", "qga").await?;
+    } else {
+        tag_remove(&app, &uuid, "qga").await?;
+    }
+    Ok(Reply::Empty)
+}
+
