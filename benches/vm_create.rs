@@ -4,7 +4,10 @@
 //! The node runs in this process on its own threads; the client shares the
 //! machine, as a load generator on the same box would.
 //!
-//!   cargo bench -p zstack --bench vm_create -- [--vms 10000] [--hosts 1000] [--concurrency 100] [--database-server URL]
+//!   cargo bench -p zstack --bench vm_create -- [--vms 10000] [--hosts 1000] [--concurrency 100]
+//!       [--database-server URL] [--no-delete] [--keep]
+//!
+//! `--no-delete` skips the cascade (for runs at 100,000 VMs); `--keep` keeps the data dir.
 
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -150,28 +153,50 @@ async fn main() {
         .await;
     println!("FIGURE GET /vm-instances/{{uuid}}: {:.0} requests/s ({n} requests, concurrency {conc})", n as f64 / t.elapsed().as_secs_f64());
 
-    let mut lat: Vec<Duration> = futures::stream::iter(0..200)
-        .map(|_| {
-            let c = c.clone();
-            let l3 = l3.clone();
-            async move {
-                let t = Instant::now();
-                c.call(reqwest::Method::GET, &format!("/v1/vm-instances?q=vmNics.l3NetworkUuid={l3}&limit=20"), None).await;
-                t.elapsed()
-            }
-        })
-        .buffer_unordered(10)
-        .collect()
-        .await;
-    lat.sort();
-    println!("FIGURE join query q=vmNics.l3NetworkUuid (limit 20, concurrency 10): p50 {:.2?} p99 {:.2?}", percentile(&lat, 0.5), percentile(&lat, 0.99));
+    for join_conc in [1, 10] {
+        let mut lat: Vec<Duration> = futures::stream::iter(0..200)
+            .map(|_| {
+                let c = c.clone();
+                let l3 = l3.clone();
+                async move {
+                    let t = Instant::now();
+                    c.call(reqwest::Method::GET, &format!("/v1/vm-instances?q=vmNics.l3NetworkUuid={l3}&limit=20"), None).await;
+                    t.elapsed()
+                }
+            })
+            .buffer_unordered(join_conc)
+            .collect()
+            .await;
+        lat.sort();
+        println!(
+            "FIGURE join query q=vmNics.l3NetworkUuid (limit 20, concurrency {join_conc}): p50 {:.2?} p99 {:.2?}",
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99)
+        );
+    }
     let rss = std::fs::read_to_string("/proc/self/status").unwrap_or_default().lines().find(|l| l.starts_with("VmRSS")).unwrap_or("").to_string();
     println!("FIGURE resident memory (node + client in one process) after {vms} VMs: {}", rss.trim_start_matches("VmRSS:").trim());
     println!("live actors: {}", app.dirs().live_actors());
 
-    let t = Instant::now();
-    c.call(reqwest::Method::DELETE, &format!("/v1/zones/{zone}"), None).await;
-    println!("FIGURE delete zone with {hosts} hosts and {vms} VMs (cascade): {:.2?}", t.elapsed());
+    if !args.iter().any(|a| a == "--no-delete") {
+        let t = Instant::now();
+        c.call(reqwest::Method::DELETE, &format!("/v1/zones/{zone}"), None).await;
+        println!("FIGURE delete zone with {hosts} hosts and {vms} VMs (cascade): {:.2?}", t.elapsed());
+    }
     assert!(zstack::recovery::invariant_violations(&app).await.unwrap().is_empty());
-    std::fs::remove_dir_all(dir).ok();
+    if args.iter().any(|a| a == "--keep") {
+        println!("data dir kept: {} (database: {})", dir.display(), if database_url.is_empty() { "zstack.db in it" } else { &database_url });
+    } else {
+        std::fs::remove_dir_all(dir).ok();
+        if !server.is_empty() {
+            use diesel::connection::SimpleConnection;
+            use diesel::Connection;
+            let name = database_url.rsplit('/').next().unwrap().to_string();
+            if server.starts_with("postgres") {
+                let _ = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap().batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            } else {
+                let _ = diesel::MysqlConnection::establish(&server).unwrap().batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+            }
+        }
+    }
 }

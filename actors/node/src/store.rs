@@ -40,7 +40,7 @@ impl Store {
             b.bind(v).push(", ");
         }
         b.bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string()))).push(")");
-        b.build()
+        b.build_keyed(str_of(inv, "uuid").unwrap_or_default())
     }
 
     /// Rewrite every column and the stored inventory of the row with the inventory's uuid.
@@ -55,13 +55,13 @@ impl Store {
         }
         b.push("inv = ").bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string())));
         b.push(" WHERE uuid = ").bind(SqlValue::Text(inv.get("uuid").and_then(|v| v.as_str()).map(String::from)));
-        b.build()
+        b.build_keyed(str_of(inv, "uuid").unwrap_or_default())
     }
 
     pub fn delete_stmt(&self, spec: &TableSpec, field: &str, value: &str) -> Stmt {
         let mut b = self.builder();
         b.push("DELETE FROM ").push(spec.table).push(" WHERE ").push(&snake(field)).push(" = ").bind(SqlValue::Text(Some(value.into())));
-        b.build()
+        b.build_keyed(value)
     }
 
     pub async fn inv_insert(&self, spec: &TableSpec, inv: &Inventory) -> ApiResult<()> {

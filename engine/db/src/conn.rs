@@ -1,11 +1,15 @@
 //! Connections to SQLite, PostgreSQL or MariaDB behind one type, a pool for
-//! reads and one writer thread that group-commits.
+//! reads and writer threads that group-commit.
 //!
-//! Why one writer: SQLite allows one writer at a time anyway, and folding the
-//! writes that queue up while a commit is in progress into the next
-//! transaction turns thousands of small resource updates into a few fsyncs
-//! (or round trips). Each caller's statements run in their own savepoint, so
-//! one caller's failure never undoes another's.
+//! Each writer folds the writes that queue up while its commit is in progress
+//! into its next transaction, turning thousands of small resource updates
+//! into a few fsyncs (or round trips). Each caller's statements run in their
+//! own savepoint, so one caller's failure never undoes another's. SQLite
+//! allows one writer at a time, so it gets one. PostgreSQL gets several: a
+//! write goes to the writer its key (the row's uuid) hashes to, so writes to
+//! one row keep the order they were submitted in, and a savepoint that loses
+//! a deadlock is retried (PostgreSQL keeps the rest of the transaction).
+//! MariaDB rolls back a whole transaction on a deadlock, so it keeps one.
 
 use crate::value::{SqlValue, Stmt};
 use diesel::connection::SimpleConnection;
@@ -110,7 +114,7 @@ struct WriteJob {
 pub struct Database {
     kind: DbKind,
     pool: r2d2::Pool<Manager>,
-    writer: mpsc::Sender<WriteJob>,
+    writers: Vec<mpsc::Sender<WriteJob>>,
 }
 
 #[derive(QueryableByName)]
@@ -135,6 +139,21 @@ struct PairRow {
 
 /// Most commits a group may fold together.
 const MAX_GROUP: usize = 1024;
+/// Writer connections on PostgreSQL.
+const POSTGRES_WRITERS: usize = 4;
+/// Attempts of a savepoint that keeps losing deadlocks.
+const DEADLOCK_ATTEMPTS: usize = 3;
+
+/// The writer of a key: writes to one row always go through the same writer.
+fn writer_for(key: Option<&str>, writers: usize) -> usize {
+    let Some(key) = key else { return 0 };
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in key.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    (h % writers as u64) as usize
+}
 
 impl Database {
     /// Connect, run the embedded migrations and start the writer thread.
@@ -155,12 +174,22 @@ impl Database {
             .connection_timeout(Duration::from_secs(30))
             .build(Manager { kind, url: url.to_string() })
             .map_err(|e| ApiError::internal(format!("cannot open a connection pool on {url}: {e}")))?;
-        let (tx, rx) = mpsc::channel::<WriteJob>();
-        std::thread::Builder::new()
-            .name("db-writer".into())
-            .spawn(move || writer_loop(conn, rx))
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok(Database { kind, pool, writer: tx })
+        let writer_count = if kind == DbKind::Postgres { POSTGRES_WRITERS } else { 1 };
+        let mut writers = Vec::with_capacity(writer_count);
+        let mut first = Some(conn);
+        for i in 0..writer_count {
+            let conn = match first.take() {
+                Some(c) => c,
+                None => establish(kind, url).map_err(|e| ApiError::internal(format!("cannot connect to {url}: {e}")))?,
+            };
+            let (tx, rx) = mpsc::channel::<WriteJob>();
+            std::thread::Builder::new()
+                .name(format!("db-writer-{i}"))
+                .spawn(move || writer_loop(conn, rx))
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            writers.push(tx);
+        }
+        Ok(Database { kind, pool, writers })
     }
 
     pub fn kind(&self) -> DbKind {
@@ -181,7 +210,8 @@ impl Database {
             None
         } else {
             let (done, wait) = tokio::sync::oneshot::channel();
-            Some(self.writer.send(WriteJob { stmts, done }).map(|_| wait))
+            let writer = &self.writers[writer_for(stmts[0].key.as_deref(), self.writers.len())];
+            Some(writer.send(WriteJob { stmts, done }).map(|_| wait))
         };
         async move {
             match queued {
@@ -266,12 +296,20 @@ fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
         let committed = conn.transaction::<_, diesel::result::Error, _>(|tx| {
             outcomes.clear();
             for job in &group {
-                let r = tx.transaction::<_, diesel::result::Error, _>(|sp| {
-                    for s in &job.stmts {
-                        execute(sp, s)?;
+                let mut attempt = 0;
+                let r = loop {
+                    attempt += 1;
+                    let r = tx.transaction::<_, diesel::result::Error, _>(|sp| {
+                        for s in &job.stmts {
+                            execute(sp, s)?;
+                        }
+                        Ok(())
+                    });
+                    match r {
+                        Err(e) if attempt < DEADLOCK_ATTEMPTS && e.to_string().contains("deadlock detected") => continue,
+                        other => break other,
                     }
-                    Ok(())
-                });
+                };
                 outcomes.push(r.map_err(|e| e.to_string()));
             }
             Ok(())

@@ -14,6 +14,9 @@ pub enum SqlValue {
 pub struct Stmt {
     pub sql: String,
     pub binds: Vec<SqlValue>,
+    /// The row the statement writes (its uuid), when there is one: writes
+    /// with the same key are committed in the order they were submitted.
+    pub key: Option<String>,
 }
 
 pub struct SqlBuilder {
@@ -49,6 +52,10 @@ impl SqlBuilder {
     }
 
     pub fn build(self) -> Stmt {
-        Stmt { sql: self.sql, binds: self.binds }
+        Stmt { sql: self.sql, binds: self.binds, key: None }
+    }
+
+    pub fn build_keyed(self, key: impl Into<String>) -> Stmt {
+        Stmt { sql: self.sql, binds: self.binds, key: Some(key.into()) }
     }
 }

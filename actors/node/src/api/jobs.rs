@@ -32,8 +32,9 @@ pub struct Jobs {
     live: Arc<Mutex<HashMap<String, Job>>>,
 }
 
-/// How many finished jobs stay in memory; older ones are answered from the database.
-const MEMORY_LIMIT: usize = 50_000;
+/// How many jobs stay in memory (ZStack keeps 2,000 results); older finished
+/// ones are answered from the database.
+const MEMORY_LIMIT: usize = 2_000;
 
 impl Jobs {
     pub fn new(store: Store) -> Self {
@@ -71,25 +72,30 @@ impl Jobs {
         result
     }
 
-    pub fn job_finish(&self, uuid: &str, outcome: Result<Value, ApiError>) -> impl std::future::Future<Output = ApiResult<()>> {
+    /// Record a job's outcome: durable first, then visible to polling, so a
+    /// client never sees a result that a crash could take back.
+    pub async fn job_finish(&self, uuid: &str, outcome: Result<Value, ApiError>) -> ApiResult<()> {
         let (state, status, body) = match &outcome {
             Ok(v) => ("done", 200, v.clone()),
             Err(e) => ("failed", 503, json!({ "error": e })),
         };
-        let api = {
-            let mut live = self.live.lock();
-            if live.len() > MEMORY_LIMIT {
-                live.retain(|_, j| matches!(j.state, JobState::Processing));
-            }
-            let job = live.entry(uuid.to_string()).or_insert(Job { api: String::new(), state: JobState::Processing });
-            job.state = match outcome {
-                Ok(v) => JobState::Done(v),
-                Err(e) => JobState::Failed(e),
-            };
-            job.api.clone()
-        };
-        let stmt = self.store.update_stmt(&tables::ASYNC_JOB, &Self::row(uuid, &api, state, status, body));
-        self.store.db.submit(vec![stmt])
+        let api = self.live.lock().get(uuid).map(|j| j.api.clone()).unwrap_or_default();
+        let written = self.store.inv_update(&tables::ASYNC_JOB, &Self::row(uuid, &api, state, status, body)).await;
+        let mut live = self.live.lock();
+        if live.len() > MEMORY_LIMIT {
+            live.retain(|_, j| matches!(j.state, JobState::Processing));
+        }
+        live.insert(
+            uuid.to_string(),
+            Job {
+                api,
+                state: match outcome {
+                    Ok(v) => JobState::Done(v),
+                    Err(e) => JobState::Failed(e),
+                },
+            },
+        );
+        written
     }
 
     pub async fn job_get(&self, uuid: &str) -> ApiResult<Option<Job>> {
