@@ -268,3 +268,51 @@ async fn restart_keeps_state_and_undoes_unfinished_creations() {
     assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
     let _ = w;
 }
+
+#[actix_web::test]
+async fn creations_racing_a_zone_deletion_are_refused_or_swept_never_orphaned() {
+    let n = Node::start().await;
+    let w = World::build(&n, 3).await;
+    for i in 0..6 {
+        n.create("/v1/vm-instances", w.vm_params(&format!("before{i}"))).await;
+    }
+    // Slow the deletion down so creations land while it runs.
+    n.app.sim.fault_add(zstack::simulator::Fault { op: "host.remove".into(), target: None, fail: None, delay_ms: Some(40), times: None });
+    n.app.sim.fault_add(zstack::simulator::Fault { op: "vm.start".into(), target: None, fail: None, delay_ms: Some(15), times: None });
+    let zone_path = format!("/v1/zones/{}", w.zone);
+    // The deletion starts while the first creations are in flight.
+    let delete = async {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        n.call("DELETE", &zone_path, None).await
+    };
+    let n = &n;
+    let mut creations = Vec::new();
+    for i in 0..24 {
+        let body = match i % 4 {
+            0 | 1 => ("/v1/vm-instances".to_string(), json!({"params": w.vm_params(&format!("racer{i}"))})),
+            2 => ("/v1/hosts/simulators".to_string(), json!({"params": {"name": format!("late{i}"), "managementIp": format!("10.9.9.{i}"), "clusterUuid": w.cluster, "cpuCapacity": 8, "memoryCapacity": 1u64 << 34}})),
+            _ => ("/v1/l3-networks".to_string(), json!({"params": {"name": format!("late{i}"), "l2NetworkUuid": w.l2}})),
+        };
+        creations.push(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(3 * i as u64)).await;
+            n.call("POST", &body.0, Some(body.1)).await
+        });
+    }
+    let (deleted, outcomes) = futures::join!(delete, futures::future::join_all(creations));
+    assert_eq!(deleted.0, 200, "{}", deleted.1);
+    for (status, body) in &outcomes {
+        assert!(*status == 200 || *status == 503, "{status} {body}");
+    }
+    let refused = outcomes.iter().filter(|(s, _)| *s == 503).count();
+    println!("{} creations succeeded (then swept), {refused} were refused", outcomes.len() - refused);
+    assert!(refused > 0 && refused < outcomes.len(), "the creations did not straddle the deletion: the race was not exercised");
+    n.app.sim.faults_clear();
+    for path in ["/v1/zones", "/v1/clusters", "/v1/hosts", "/v1/vm-instances", "/v1/l3-networks", "/v1/l2-networks", "/v1/primary-storage", "/v1/volumes", "/v1/vm-instances/nics"] {
+        let left = n.query(path).await;
+        assert!(left.is_empty(), "{path} left behind after the zone was deleted: {left:?}");
+    }
+    assert_eq!(n.app.store.inv_count(&zstack::tables::USED_IP, &[]).await.unwrap(), 0);
+    assert!(n.app.sim.vms().is_empty(), "VMs left on simulator hosts: {:?}", n.app.sim.vms());
+    assert_eq!(n.app.sim.file_count(), 0);
+    assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
+}

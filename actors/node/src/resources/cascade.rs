@@ -28,6 +28,8 @@ pub const DISK_OFFERING: &str = "DiskOfferingVO";
 
 struct Tree {
     app: App,
+    /// Nodes this walk marked as being deleted, unmarked when it ends.
+    marked: std::cell::RefCell<Vec<String>>,
 }
 
 fn uuids(rows: Vec<Inventory>) -> Vec<String> {
@@ -35,7 +37,37 @@ fn uuids(rows: Vec<Inventory>) -> Vec<String> {
 }
 
 impl Tree {
+    /// Mark the node as being deleted, then let every operation already
+    /// queued on its actor finish. Creations under a node check the mark on
+    /// the node's actor, so after this barrier nothing new appears under it
+    /// and everything already created is visible to the listing that follows.
+    async fn mark_and_settle(&self, node: &Node) {
+        if self.app.dirs().deleting.lock().insert(node.uuid.clone()) {
+            self.marked.borrow_mut().push(node.uuid.clone());
+        }
+        let d = self.app.dirs();
+        let u = node.uuid.as_str();
+        // A node whose row is already gone has nothing queued: errors are fine.
+        let _ = match node.kind {
+            ZONE => d.zone.ask(u, |_c: Cell<Res<super::ZoneK>>| Box::pin(async { Ok(()) })).await,
+            CLUSTER => d.cluster.ask(u, |_c: Cell<Res<super::ClusterK>>| Box::pin(async { Ok(()) })).await,
+            HOST => d.host.ask(u, |_c: Cell<Res<super::HostK>>| Box::pin(async { Ok(()) })).await,
+            PRIMARY_STORAGE => d.primary_storage.ask(u, |_c: Cell<Res<super::PrimaryStorageK>>| Box::pin(async { Ok(()) })).await,
+            L2 => d.l2.ask(u, |_c: Cell<Res<super::L2K>>| Box::pin(async { Ok(()) })).await,
+            L3 => d.l3.ask(u, |_c: Cell<super::network::L3State>| Box::pin(async { Ok(()) })).await,
+            _ => Ok(()),
+        };
+    }
+
+    fn unmark(&self) {
+        let mut deleting = self.app.dirs().deleting.lock();
+        for u in self.marked.borrow_mut().drain(..) {
+            deleting.remove(&u);
+        }
+    }
+
     async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
+        self.mark_and_settle(node).await;
         let s = &self.app.store;
         let nodes = |kind: &'static str, ids: Vec<String>| ids.into_iter().map(move |u| Node::new(kind, u));
         let mut out: Vec<Node> = Vec::new();
@@ -204,19 +236,11 @@ impl CascadeGraph for Tree {
         Box::pin(self.children_of(node))
     }
 
-    fn check<'a>(&'a self, visit: &'a Visit, _root: &'a Node) -> LocalBoxFuture<'a, ApiResult<()>> {
-        Box::pin(async move {
-            // A VM in the middle of an operation vetoes a permissive delete.
-            if visit.node.kind == VM {
-                if let Some(vm) = self.app.store.inv_get(&tables::VM_INSTANCE, &visit.node.uuid).await? {
-                    let state = str_of(&vm, "state").unwrap_or_default();
-                    if matches!(state, "Starting" | "Stopping" | "Migrating" | "Rebooting" | "Destroying" | "Created") {
-                        return Err(ApiError::operation(format!("vm[uuid:{}] is {state}", visit.node.uuid)));
-                    }
-                }
-            }
-            Ok(())
-        })
+    /// No resource vetoes a permissive delete here, as in open-source ZStack:
+    /// a VM still being created is refused when it commits, because its
+    /// parents are marked as being deleted before their children are listed.
+    fn check<'a>(&'a self, _visit: &'a Visit, _root: &'a Node) -> LocalBoxFuture<'a, ApiResult<()>> {
+        Box::pin(async { Ok(()) })
     }
 
     fn delete<'a>(&'a self, visit: &'a Visit, root: &'a Node, _mode: DeleteMode) -> LocalBoxFuture<'a, ApiResult<()>> {
@@ -232,16 +256,16 @@ pub async fn delete_resource(app: &App, root: Node, mode: DeleteMode) -> ApiResu
         // ZStack answers success for deleting what is already gone.
         return Ok(());
     }
-    if !app.dirs().deleting.lock().insert(root.uuid.clone()) {
+    if app.dirs().deleting.lock().contains(&root.uuid) {
         return Err(ApiError::new(zstack_kit::error::codes::RESOURCE_BUSY, format!("{}[uuid:{}] is already being deleted", root.kind, root.uuid)));
     }
-    let tree = Tree { app: app.clone() };
+    let tree = Tree { app: app.clone(), marked: Default::default() };
     let result = async {
         cascade(&tree, &root, mode).await?;
         let visit = Visit { node: root.clone(), parent: root.clone() };
         tree.delete_node(&visit, &root).await.map_err(|e| e.wrap(zstack_kit::error::codes::DELETE_RESOURCE, format!("failed to delete {}[uuid:{}]", root.kind, root.uuid)))
     }
     .await;
-    app.dirs().deleting.lock().remove(&root.uuid);
+    tree.unmark();
     result
 }

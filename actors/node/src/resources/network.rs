@@ -190,6 +190,7 @@ pub async fn ip_allocate(app: &App, l3: &str, nic_uuid: &str, wanted: Option<Str
         None => None,
     };
     let store = app.store.clone();
+    let a = app.clone();
     let nic = nic_uuid.to_string();
     let (ip, commit) = app
         .dirs()
@@ -200,6 +201,7 @@ pub async fn ip_allocate(app: &App, l3: &str, nic_uuid: &str, wanted: Option<Str
                 if s.gone {
                     return Err(ApiError::not_found("L3NetworkVO", ""));
                 }
+                a.dirs().refuse_if_deleting(&[str_of(&s.inv, "uuid").unwrap_or_default()])?;
                 if str_of(&s.inv, "state") != Some("Enabled") {
                     return Err(ApiError::operation(format!("l3 network[uuid:{}] is not Enabled", str_of(&s.inv, "uuid").unwrap_or_default())));
                 }

@@ -29,8 +29,10 @@ pub const HOLDS_HOST: &[&str] = &["Starting", "Running", "Stopping", "Rebooting"
 // ---------- capacity on host and primary storage actors ----------
 
 pub async fn host_reserve(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<Inventory> {
+    let a = app.clone();
     mutate(app, &app.dirs().host, host, move |s| {
         let uuid = s.string("uuid");
+        a.dirs().refuse_if_deleting(&[&uuid])?;
         if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") {
             return Err(ApiError::new(codes::NO_AVAILABLE_HOST, format!("host[uuid:{uuid}] is not Enabled and Connected")));
         }
@@ -87,6 +89,28 @@ fn ignore_missing(r: ApiResult<()>) -> ApiResult<()> {
         Err(e) if e.code == codes::INVALID_ARGUMENT.0 && e.details.contains("does not exist") => Ok(()),
         other => other,
     }
+}
+
+/// Write a VM that now runs on `host`, on the host's actor: a host that is
+/// gone or being deleted (or any of `parents`) refuses, so a VM never lands
+/// on a host after the host's deletion has listed its VMs.
+pub async fn commit_on_host(app: &App, host: &str, parents: Vec<String>, vm: Inventory) -> ApiResult<()> {
+    let a = app.clone();
+    app.dirs()
+        .host
+        .ask(host, move |cell: Cell<Res<super::HostK>>| {
+            Box::pin(async move {
+                if cell.borrow().gone {
+                    return Err(ApiError::new(codes::NO_AVAILABLE_HOST, "the host was deleted"));
+                }
+                let mut all: Vec<&str> = parents.iter().map(String::as_str).collect();
+                let host_uuid = cell.borrow().string("uuid");
+                all.push(&host_uuid);
+                a.dirs().refuse_if_deleting(&all)?;
+                a.store.inv_update(&tables::VM_INSTANCE, &vm).await
+            })
+        })
+        .await
 }
 
 // ---------- host allocation ----------
@@ -511,7 +535,14 @@ fn finish_create(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiResult<()
             vm.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
             (c.app.clone(), c.vm.clone())
         };
-        app.store.inv_update(&tables::VM_INSTANCE, &vm).await
+        let parents = {
+            let c = c.borrow();
+            let mut p: Vec<String> = c.l3s.clone();
+            p.extend(c.ps.clone());
+            p.extend(["zoneUuid", "clusterUuid"].iter().filter_map(|f| str_of(&c.vm, f).map(String::from)));
+            p
+        };
+        commit_on_host(&app, str_of(&vm, "hostUuid").unwrap_or_default(), parents, vm.clone()).await
     })
 }
 
@@ -790,7 +821,14 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
                 set(&mut vm, "hostUuid", json!(h_uuid));
                 set(&mut vm, "lastHostUuid", json!(h_uuid));
                 set(&mut vm, "clusterUuid", json!(str_of(&h, "clusterUuid")));
-                return save(app, vm, "Running").await;
+                vm.insert("state".into(), json!("Running"));
+                vm.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
+                if let Err(e) = commit_on_host(app, &h_uuid, l3s.clone(), vm.clone()).await {
+                    let _ = app.sim.vm_stop(&h_uuid, &uuid).await;
+                    host_release(app, &h_uuid, cpu, mem).await?;
+                    return Err(e);
+                }
+                return Ok(Some(vm));
             }
             Err(last_error.unwrap_or_else(|| ApiError::new(codes::NO_AVAILABLE_HOST, "no host can start the vm")))
         }

@@ -71,6 +71,7 @@ pub fn migrate_vm_flow() -> FlowChain<MigrateCtx> {
     FlowChain::new(MIGRATE_VM)
         .step("VmAllocateHostForMigrateVmFlow", allocate_target, Some(release_target))
         .step("VmMigrateOnHypervisorFlow", migrate_on_hypervisor, Some(migrate_back))
+        .step("VmMigrateCommitFlow", commit_target, Some(commit_source))
         .step("VmReturnHostFlow", return_source, Some(retake_source))
 }
 
@@ -148,6 +149,34 @@ fn migrate_back(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
             if let Err(e) = app.sim.vm_migrate(str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await {
                 log::error!("rollback: cannot migrate back: {e}");
             }
+        }
+    })
+}
+
+/// The VM's record moves to the target on the target's actor, so a deletion
+/// of the target that has listed its VMs never misses this one.
+fn commit_target(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
+    Box::pin(async move {
+        let (app, vm, target) = {
+            let c = c.borrow();
+            (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default())
+        };
+        let mut next = vm.clone();
+        next.insert("lastHostUuid".into(), json!(str_of(&vm, "hostUuid")));
+        next.insert("hostUuid".into(), json!(str_of(&target, "uuid")));
+        next.insert("clusterUuid".into(), json!(str_of(&target, "clusterUuid")));
+        super::vm::commit_on_host(&app, str_of(&target, "uuid").unwrap_or_default(), vec![], next).await
+    })
+}
+
+fn commit_source(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (app, vm) = {
+            let c = c.borrow();
+            (c.app.clone(), c.vm.clone())
+        };
+        if let Err(e) = app.store.inv_update(&tables::VM_INSTANCE, &vm).await {
+            log::error!("rollback: cannot restore vm record: {e}");
         }
     })
 }

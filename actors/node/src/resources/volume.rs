@@ -30,7 +30,9 @@ async fn volume_reply(app: &App, uuid: &str) -> ApiResult<Reply> {
 
 /// Take `size` bytes on a primary storage through its actor.
 pub async fn ps_reserve(app: &App, ps: &str, size: i64) -> ApiResult<()> {
+    let a = app.clone();
     mutate(app, &app.dirs().primary_storage, ps, move |s| {
+        a.dirs().refuse_if_deleting(&[&s.string("uuid")])?;
         let avail = s.i64("availableCapacity");
         if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") {
             return Err(ApiError::operation(format!("primary storage[uuid:{}] is not Enabled and Connected", s.string("uuid"))));
