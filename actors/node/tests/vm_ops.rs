@@ -185,3 +185,54 @@ async fn images_sessions_capacity_and_tags() {
     let opts = n.ok("GET", "/v1/global-configurations/vm/deletionPolicy", Value::Null).await;
     assert_eq!(opts["options"]["validValue"], json!(["Direct", "Delay", "Never"]));
 }
+
+#[actix_web::test]
+async fn nics_templates_clones_reimage_and_zql() {
+    let n = Node::start().await;
+    let w = World::build(&n, 2).await;
+    let vm = uuid_of(&n.create("/v1/vm-instances", w.vm_params("src")).await);
+    // A NIC made on its own, attached, deleted: its address comes and goes with it.
+    let nic = n.create("/v1/nics", json!({"l3NetworkUuid": w.l3, "ip": "192.168.2.2"})).await;
+    assert_eq!(nic["ip"], "192.168.2.2");
+    assert!(nic.get("vmInstanceUuid").is_none());
+    let (s, _) = n.call("POST", &format!("/v1/vm-instances/{vm}/nices/{}", uuid_of(&nic)), Some(json!({"params": {}}))).await;
+    assert_eq!(s, 503, "a second NIC on the same L3 is refused");
+    n.ok("DELETE", &format!("/v1/nics/{}", uuid_of(&nic)), Value::Null).await;
+    let avail = n.ok("GET", &format!("/v1/l3-networks/{}/ip/192.168.2.2/availability", w.l3), Value::Null).await;
+    assert_eq!(avail["available"], true);
+    // Clone: one VM per name, same image, offering and networks.
+    let cloned = n.ok("PUT", &format!("/v1/vm-instances/{vm}/actions"), json!({"cloneVmInstance": {"names": ["c1", "c2"]}})).await;
+    assert_eq!(cloned["result"]["numberOfClonedVm"], 2);
+    assert_eq!(n.query("/v1/vm-instances").await.len(), 3);
+    // Reimage needs a stopped VM; a template from its root volume then boots new VMs.
+    let (s, _) = n.call("PUT", &format!("/v1/vm-instances/{vm}/actions"), Some(json!({"reimageVmInstance": {}}))).await;
+    assert_eq!(s, 503);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm}/actions"), json!({"stopVmInstance": {}})).await;
+    let root = n.query(&format!("/v1/vm-instances/{vm}")).await[0]["rootVolumeUuid"].as_str().unwrap().to_string();
+    n.create(&format!("/v1/volumes/{root}/volume-snapshots"), json!({"name": "before-reimage"})).await;
+    n.ok("PUT", &format!("/v1/vm-instances/{vm}/actions"), json!({"reimageVmInstance": {}})).await;
+    assert_eq!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={root}")).await.len(), 0, "reimage drops the old disk's snapshots");
+    let tpl = n.create(&format!("/v1/images/root-volume-templates/from/volumes/{root}"), json!({"name": "golden", "backupStorageUuids": [w.bs]})).await;
+    assert_eq!(tpl["mediaType"], "RootVolumeTemplate");
+    let from_tpl = n.create("/v1/vm-instances", json!({"name": "from-golden", "instanceOfferingUuid": w.offering, "imageUuid": uuid_of(&tpl), "l3NetworkUuids": [w.l3]})).await;
+    assert_eq!(from_tpl["state"], "Running");
+    n.ok("PUT", &format!("/v1/vm-instances/{vm}/actions"), json!({"changeVmImage": {"imageUuid": uuid_of(&tpl)}})).await;
+    assert_eq!(n.query(&format!("/v1/vm-instances/{vm}")).await[0]["imageUuid"], uuid_of(&tpl).as_str());
+    // Data volume -> template -> new data volume; snapshot -> new data volume.
+    let data = n.create("/v1/volumes/data", json!({"name": "d", "diskSize": 1u64 << 30, "primaryStorageUuid": w.ps})).await;
+    let dtpl = n.create(&format!("/v1/images/data-volume-templates/from/volumes/{}", uuid_of(&data)), json!({"name": "dt"})).await;
+    let copy = n.create(&format!("/v1/volumes/data/from/data-volume-templates/{}", uuid_of(&dtpl)), json!({"name": "copy", "primaryStorageUuid": w.ps})).await;
+    assert_eq!((copy["status"].as_str(), copy["size"].as_u64()), (Some("Ready"), Some(1u64 << 30)));
+    let snap = n.create(&format!("/v1/volumes/{}/volume-snapshots", uuid_of(&data)), json!({"name": "s"})).await;
+    let from_snap = n.create(&format!("/v1/volumes/data/from/volume-snapshots/{}", uuid_of(&snap)), json!({"name": "fs"})).await;
+    assert_eq!(from_snap["primaryStorageUuid"], w.ps.as_str());
+    // ZQL over the same compiler.
+    let r = n.ok("GET", "/v1/zql?zql=query%20vminstance%20where%20state%3D%27Running%27%20and%20name%20like%20%27c%25%27%20order%20by%20name%20limit%2010", Value::Null).await;
+    let names: Vec<&str> = r["results"][0]["inventories"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["c1", "c2"]);
+    let r = n.ok("GET", "/v1/zql?zql=count%20volume%20where%20type%3D%27Data%27", Value::Null).await;
+    assert_eq!(r["results"][0]["total"], 3);
+    let (s, e) = n.call("GET", "/v1/zql?zql=query%20nosuch", None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (503, Some("SYS.1007")));
+    assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
+}

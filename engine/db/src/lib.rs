@@ -12,6 +12,7 @@
 
 pub mod conn;
 pub mod query;
+pub mod zql;
 pub mod spec;
 pub mod time;
 pub mod value;

@@ -126,7 +126,7 @@ impl Catalog {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryOptions {
     pub limit: Option<u64>,
     pub start: Option<u64>,

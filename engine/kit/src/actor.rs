@@ -83,9 +83,12 @@ impl<S: ResourceState> Actor for ResourceActor<S> {
     }
 }
 
-/// Messages queued beyond this make senders wait (back-pressure) instead of
-/// growing the queue without bound.
+/// Messages actix itself buffers per actor; senders beyond it wait.
 pub const MAILBOX_CAPACITY: usize = 64;
+/// Operations that may wait for one resource at a time (running, queued and
+/// waiting to be queued). One more is refused with "busy" (`SYS.1010`)
+/// rather than letting the queue grow without bound.
+pub const MAX_PENDING: usize = 4096;
 
 impl<S: ResourceState, R: Send + 'static> Handler<Exec<S, R>> for ResourceActor<S> {
     type Result = AtomicResponse<Self, ApiResult<R>>;
@@ -130,6 +133,7 @@ struct DirectoryInner<S: ResourceState> {
     arbiters: Vec<ArbiterHandle>,
     env: S::Env,
     idle_after: Duration,
+    max_pending: usize,
 }
 
 impl<S: ResourceState> DirectoryInner<S> {
@@ -165,8 +169,14 @@ impl<S: ResourceState> ActorDirectory<S> {
     pub fn new(env: S::Env, arbiters: Vec<ArbiterHandle>, idle_after: Duration) -> Self {
         assert!(!arbiters.is_empty(), "an actor directory needs at least one arbiter");
         ActorDirectory {
-            inner: Arc::new(DirectoryInner { entries: Mutex::new(HashMap::new()), arbiters, env, idle_after }),
+            inner: Arc::new(DirectoryInner { entries: Mutex::new(HashMap::new()), arbiters, env, idle_after, max_pending: MAX_PENDING }),
         }
+    }
+
+    /// The same directory refusing more than `max_pending` waiting operations per resource.
+    pub fn with_max_pending(self, max_pending: usize) -> Self {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_max_pending must be called before the directory is shared"));
+        ActorDirectory { inner: Arc::new(DirectoryInner { max_pending, ..inner }) }
     }
 
     /// Number of actors currently alive (activated and not yet passivated).
@@ -180,7 +190,7 @@ impl<S: ResourceState> ActorDirectory<S> {
         R: Send + 'static,
         F: FnOnce(Cell<S>) -> LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
     {
-        let (addr, pending) = self.enqueue(uuid);
+        let (addr, pending) = self.enqueue(uuid)?;
         match addr.send(Exec { op: Box::new(op) }).await {
             Ok(result) => result,
             Err(_) => {
@@ -190,12 +200,18 @@ impl<S: ResourceState> ActorDirectory<S> {
         }
     }
 
-    fn enqueue(&self, uuid: &str) -> (Addr<ResourceActor<S>>, Arc<AtomicUsize>) {
+    fn enqueue(&self, uuid: &str) -> ApiResult<(Addr<ResourceActor<S>>, Arc<AtomicUsize>)> {
         let mut entries = self.inner.entries.lock();
         if let Some(e) = entries.get(uuid) {
             if e.addr.connected() {
+                if e.pending.load(Ordering::SeqCst) >= self.inner.max_pending {
+                    return Err(ApiError::new(
+                        crate::error::codes::RESOURCE_BUSY,
+                        format!("{}[uuid:{uuid}] is busy: {} operations are waiting for it", S::KIND, self.inner.max_pending),
+                    ));
+                }
                 e.pending.fetch_add(1, Ordering::SeqCst);
-                return (e.addr.clone(), e.pending.clone());
+                return Ok((e.addr.clone(), e.pending.clone()));
             }
         }
         let pending = Arc::new(AtomicUsize::new(1));
@@ -210,7 +226,7 @@ impl<S: ResourceState> ActorDirectory<S> {
             last_used: Instant::now(),
         });
         entries.insert(uuid.to_string(), Entry { addr: addr.clone(), pending: pending.clone() });
-        (addr, pending)
+        Ok((addr, pending))
     }
 }
 
@@ -286,6 +302,20 @@ mod tests {
         let mut values: Vec<u64> = results.into_iter().map(|r| r.unwrap()).collect();
         values.sort();
         assert_eq!(values, (11..=60).collect::<Vec<_>>());
+    }
+
+    #[actix::test]
+    async fn a_resource_with_too_many_waiting_operations_answers_busy() {
+        let (dir, _) = directory(Duration::from_secs(60));
+        let dir = dir.with_max_pending(3);
+        let slow = |d: ActorDirectory<Counter>| async move {
+            d.ask("a", |_c: Cell<Counter>| Box::pin(async { tokio::time::sleep(Duration::from_millis(50)).await; Ok(()) })).await
+        };
+        let results = futures::future::join_all((0..5).map(|_| slow(dir.clone()))).await;
+        let busy = results.iter().filter(|r| matches!(r, Err(e) if e.code == "SYS.1010")).count();
+        assert_eq!((results.len() - busy, busy), (3, 2), "{results:?}");
+        // Once drained, it accepts work again.
+        assert!(slow(dir.clone()).await.is_ok());
     }
 
     #[actix::test]

@@ -556,3 +556,36 @@ pub async fn global_config_update(app: App, req: Req) -> ApiResult<Reply> {
     inv_reply(app.configs.update(&req.must("category")?, &req.must("name")?, &value).await?)
 }
 
+
+// ---------- ZQL ----------
+
+/// `GET /v1/zql?zql=...`: one statement, answered as `{"results": [...]}`.
+pub async fn zql(app: App, req: Req) -> ApiResult<Reply> {
+    let q = zstack_db::zql::parse(&req.must("zql")?)?;
+    let spec = tables::all()
+        .find(|t| t.vo.trim_end_matches("VO").eq_ignore_ascii_case(&q.entity))
+        .filter(|t| !matches!(t.table, "account_credential" | "session" | "async_job"))
+        .ok_or_else(|| ApiError::invalid_argument(format!("invalid ZQL: no entity named [{}]", q.entity)))?;
+    let mut result = Map::new();
+    if q.count {
+        result.insert("total".into(), json!(app.store.inv_count(spec, &q.conditions).await?));
+    } else {
+        let mut items = app.store.inv_query(spec, &q.conditions, &q.options).await?;
+        enrich(&app, spec, &mut items).await?;
+        if !q.fields.is_empty() {
+            for i in items.iter_mut() {
+                i.retain(|k, _| q.fields.iter().any(|f| f == k));
+            }
+        }
+        result.insert("inventories".into(), Value::Array(items.into_iter().map(Value::Object).collect()));
+    }
+    let mut m = Map::new();
+    m.insert("results".into(), json!([result]));
+    Ok(Reply::Fields(m))
+}
+
+/// `QueryL2VlanNetwork`: the L2 query restricted to VLAN networks.
+pub async fn l2_vlan_query(app: App, mut req: Req) -> ApiResult<Reply> {
+    req.query.conditions.push(eq("type", "L2VlanNetwork"));
+    query(app, req, &tables::L2_NETWORK).await
+}

@@ -539,3 +539,169 @@ pub async fn vm_set_qga(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Empty)
 }
 
+
+// ---------- NICs on their own ----------
+
+/// `CreateVmNic`: a NIC with an address on an L3 network, attached to no VM yet.
+pub async fn nic_create(app: App, req: Req) -> ApiResult<Reply> {
+    let l3 = req.must("l3NetworkUuid")?;
+    super::network::l3_read(&app, &l3).await?;
+    let nic_uuid = req.resource_uuid()?;
+    let ip = ip_allocate(&app, &l3, &nic_uuid, req.string("ip")).await?;
+    let nic = new_inv(json!({"uuid": nic_uuid, "l3NetworkUuid": l3, "ip": ip.ip, "netmask": ip.netmask, "gateway": ip.gateway,
+        "mac": format!("fa:{}:{}:{}:{}:{}", &nic_uuid[0..2], &nic_uuid[2..4], &nic_uuid[4..6], &nic_uuid[6..8], &nic_uuid[8..10]),
+        "ipVersion": 4, "driverType": "virtio", "type": "VNIC", "state": "enable"}));
+    if let Err(e) = app.store.inv_insert(&tables::VM_NIC, &nic).await {
+        ip_release(&app, &l3, &ip.used_ip_uuid, &ip.ip).await?;
+        return Err(e);
+    }
+    Ok(Reply::Inventory(Value::Object(nic)))
+}
+
+pub async fn nic_attach(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let nic_uuid = req.must("vmNicUuid")?;
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            let mut nic = app.store.inv_get(&tables::VM_NIC, &nic_uuid).await?.ok_or_else(|| ApiError::not_found("VmNicVO", &nic_uuid))?;
+            if let Some(other) = str_of(&nic, "vmInstanceUuid") {
+                return Err(ApiError::operation(format!("nic[uuid:{nic_uuid}] is already attached to vm[uuid:{other}]")));
+            }
+            if !matches!(str_of(&vm, "state"), Some("Running") | Some("Stopped") | Some("Paused")) {
+                return Err(ApiError::operation(format!("unable to attach a nic to vm[uuid:{vm_uuid}] in state {}", str_of(&vm, "state").unwrap_or_default())));
+            }
+            let nics = app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &vm_uuid).await?;
+            if nics.iter().any(|n| str_of(n, "l3NetworkUuid") == str_of(&nic, "l3NetworkUuid")) {
+                return Err(ApiError::operation(format!("vm[uuid:{vm_uuid}] already has a nic on that l3 network")));
+            }
+            let device = (0..).find(|i| !nics.iter().any(|n| i64_of(n, "deviceId") == *i)).unwrap_or(0);
+            nic.insert("vmInstanceUuid".into(), json!(vm_uuid));
+            nic.insert("deviceId".into(), json!(device));
+            nic.insert("hypervisorType".into(), json!(str_of(&vm, "hypervisorType")));
+            nic.insert("internalName".into(), json!(format!("vnic{}.{device}", &vm_uuid[..8.min(vm_uuid.len())])));
+            app.store.inv_update(&tables::VM_NIC, &nic).await?;
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn nic_delete(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let Some(nic) = app.store.inv_get(&tables::VM_NIC, &uuid).await? else { return Ok(Reply::Empty) };
+    match str_of(&nic, "vmInstanceUuid") {
+        Some(vm) => super::vm::nic_detach(&app, vm, &uuid).await?,
+        None => super::vm::nic_release(&app, &nic).await?,
+    }
+    Ok(Reply::Empty)
+}
+
+// ---------- root volume from an image again ----------
+
+/// Recreate the VM's root volume from `image` (reimage keeps the image,
+/// changeVmImage takes a new one). The VM must be stopped; the old disk,
+/// its snapshots and its capacity go, the new one takes the image's size.
+async fn rebuild_root(app: &App, vm_uuid: &str, image_uuid: Option<String>) -> ApiResult<()> {
+    on_vm(app, vm_uuid, move |app, mut vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            if str_of(&vm, "state") != Some("Stopped") {
+                return Err(ApiError::operation(format!("vm[uuid:{vm_uuid}] must be Stopped, it is {}", str_of(&vm, "state").unwrap_or_default())));
+            }
+            let image_uuid = image_uuid.or_else(|| str_of(&vm, "imageUuid").map(String::from)).unwrap_or_default();
+            let image = read(&app.dirs().image, &image_uuid).await?;
+            if str_of(&image, "status") != Some("Ready") || str_of(&image, "mediaType") != Some("RootVolumeTemplate") {
+                return Err(ApiError::operation(format!("image[uuid:{image_uuid}] is not a Ready root volume template")));
+            }
+            let root_uuid = str_of(&vm, "rootVolumeUuid").unwrap_or_default().to_string();
+            let root = read(&app.dirs().volume, &root_uuid).await?;
+            let ps = str_of(&root, "primaryStorageUuid").unwrap_or_default().to_string();
+            let (old_size, new_size) = (i64_of(&root, "size"), i64_of(&image, "size"));
+            if new_size > old_size {
+                super::volume::ps_reserve(&app, &ps, new_size - old_size).await?;
+            }
+            for snap in app.store.inv_find(&tables::VOLUME_SNAPSHOT, "volumeUuid", &root_uuid).await? {
+                if let Some(path) = str_of(&snap, "primaryStorageInstallPath") {
+                    app.sim.volume_delete(&ps, path).await?;
+                }
+                app.store.inv_delete(&tables::VOLUME_SNAPSHOT, str_of(&snap, "uuid").unwrap_or_default()).await?;
+            }
+            let path = str_of(&root, "installPath").unwrap_or_default().to_string();
+            app.sim.volume_delete(&ps, &path).await?;
+            app.sim.volume_create(&ps, &path, new_size).await?;
+            if new_size < old_size {
+                super::vm::ps_release(&app, &ps, old_size - new_size).await?;
+            }
+            let image_for_volume = image_uuid.clone();
+            super::mutate(&app, &app.dirs().volume, &root_uuid, move |s| {
+                s.set("size", json!(new_size));
+                s.set("rootImageUuid", json!(image_for_volume));
+                Ok(())
+            })
+            .await?;
+            vm.insert("imageUuid".into(), json!(image_uuid));
+            Ok(vm)
+        })
+    })
+    .await
+}
+
+pub async fn vm_reimage(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    rebuild_root(&app, &uuid, None).await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn vm_change_image(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    rebuild_root(&app, &uuid, Some(req.must("imageUuid")?)).await?;
+    vm_reply(&app, &uuid).await
+}
+
+/// `CloneVmInstance`: new VMs with the source's image, offering and L3 networks, one per name.
+pub async fn vm_clone(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let names = req.list("names");
+    if names.is_empty() {
+        return Err(ApiError::invalid_argument("names must hold at least one name"));
+    }
+    let vm = read(&app.dirs().vm, &uuid).await?;
+    let l3s = vm_l3s(&app, &uuid).await?;
+    let mut created = Vec::new();
+    let mut failures = Vec::new();
+    for name in names {
+        let mut params = Map::new();
+        params.insert("name".into(), json!(name));
+        for f in ["imageUuid", "instanceOfferingUuid", "cpuNum", "memorySize", "defaultL3NetworkUuid", "platform", "guestOsType"] {
+            if let Some(v) = vm.get(f) {
+                params.insert(f.into(), v.clone());
+            }
+        }
+        params.insert("l3NetworkUuids".into(), json!(l3s));
+        for f in ["clusterUuid", "hostUuid", "strategy"] {
+            if let Some(v) = req.params.get(f) {
+                params.insert(f.into(), v.clone());
+            }
+        }
+        if let Some(ps) = req.str("primaryStorageUuidForRootVolume") {
+            params.insert("primaryStorageUuidForRootVolume".into(), json!(ps));
+        }
+        let sub = Req { params, system_tags: vec![], user_tags: vec![], session: req.session.clone(), query: Default::default(), api: req.api };
+        match super::vm::vm_create(app.clone(), sub).await {
+            Ok(Reply::Inventory(v)) => created.push(v),
+            Ok(_) => {}
+            Err(e) => failures.push(json!({"name": name, "error": e})),
+        }
+    }
+    let mut result = Map::new();
+    result.insert("numberOfClonedVm".into(), json!(created.len()));
+    result.insert("inventories".into(), Value::Array(created.into_iter().map(|v| json!({"inventory": v})).collect()));
+    if !failures.is_empty() {
+        result.insert("failures".into(), Value::Array(failures));
+    }
+    let mut m = Map::new();
+    m.insert("result".into(), Value::Object(result));
+    Ok(Reply::Fields(m))
+}

@@ -618,3 +618,106 @@ pub async fn snapshot_revert(app: App, req: Req) -> ApiResult<Reply> {
     inv_reply(full_inventory(&app, &tables::VOLUME, str_of(&volume, "uuid").unwrap_or_default()).await?)
 }
 
+
+// ---------- templates and volumes from them ----------
+
+/// An image made from a volume or snapshot: the simulator backup storage stores its bits.
+async fn template_from(app: &App, req: &Req, size: i64, media: &str, platform: Option<String>) -> ApiResult<Reply> {
+    let mut bss = req.list("backupStorageUuids");
+    if bss.is_empty() {
+        let opts = zstack_db::query::QueryOptions { limit: Some(1), ..Default::default() };
+        bss = app
+            .store
+            .inv_query(&tables::BACKUP_STORAGE, &[crate::store::eq("state", "Enabled")], &opts)
+            .await?
+            .iter()
+            .filter_map(|b| str_of(b, "uuid").map(String::from))
+            .collect();
+    }
+    if bss.is_empty() {
+        return Err(ApiError::operation("no Enabled backup storage can hold the template"));
+    }
+    for bs in &bss {
+        read(&app.dirs().backup_storage, bs).await?;
+    }
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "state": "Enabled", "status": "Ready",
+        "size": size, "actualSize": size, "md5Sum": "not calculated", "url": format!("zstack://simulator/templates/{uuid}"), "mediaType": media,
+        "guestOsType": req.str("guestOsType"), "type": "zstack", "platform": req.string("platform").or(platform).unwrap_or_else(|| "Linux".into()),
+        "architecture": req.str("architecture").unwrap_or("x86_64"), "format": "qcow2", "system": req.bool("system").unwrap_or(false), "virtio": req.bool("virtio").unwrap_or(true)}));
+    let mut stmts = vec![app.store.insert_stmt(&tables::IMAGE, &inv)];
+    for bs in &bss {
+        let r = new_inv(json!({"uuid": new_uuid(), "imageUuid": uuid, "backupStorageUuid": bs, "installPath": format!("zstack://simulator/templates/{uuid}"), "status": "Ready"}));
+        stmts.push(app.store.insert_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, &r));
+    }
+    app.store.db.write(stmts).await?;
+    inv_reply(full_inventory(app, &tables::IMAGE, &uuid).await?)
+}
+
+pub async fn root_template_from_root_volume(app: App, req: Req) -> ApiResult<Reply> {
+    let v = read(&app.dirs().volume, &req.must("rootVolumeUuid")?).await?;
+    if str_of(&v, "type") != Some("Root") {
+        return Err(ApiError::invalid_argument("the volume is not a root volume"));
+    }
+    if let Some(vm) = str_of(&v, "vmInstanceUuid") {
+        let vm = read(&app.dirs().vm, vm).await?;
+        if str_of(&vm, "state") != Some("Stopped") {
+            return Err(ApiError::operation("stop the vm before making a template of its root volume"));
+        }
+    }
+    let platform = match str_of(&v, "vmInstanceUuid") {
+        Some(vm) => str_of(&read(&app.dirs().vm, vm).await?, "platform").map(String::from),
+        None => None,
+    };
+    template_from(&app, &req, i64_of(&v, "size"), "RootVolumeTemplate", platform).await
+}
+
+pub async fn data_template_from_volume(app: App, req: Req) -> ApiResult<Reply> {
+    let v = read(&app.dirs().volume, &req.must("volumeUuid")?).await?;
+    if str_of(&v, "type") != Some("Data") || str_of(&v, "status") != Some("Ready") {
+        return Err(ApiError::invalid_argument("the volume is not a Ready data volume"));
+    }
+    template_from(&app, &req, i64_of(&v, "size"), "DataVolumeTemplate", None).await
+}
+
+pub async fn root_template_from_snapshot(app: App, req: Req) -> ApiResult<Reply> {
+    let snap = app.store.inv_must(&tables::VOLUME_SNAPSHOT, &req.must("snapshotUuid")?).await?;
+    let volume = read(&app.dirs().volume, str_of(&snap, "volumeUuid").unwrap_or_default()).await?;
+    template_from(&app, &req, i64_of(&volume, "size"), "RootVolumeTemplate", None).await
+}
+
+/// A Ready data volume of `size` bytes on `ps`.
+async fn data_volume_on(app: &App, req: &Req, ps: &str, size: i64) -> ApiResult<Reply> {
+    let uuid = req.resource_uuid()?;
+    let path = instantiate(app, ps, &uuid, size).await?;
+    let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "primaryStorageUuid": ps, "installPath": path,
+        "type": "Data", "format": "qcow2", "size": size, "actualSize": 0, "state": "Enabled", "status": "Ready", "isShareable": false}));
+    if let Err(e) = app.store.inv_insert(&tables::VOLUME, &inv).await {
+        let _ = app.sim.volume_delete(ps, &path).await;
+        ps_release(app, ps, size).await?;
+        return Err(e);
+    }
+    volume_reply(app, &uuid).await
+}
+
+pub async fn data_volume_from_template(app: App, req: Req) -> ApiResult<Reply> {
+    let image = read(&app.dirs().image, &req.must("imageUuid")?).await?;
+    if str_of(&image, "mediaType") != Some("DataVolumeTemplate") || str_of(&image, "status") != Some("Ready") {
+        return Err(ApiError::invalid_argument("the image is not a Ready data volume template"));
+    }
+    data_volume_on(&app, &req, &req.must("primaryStorageUuid")?, i64_of(&image, "size")).await
+}
+
+pub async fn data_volume_from_snapshot(app: App, req: Req) -> ApiResult<Reply> {
+    let snap = app.store.inv_must(&tables::VOLUME_SNAPSHOT, &req.must("volumeSnapshotUuid")?).await?;
+    let volume = read(&app.dirs().volume, str_of(&snap, "volumeUuid").unwrap_or_default()).await?;
+    let ps = req.string("primaryStorageUuid").or_else(|| str_of(&snap, "primaryStorageUuid").map(String::from)).unwrap_or_default();
+    data_volume_on(&app, &req, &ps, i64_of(&volume, "size")).await
+}
+
+/// Backup storage that can take an image of this volume or snapshot: Enabled and Connected.
+pub async fn candidate_backup_storage(app: App, _req: Req) -> ApiResult<Reply> {
+    let conds = vec![crate::store::eq("state", "Enabled"), crate::store::eq("status", "Connected")];
+    let bss = app.store.inv_query(&tables::BACKUP_STORAGE, &conds, &zstack_db::query::QueryOptions::default()).await?;
+    Ok(Reply::Inventories { items: bss.into_iter().map(Value::Object).collect(), total: None, class: tables::BACKUP_STORAGE.inventory_class })
+}
