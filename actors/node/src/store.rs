@@ -4,7 +4,7 @@
 
 use crate::tables::{self, catalog};
 use serde_json::{Map, Value};
-use zstack_db::query::{self, Condition, Op, QueryOptions};
+use zstack_db::query::{self, Condition, JoinForm, Op, QueryOptions};
 use zstack_db::spec::snake;
 use zstack_db::{Database, DbKind, SqlBuilder, SqlValue, Stmt, TableSpec};
 use zstack_kit::{ApiError, ApiResult};
@@ -76,9 +76,22 @@ impl Store {
         self.db.write(vec![self.delete_stmt(spec, "uuid", uuid)]).await
     }
 
+    /// For each condition, how to write its join (a bounded count of matches decides).
+    async fn join_forms(&self, spec: &'static TableSpec, conds: &[Condition]) -> ApiResult<Vec<JoinForm>> {
+        let mut forms = Vec::with_capacity(conds.len());
+        for c in conds {
+            forms.push(match JoinForm::probe(catalog(), self.kind(), spec, c)? {
+                Some(probe) => JoinForm::for_matches(self.db.count(probe).await?),
+                None => JoinForm::default(),
+            });
+        }
+        Ok(forms)
+    }
+
     /// Inventories matching the conditions.
     pub async fn inv_query(&self, spec: &'static TableSpec, conds: &[Condition], opts: &QueryOptions) -> ApiResult<Vec<Inventory>> {
-        let stmt = query::select_inventories(catalog(), self.kind(), spec, conds, opts)?;
+        let forms = self.join_forms(spec, conds).await?;
+        let stmt = query::select_inventories(catalog(), self.kind(), spec, conds, &forms, opts)?;
         let rows = self.db.texts(stmt).await?;
         rows.into_iter()
             .map(|r| match serde_json::from_str::<Value>(&r) {
@@ -89,7 +102,8 @@ impl Store {
     }
 
     pub async fn inv_count(&self, spec: &'static TableSpec, conds: &[Condition]) -> ApiResult<i64> {
-        self.db.count(query::count(catalog(), self.kind(), spec, conds)?).await
+        let forms = self.join_forms(spec, conds).await?;
+        self.db.count(query::count(catalog(), self.kind(), spec, conds, &forms)?).await
     }
 
     pub async fn inv_find(&self, spec: &'static TableSpec, field: &str, value: &str) -> ApiResult<Vec<Inventory>> {

@@ -2,10 +2,15 @@
 //! form (`q=vmNics.l3NetworkUuid?=a,b`) or the legacy body form
 //! (`{"name": ..., "op": "in", "value": "a,b"}`); both become `Condition`s
 //! and then one `WHERE` clause with bound parameters. Dotted names follow the
-//! inventory's expanded-query joins as correlated `EXISTS` sub-queries: the
-//! same rows as ZStack's `IN (SELECT ...)`, but a page of results stops
-//! after its last row instead of first listing every match (on SQLite the
-//! `IN` list is built in full, which costs a millisecond per 1,000 matches).
+//! inventory's expanded-query joins as sub-queries, in one of two forms that
+//! select the same rows:
+//! * `IN (SELECT ...)`, as ZStack writes them: the matches are listed first,
+//!   so its cost grows with the number of matches (about 1 ms per 1,000 on
+//!   SQLite), but a condition nothing matches costs nothing;
+//! * a correlated `EXISTS`: a page stops after its last row when matches are
+//!   many, but a condition nothing matches scans the whole table.
+//! `JoinForm::probe` builds a bounded count of the deepest table's matches
+//! so the caller can pick: `IN` below the bound, `EXISTS` above it.
 
 use crate::spec::{snake, ColKind, TableSpec};
 use crate::value::{SqlBuilder, SqlValue, Stmt};
@@ -197,18 +202,70 @@ fn values_for(spec: &TableSpec, field: &str, kind: ColKind, cond: &Condition) ->
     }
 }
 
-/// Append the SQL for one condition evaluated on `spec` (rows named by its table).
-pub fn compile_condition(cat: &Catalog, spec: &'static TableSpec, cond: &Condition, b: &mut SqlBuilder) -> ApiResult<()> {
-    let mut aliases = 0;
-    compile_path(cat, spec, spec.table, &cond.name, cond, b, &mut aliases)
+/// How a condition on a joined field is written (see the module notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JoinForm {
+    #[default]
+    Exists,
+    In,
 }
 
+/// Rows a join's deepest table may match before `EXISTS` is the better form.
+pub const IN_FORM_BOUND: u64 = 2000;
+
+impl JoinForm {
+    /// `SELECT COUNT(*) AS n` over at most `IN_FORM_BOUND` rows of the deepest
+    /// table of a join condition matching its final predicate; `None` for a
+    /// condition on the table itself (or on tags).
+    pub fn probe(cat: &Catalog, kind: DbKind, spec: &'static TableSpec, cond: &Condition) -> ApiResult<Option<Stmt>> {
+        if !cond.name.contains('.') {
+            return Ok(None);
+        }
+        let mut current = spec;
+        let mut path = cond.name.as_str();
+        while let Some((head, rest)) = path.split_once('.') {
+            let join = current.join(head).ok_or_else(|| unknown_field(current, &cond.name, head))?;
+            for hop in join.hops {
+                current = cat.table(hop.table)?;
+            }
+            path = rest;
+        }
+        if path.starts_with("__") {
+            return Ok(None);
+        }
+        let col = current.column(path).ok_or_else(|| unknown_field(current, &cond.name, path))?;
+        let values = values_for(current, path, col.kind, cond)?;
+        let mut b = SqlBuilder::new(kind);
+        b.push("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ").push(current.table).push(" WHERE ");
+        push_predicate(&mut b, &snake(path), cond.op, values);
+        b.push(&format!(" LIMIT {IN_FORM_BOUND}) probe"));
+        Ok(Some(b.build()))
+    }
+
+    /// The form for a probe's answer.
+    pub fn for_matches(n: i64) -> JoinForm {
+        if (n as u64) < IN_FORM_BOUND {
+            JoinForm::In
+        } else {
+            JoinForm::Exists
+        }
+    }
+}
+
+/// Append the SQL for one condition evaluated on `spec` (rows named by its table).
+pub fn compile_condition(cat: &Catalog, spec: &'static TableSpec, cond: &Condition, form: JoinForm, b: &mut SqlBuilder) -> ApiResult<()> {
+    let mut aliases = 0;
+    compile_path(cat, spec, spec.table, &cond.name, cond, form, b, &mut aliases)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn compile_path(
     cat: &Catalog,
     spec: &'static TableSpec,
     alias: &str,
     path: &str,
     cond: &Condition,
+    form: JoinForm,
     b: &mut SqlBuilder,
     aliases: &mut usize,
 ) -> ApiResult<()> {
@@ -237,12 +294,20 @@ fn compile_path(
                 let target = cat.table(hop.table)?;
                 *aliases += 1;
                 let inner = format!("j{aliases}");
-                b.push("EXISTS (SELECT 1 FROM ").push(target.table).push(" ").push(&inner).push(" WHERE ");
-                b.push(&inner).push(".").push(&snake(hop.remote)).push(" = ").push(&outer).push(".").push(&snake(hop.local)).push(" AND ");
+                match form {
+                    JoinForm::Exists => {
+                        b.push("EXISTS (SELECT 1 FROM ").push(target.table).push(" ").push(&inner).push(" WHERE ");
+                        b.push(&inner).push(".").push(&snake(hop.remote)).push(" = ").push(&outer).push(".").push(&snake(hop.local)).push(" AND ");
+                    }
+                    JoinForm::In => {
+                        b.push(&outer).push(".").push(&snake(hop.local)).push(" IN (SELECT ").push(&inner).push(".").push(&snake(hop.remote));
+                        b.push(" FROM ").push(target.table).push(" ").push(&inner).push(" WHERE ");
+                    }
+                }
                 current = target;
                 outer = inner;
             }
-            compile_path(cat, current, &outer, rest, cond, b, aliases)?;
+            compile_path(cat, current, &outer, rest, cond, form, b, aliases)?;
             for _ in join.hops {
                 b.push(")");
             }
@@ -258,8 +323,9 @@ fn unknown_field(spec: &TableSpec, full: &str, part: &str) -> ApiError {
     ))
 }
 
-/// `WHERE` clause (without the keyword) for all conditions ANDed, or `1=1`.
-pub fn compile_where(cat: &Catalog, spec: &'static TableSpec, conds: &[Condition], b: &mut SqlBuilder) -> ApiResult<()> {
+/// `WHERE` clause (without the keyword) for all conditions ANDed, or `1=1`;
+/// `forms[i]` is the join form of condition `i` (EXISTS where missing).
+pub fn compile_where(cat: &Catalog, spec: &'static TableSpec, conds: &[Condition], forms: &[JoinForm], b: &mut SqlBuilder) -> ApiResult<()> {
     if conds.is_empty() {
         b.push("1=1");
     }
@@ -268,7 +334,7 @@ pub fn compile_where(cat: &Catalog, spec: &'static TableSpec, conds: &[Condition
             b.push(" AND ");
         }
         b.push("(");
-        compile_condition(cat, spec, c, b)?;
+        compile_condition(cat, spec, c, forms.get(i).copied().unwrap_or_default(), b)?;
         b.push(")");
     }
     Ok(())
@@ -280,11 +346,12 @@ pub fn select_inventories(
     kind: DbKind,
     spec: &'static TableSpec,
     conds: &[Condition],
+    forms: &[JoinForm],
     opts: &QueryOptions,
 ) -> ApiResult<Stmt> {
     let mut b = SqlBuilder::new(kind);
     b.push("SELECT inv AS v FROM ").push(spec.table).push(" WHERE ");
-    compile_where(cat, spec, conds, &mut b)?;
+    compile_where(cat, spec, conds, forms, &mut b)?;
     if let Some((field, asc)) = &opts.sort {
         if spec.column(field).is_none() {
             return Err(ApiError::invalid_argument(format!(
@@ -302,10 +369,10 @@ pub fn select_inventories(
     Ok(b.build())
 }
 
-pub fn count(cat: &Catalog, kind: DbKind, spec: &'static TableSpec, conds: &[Condition]) -> ApiResult<Stmt> {
+pub fn count(cat: &Catalog, kind: DbKind, spec: &'static TableSpec, conds: &[Condition], forms: &[JoinForm]) -> ApiResult<Stmt> {
     let mut b = SqlBuilder::new(kind);
     b.push("SELECT COUNT(*) AS n FROM ").push(spec.table).push(" WHERE ");
-    compile_where(cat, spec, conds, &mut b)?;
+    compile_where(cat, spec, conds, forms, &mut b)?;
     Ok(b.build())
 }
 
@@ -346,7 +413,7 @@ mod tests {
 
     fn where_of(q: &str, kind: DbKind) -> ApiResult<Stmt> {
         let mut b = SqlBuilder::new(kind);
-        compile_where(&cat(), &VM, &[parse_rest_condition(q)?], &mut b)?;
+        compile_where(&cat(), &VM, &[parse_rest_condition(q)?], &[], &mut b)?;
         Ok(b.build())
     }
 
@@ -380,6 +447,13 @@ mod tests {
     fn joins_become_sub_queries() {
         let s = where_of("vmNics.l3NetworkUuid=l3", DbKind::Sqlite).unwrap();
         assert_eq!(s.sql, "(EXISTS (SELECT 1 FROM vm_nic j1 WHERE j1.vm_instance_uuid = vm_instance.uuid AND j1.l3_network_uuid = ?))");
+        let cond = parse_rest_condition("vmNics.l3NetworkUuid=l3").unwrap();
+        let mut b = SqlBuilder::new(DbKind::Sqlite);
+        compile_where(&cat(), &VM, &[cond.clone()], &[JoinForm::In], &mut b).unwrap();
+        assert_eq!(b.build().sql, "(vm_instance.uuid IN (SELECT j1.vm_instance_uuid FROM vm_nic j1 WHERE j1.l3_network_uuid = ?))");
+        let probe = JoinForm::probe(&cat(), DbKind::Sqlite, &VM, &cond).unwrap().unwrap();
+        assert_eq!(probe.sql, "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM vm_nic WHERE l3_network_uuid = ? LIMIT 2000) probe");
+        assert_eq!((JoinForm::for_matches(5), JoinForm::for_matches(2000)), (JoinForm::In, JoinForm::Exists));
         let s = where_of("__systemTag__~=staticIp::%", DbKind::Sqlite).unwrap();
         assert_eq!(s.sql, "(EXISTS (SELECT 1 FROM system_tag j1 WHERE j1.resource_uuid = vm_instance.uuid AND j1.tag LIKE ?))");
     }
@@ -401,9 +475,9 @@ mod tests {
     #[test]
     fn sorting_only_by_fields() {
         let opts = QueryOptions { sort: Some(("bogus".into(), true)), ..Default::default() };
-        assert!(select_inventories(&cat(), DbKind::Sqlite, &VM, &[], &opts).is_err());
+        assert!(select_inventories(&cat(), DbKind::Sqlite, &VM, &[], &[], &opts).is_err());
         let opts = QueryOptions { sort: Some(("cpuNum".into(), false)), limit: Some(5), start: Some(10) };
-        let s = select_inventories(&cat(), DbKind::Mysql, &VM, &[], &opts).unwrap();
+        let s = select_inventories(&cat(), DbKind::Mysql, &VM, &[], &[], &opts).unwrap();
         assert_eq!(s.sql, "SELECT inv AS v FROM vm_instance WHERE 1=1 ORDER BY vm_instance.cpu_num DESC LIMIT 5 OFFSET 10");
     }
 }
