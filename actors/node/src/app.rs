@@ -87,38 +87,7 @@ impl App {
     /// first start, end jobs a previous run left unfinished and repair what
     /// flows in flight took. Must run inside an actix system.
     pub async fn start(settings: Settings) -> ApiResult<Started> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| ApiError::internal(format!("cannot create the data dir {}: {e}", settings.data_dir.display())))?;
-        let url = settings.database_url();
-        let migrations = Migrations { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS, mysql: MYSQL_MIGRATIONS };
-        let pool_size = if url.contains("://") { 16 } else { 8 };
-        let db = {
-            let url = url.clone();
-            tokio::task::spawn_blocking(move || Database::open(&url, migrations, pool_size))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))??
-        };
-        let store = Store::new(db);
-        let identity = Identity::new(store.clone());
-        let sim = Simulator::open(&settings.data_dir)?;
-        let configs = GlobalConfigs::load(store.clone()).await?;
-        let (arbiters, handles) = zstack_kit::actor::start_arbiters(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-        let inner = AppInner {
-            jobs: Jobs::new(store.clone()),
-            settings: settings.clone(),
-            store,
-            identity,
-            configs,
-            sim,
-            faults: FlowFaults::default(),
-            node_uuid: crate::api::new_uuid(),
-            started_ms: zstack_db::time::now_ms(),
-            dirs: OnceLock::new(),
-            _arbiters: arbiters,
-        };
-        let app = App(Arc::new(inner));
-        let _ = app.dirs.set(Dirs::new(&app, handles));
-
+        let app = Self::open(settings.clone(), false).await?;
         let generated = match &settings.admin_password {
             Some(p) => {
                 app.identity.admin_ensure(p).await?;
@@ -138,5 +107,47 @@ impl App {
         crate::recovery::recover_after_restart(&app).await?;
         crate::recovery::finish_unfinished_jobs(&app).await?;
         Ok(Started { app, generated_admin_password: generated })
+    }
+
+    /// Open a node's data without running it: no repairs, nothing written to
+    /// the simulators' journal, so it is safe while the node itself runs
+    /// (`zstack check`, `zstack status`).
+    pub async fn inspect(settings: Settings) -> ApiResult<App> {
+        Self::open(settings, true).await
+    }
+
+    async fn open(settings: Settings, read_only: bool) -> ApiResult<App> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| ApiError::internal(format!("cannot create the data dir {}: {e}", settings.data_dir.display())))?;
+        let url = settings.database_url();
+        let migrations = Migrations { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS, mysql: MYSQL_MIGRATIONS };
+        let pool_size = if url.contains("://") { 16 } else { 8 };
+        let db = {
+            let url = url.clone();
+            tokio::task::spawn_blocking(move || Database::open(&url, migrations, pool_size))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??
+        };
+        let store = Store::new(db);
+        let identity = Identity::new(store.clone());
+        let sim = if read_only { Simulator::open_read_only(&settings.data_dir)? } else { Simulator::open(&settings.data_dir)? };
+        let configs = GlobalConfigs::load(store.clone()).await?;
+        let (arbiters, handles) = zstack_kit::actor::start_arbiters(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+        let inner = AppInner {
+            jobs: Jobs::new(store.clone()),
+            settings: settings.clone(),
+            store,
+            identity,
+            configs,
+            sim,
+            faults: FlowFaults::default(),
+            node_uuid: crate::api::new_uuid(),
+            started_ms: zstack_db::time::now_ms(),
+            dirs: OnceLock::new(),
+            _arbiters: arbiters,
+        };
+        let app = App(Arc::new(inner));
+        let _ = app.dirs.set(Dirs::new(&app, handles));
+        Ok(app)
     }
 }

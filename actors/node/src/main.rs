@@ -1,14 +1,15 @@
 //! `zstack`: run the management node, check it, reset the admin password.
 //!
 //!   zstack serve [--listen ADDR:PORT] [--data-dir DIR] [--database-url URL]
-//!   zstack status [--listen ADDR:PORT]
-//!   zstack check [--data-dir DIR] [--database-url URL]
+//!   zstack status [--listen ADDR:PORT] [--data-dir DIR] [--database-url URL]
+//!   zstack check [--data-dir DIR] [--database-url URL]   (safe while the node runs)
 //!   zstack reset-password [--data-dir DIR] [--database-url URL]   (password from ZSTACK_ADMIN_PASSWORD or stdin)
 //!
 //! Each flag has an environment variable: ZSTACK_LISTEN, ZSTACK_DATA_DIR, ZSTACK_DATABASE_URL.
 
 use std::path::PathBuf;
 use zstack::app::{App, Settings};
+use zstack::tables;
 
 fn usage() -> ! {
     eprintln!("usage: zstack serve|status|check|reset-password [--listen ADDR:PORT] [--data-dir DIR] [--database-url URL]");
@@ -83,37 +84,45 @@ async fn serve(s: Settings) -> i32 {
     }
 }
 
-/// Ask a running node what it manages (through its own API, as a client would).
+/// Whether the node at `--listen` answers, and what its data dir and database hold.
 async fn status(s: Settings) -> i32 {
-    let url = format!("http://{}/zstack/v1/management-nodes/actions", s.listen);
-    let client = std::net::TcpStream::connect(&s.listen);
-    if client.is_err() {
-        println!("zstack management node at {}: DOWN", s.listen);
-        return 1;
+    let up = std::net::TcpStream::connect(&s.listen).is_ok();
+    println!("zstack management node at http://{}/zstack: {}", s.listen, if up { "UP" } else { "DOWN" });
+    let app = match App::inspect(s).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("zstack: cannot read the node's data: {e}");
+            return 1;
+        }
+    };
+    let count = |spec: &'static zstack_db::TableSpec, conds: Vec<zstack_db::query::Condition>| {
+        let app = app.clone();
+        async move { app.store.inv_count(spec, &conds).await.unwrap_or(-1) }
+    };
+    let eq = zstack::store::eq;
+    println!("  zones: {}, clusters: {}, hosts: {} ({} connected)", count(&tables::ZONE, vec![]).await, count(&tables::CLUSTER, vec![]).await,
+        count(&tables::HOST, vec![]).await, count(&tables::HOST, vec![eq("status", "Connected")]).await);
+    println!("  primary storage: {}, backup storage: {}, L3 networks: {}, images: {}", count(&tables::PRIMARY_STORAGE, vec![]).await,
+        count(&tables::BACKUP_STORAGE, vec![]).await, count(&tables::L3_NETWORK, vec![]).await, count(&tables::IMAGE, vec![]).await);
+    println!("  VMs: {} ({} running, {} stopped), volumes: {}, jobs running: {}", count(&tables::VM_INSTANCE, vec![]).await,
+        count(&tables::VM_INSTANCE, vec![eq("state", "Running")]).await, count(&tables::VM_INSTANCE, vec![eq("state", "Stopped")]).await,
+        count(&tables::VOLUME, vec![]).await, count(&tables::ASYNC_JOB, vec![eq("state", "processing")]).await);
+    if up {
+        0
+    } else {
+        1
     }
-    let body = r#"{"getVersion":{}}"#;
-    let req = format!("PUT /zstack/v1/management-nodes/actions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", s.listen, body.len());
-    use std::io::{Read, Write};
-    let mut stream = client.unwrap();
-    let mut out = String::new();
-    if stream.write_all(req.as_bytes()).is_err() || stream.read_to_string(&mut out).is_err() {
-        println!("zstack management node at {}: not answering", s.listen);
-        return 1;
-    }
-    println!("zstack management node at {}: UP ({})", s.listen, out.lines().last().unwrap_or(""));
-    let _ = url;
-    0
 }
 
 async fn check(s: Settings) -> i32 {
-    let started = match App::start(s).await {
-        Ok(st) => st,
+    let app = match App::inspect(s).await {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("zstack: {e}");
             return 1;
         }
     };
-    match zstack::recovery::invariant_violations(&started.app).await {
+    match zstack::recovery::invariant_violations(&app).await {
         Ok(v) if v.is_empty() => {
             println!("ok: capacity, IP usage and hypervisor state agree with the VMs");
             0

@@ -106,7 +106,8 @@ pub struct Fault {
 
 struct Inner {
     state: State,
-    journal: File,
+    /// None when opened read-only (to inspect a running node's data dir).
+    journal: Option<File>,
 }
 
 #[derive(Clone)]
@@ -117,11 +118,10 @@ pub struct Simulator {
 }
 
 impl Simulator {
-    pub fn open(data_dir: &Path) -> ApiResult<Simulator> {
-        let path = data_dir.join("simulator.journal");
+    fn replay(path: &Path) -> ApiResult<State> {
         let io = |e: std::io::Error| ApiError::internal(format!("simulator journal {}: {e}", path.display()));
         let mut state = State::default();
-        if let Ok(f) = File::open(&path) {
+        if let Ok(f) = File::open(path) {
             for line in BufReader::new(f).lines() {
                 let line = line.map_err(io)?;
                 // A torn last line (crash mid-write) is skipped.
@@ -130,6 +130,21 @@ impl Simulator {
                 }
             }
         }
+        Ok(state)
+    }
+
+    /// The simulators' state as the journal has it, without writing anything
+    /// (safe next to a running node).
+    pub fn open_read_only(data_dir: &Path) -> ApiResult<Simulator> {
+        let path = data_dir.join("simulator.journal");
+        let state = Self::replay(&path)?;
+        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: None })), faults: Arc::new(Mutex::new(Vec::new())), path })
+    }
+
+    pub fn open(data_dir: &Path) -> ApiResult<Simulator> {
+        let path = data_dir.join("simulator.journal");
+        let io = |e: std::io::Error| ApiError::internal(format!("simulator journal {}: {e}", path.display()));
+        let state = Self::replay(&path)?;
         // Compact: rewrite the journal as a snapshot of the state.
         let tmp = path.with_extension("journal.tmp");
         {
@@ -141,7 +156,7 @@ impl Simulator {
         }
         std::fs::rename(&tmp, &path).map_err(io)?;
         let journal = OpenOptions::new().append(true).open(&path).map_err(io)?;
-        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal })), faults: Arc::new(Mutex::new(Vec::new())), path })
+        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: Some(journal) })), faults: Arc::new(Mutex::new(Vec::new())), path })
     }
 
     pub fn journal_path(&self) -> &Path {
@@ -151,8 +166,9 @@ impl Simulator {
     fn record(inner: &mut Inner, entries: Vec<Entry>) {
         for e in entries {
             inner.state.apply(&e);
+            let Some(journal) = inner.journal.as_mut() else { continue };
             if let Ok(line) = serde_json::to_string(&e) {
-                if let Err(err) = writeln!(inner.journal, "{line}") {
+                if let Err(err) = writeln!(journal, "{line}") {
                     log::error!("simulator journal write failed: {err}");
                 }
             }
@@ -216,6 +232,11 @@ impl Simulator {
         entries.push(Entry::HostGone { uuid: host.into() });
         Self::record(&mut inner, entries);
         Ok(())
+    }
+
+    /// Physical CPUs and memory of a simulator host.
+    pub fn host_capacity(&self, host: &str) -> Option<(i64, i64)> {
+        self.inner.lock().state.hosts.get(host).copied()
     }
 
     pub fn host_exists(&self, host: &str) -> bool {

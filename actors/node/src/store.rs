@@ -152,6 +152,11 @@ impl Store {
         Ok(out)
     }
 
+    /// The row of a reference table linking `a` (in `a_field`) to `b` (in `b_field`).
+    pub async fn ref_find(&self, spec: &'static TableSpec, a_field: &str, a: &str, b_field: &str, b: &str) -> ApiResult<Option<Inventory>> {
+        Ok(self.inv_find(spec, a_field, a).await?.into_iter().find(|r| str_of(r, b_field) == Some(b)))
+    }
+
     pub async fn tags_of(&self, resource_uuid: &str) -> ApiResult<Vec<String>> {
         let rows = self.inv_find(&tables::SYSTEM_TAG, "resourceUuid", resource_uuid).await?;
         Ok(rows.into_iter().filter_map(|r| r.get("tag").and_then(|t| t.as_str()).map(String::from)).collect())

@@ -128,7 +128,9 @@ async fn capacity_ips_and_static_ip_tags() {
     let (s, e) = n.call("PUT", "/v1/global-configurations/host/cpu.overProvisioning.ratio/actions", Some(json!({"updateGlobalConfig": {"value": "-1"}}))).await;
     assert_eq!((s, e["error"]["code"].as_str()), (503, Some("SYS.1007")));
     let cap = n.ok("GET", "/v1/hosts/capacities/cpu-memory?all=true", Value::Null).await;
-    assert_eq!(cap["availableCpu"], 30);
+    assert_eq!((cap["totalCpu"].as_i64(), cap["availableCpu"].as_i64()), (Some(160), Some(110)), "8 CPUs x 20, minus the 50 the VM holds");
+    // The room is real: 50 more vCPUs fit now (with little memory: the first VM holds 8 of 16 GiB).
+    n.create("/v1/vm-instances", json!({"name": "b", "cpuNum": 50, "memorySize": 1u64 << 30, "imageUuid": w.image, "l3NetworkUuids": [w.l3]})).await;
     let vm = n.ok("POST", "/v1/vm-instances", json!({"params": w.vm_params("static"), "systemTags": [format!("staticIp::{}::192.168.1.77", w.l3)]})).await;
     assert_eq!(vm["inventory"]["vmNics"][0]["ip"], "192.168.1.77");
     let (s, e) = n.call("POST", "/v1/vm-instances", Some(json!({"params": w.vm_params("dup"), "systemTags": [format!("staticIp::{}::192.168.1.77", w.l3)]}))).await;

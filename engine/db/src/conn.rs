@@ -283,6 +283,26 @@ pub fn execute(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<usi
     bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).execute(conn)
 }
 
+fn is_deadlock(e: &diesel::result::Error) -> bool {
+    e.to_string().contains("deadlock detected")
+}
+
+/// Run a job's statements, retrying (inside the same transaction) when
+/// PostgreSQL picks it as a deadlock victim.
+fn run_retrying<F>(mut attempt_once: F) -> Result<(), diesel::result::Error>
+where
+    F: FnMut() -> Result<(), diesel::result::Error>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match attempt_once() {
+            Err(e) if attempt < DEADLOCK_ATTEMPTS && is_deadlock(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
 fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
@@ -292,32 +312,41 @@ fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        let mut outcomes: Vec<Result<(), String>> = Vec::with_capacity(group.len());
-        let committed = conn.transaction::<_, diesel::result::Error, _>(|tx| {
-            outcomes.clear();
-            for job in &group {
-                let mut attempt = 0;
-                let r = loop {
-                    attempt += 1;
-                    let r = tx.transaction::<_, diesel::result::Error, _>(|sp| {
-                        for s in &job.stmts {
-                            execute(sp, s)?;
-                        }
-                        Ok(())
-                    });
-                    match r {
-                        Err(e) if attempt < DEADLOCK_ATTEMPTS && e.to_string().contains("deadlock detected") => continue,
-                        other => break other,
+        let outcomes: Vec<Result<(), String>> = if group.len() == 1 {
+            // Alone: its own transaction, no savepoint round trips.
+            let job = &group[0];
+            let r = run_retrying(|| {
+                conn.transaction::<_, diesel::result::Error, _>(|tx| {
+                    for s in &job.stmts {
+                        execute(tx, s)?;
                     }
-                };
-                outcomes.push(r.map_err(|e| e.to_string()));
+                    Ok(())
+                })
+            });
+            vec![r.map_err(|e| e.to_string())]
+        } else {
+            let mut outcomes = Vec::with_capacity(group.len());
+            let committed = conn.transaction::<_, diesel::result::Error, _>(|tx| {
+                outcomes.clear();
+                for job in &group {
+                    let r = run_retrying(|| {
+                        tx.transaction::<_, diesel::result::Error, _>(|sp| {
+                            for s in &job.stmts {
+                                execute(sp, s)?;
+                            }
+                            Ok(())
+                        })
+                    });
+                    outcomes.push(r.map_err(|e| e.to_string()));
+                }
+                Ok(())
+            });
+            if let Err(e) = committed {
+                let msg = format!("commit failed: {e}");
+                outcomes = group.iter().map(|_| Err(msg.clone())).collect();
             }
-            Ok(())
-        });
-        if let Err(e) = committed {
-            let msg = format!("commit failed: {e}");
-            outcomes = group.iter().map(|_| Err(msg.clone())).collect();
-        }
+            outcomes
+        };
         for (job, outcome) in group.into_iter().zip(outcomes) {
             let _ = job.done.send(outcome);
         }

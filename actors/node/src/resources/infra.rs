@@ -390,8 +390,7 @@ pub async fn primary_storage_attach_cluster(app: App, req: Req) -> ApiResult<Rep
     if str_of(&c, "zoneUuid") != str_of(&p, "zoneUuid") {
         return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] and cluster[uuid:{cluster}] are not in the same zone")));
     }
-    let refs = app.store.inv_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps).await?;
-    if refs.iter().any(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) {
+    if app.store.ref_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps, "clusterUuid", &cluster).await?.is_some() {
         return Err(ApiError::operation(format!("primary storage[uuid:{ps}] is already attached to cluster[uuid:{cluster}]")));
     }
     let r = new_inv(json!({"uuid": crate::api::new_uuid(), "primaryStorageUuid": ps, "clusterUuid": cluster}));
@@ -404,8 +403,7 @@ pub async fn primary_storage_attach_cluster(app: App, req: Req) -> ApiResult<Rep
 pub async fn primary_storage_detach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     let cluster = req.must("clusterUuid")?;
     let ps = req.must("primaryStorageUuid")?;
-    let refs = app.store.inv_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps).await?;
-    let Some(r) = refs.into_iter().find(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) else {
+    let Some(r) = app.store.ref_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps, "clusterUuid", &cluster).await? else {
         return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] is not attached to cluster[uuid:{cluster}]")));
     };
     let vms = app.store.inv_find(&tables::VM_INSTANCE, "clusterUuid", &cluster).await?;
@@ -443,8 +441,7 @@ pub async fn backup_storage_attach_zone(app: App, req: Req) -> ApiResult<Reply> 
     let zone = req.must("zoneUuid")?;
     let bs = req.must("backupStorageUuid")?;
     read(&app.dirs().backup_storage, &bs).await?;
-    let refs = app.store.inv_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs).await?;
-    if refs.iter().any(|r| str_of(r, "zoneUuid") == Some(zone.as_str())) {
+    if app.store.ref_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs, "zoneUuid", &zone).await?.is_some() {
         return Err(ApiError::operation(format!("backup storage[uuid:{bs}] is already attached to zone[uuid:{zone}]")));
     }
     let r = new_inv(json!({"uuid": crate::api::new_uuid(), "backupStorageUuid": bs, "zoneUuid": zone}));
@@ -455,8 +452,7 @@ pub async fn backup_storage_attach_zone(app: App, req: Req) -> ApiResult<Reply> 
 pub async fn backup_storage_detach_zone(app: App, req: Req) -> ApiResult<Reply> {
     let zone = req.must("zoneUuid")?;
     let bs = req.must("backupStorageUuid")?;
-    let refs = app.store.inv_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs).await?;
-    let Some(r) = refs.into_iter().find(|r| str_of(r, "zoneUuid") == Some(zone.as_str())) else {
+    let Some(r) = app.store.ref_find(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &bs, "zoneUuid", &zone).await? else {
         return Err(ApiError::invalid_argument(format!("backup storage[uuid:{bs}] is not attached to zone[uuid:{zone}]")));
     };
     app.store.inv_delete(&tables::BACKUP_STORAGE_ZONE_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
@@ -553,7 +549,36 @@ pub async fn image_change_state(app: App, req: Req) -> ApiResult<Reply> {
 
 pub async fn global_config_update(app: App, req: Req) -> ApiResult<Reply> {
     let value = req.params.get("value").map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).unwrap_or_default();
-    inv_reply(app.configs.update(&req.must("category")?, &req.must("name")?, &value).await?)
+    let (category, name) = (req.must("category")?, req.must("name")?);
+    let inv = app.configs.update(&category, &name, &value).await?;
+    if [crate::config::CPU_OVERPROVISIONING, crate::config::MEMORY_OVERPROVISIONING].contains(&(category.as_str(), name.as_str())) {
+        hosts_apply_overprovisioning(&app).await?;
+    }
+    inv_reply(inv)
+}
+
+/// Recompute every host's offered CPU and memory from its physical size and
+/// the over-provisioning ratios, keeping what its VMs already use.
+pub async fn hosts_apply_overprovisioning(app: &App) -> ApiResult<()> {
+    let ratio: i64 = app.configs.get(crate::config::CPU_OVERPROVISIONING).parse().unwrap_or(10);
+    let mem_ratio = app.configs.get_f64(crate::config::MEMORY_OVERPROVISIONING);
+    let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+    for h in app.store.inv_query(&tables::HOST, &[], &opts).await? {
+        let uuid = str_of(&h, "uuid").unwrap_or_default().to_string();
+        let Some((cpus, memory)) = app.sim.host_capacity(&uuid) else { continue };
+        mutate(app, &app.dirs().host, &uuid, move |s| {
+            let used_cpu = s.i64("totalCpuCapacity") - s.i64("availableCpuCapacity");
+            let used_mem = s.i64("totalMemoryCapacity") - s.i64("availableMemoryCapacity");
+            let (total_cpu, total_mem) = (cpus * ratio, (memory as f64 * mem_ratio) as i64);
+            s.set("totalCpuCapacity", json!(total_cpu));
+            s.set("availableCpuCapacity", json!(total_cpu - used_cpu));
+            s.set("totalMemoryCapacity", json!(total_mem));
+            s.set("availableMemoryCapacity", json!(total_mem - used_mem));
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 

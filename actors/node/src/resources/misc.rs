@@ -247,6 +247,7 @@ pub async fn global_config_reset(app: App, _req: Req) -> ApiResult<Reply> {
     for d in crate::config::DEFS {
         app.configs.update(d.category, d.name, d.default).await?;
     }
+    super::infra::hosts_apply_overprovisioning(&app).await?;
     Ok(Reply::Empty)
 }
 

@@ -58,8 +58,7 @@ pub async fn l2_attach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     if str_of(&c, "zoneUuid") != str_of(&l2inv, "zoneUuid") {
         return Err(ApiError::invalid_argument(format!("l2 network[uuid:{l2}] and cluster[uuid:{cluster}] are not in the same zone")));
     }
-    let refs = app.store.inv_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2).await?;
-    if refs.iter().any(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) {
+    if app.store.ref_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2, "clusterUuid", &cluster).await?.is_some() {
         return Err(ApiError::operation(format!("l2 network[uuid:{l2}] is already attached to cluster[uuid:{cluster}]")));
     }
     let r = new_inv(json!({"uuid": new_uuid(), "l2NetworkUuid": l2, "clusterUuid": cluster}));
@@ -72,8 +71,7 @@ pub async fn l2_attach_cluster(app: App, req: Req) -> ApiResult<Reply> {
 pub async fn l2_detach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     let l2 = req.must("l2NetworkUuid")?;
     let cluster = req.must("clusterUuid")?;
-    let refs = app.store.inv_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2).await?;
-    let Some(r) = refs.into_iter().find(|r| str_of(r, "clusterUuid") == Some(cluster.as_str())) else {
+    let Some(r) = app.store.ref_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2, "clusterUuid", &cluster).await? else {
         return Err(ApiError::invalid_argument(format!("l2 network[uuid:{l2}] is not attached to cluster[uuid:{cluster}]")));
     };
     let l3s: HashSet<String> = app.store.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &l2).await?.iter().filter_map(|l| str_of(l, "uuid").map(String::from)).collect();

@@ -94,7 +94,7 @@ fn ignore_missing(r: ApiResult<()>) -> ApiResult<()> {
 /// Write a VM that now runs on `host`, on the host's actor: a host that is
 /// gone or being deleted (or any of `parents`) refuses, so a VM never lands
 /// on a host after the host's deletion has listed its VMs.
-pub async fn commit_on_host(app: &App, host: &str, parents: Vec<String>, vm: Inventory) -> ApiResult<()> {
+pub async fn commit_on_host(app: &App, host: &str, parents: Vec<String>, vm: Inventory, mut also: Vec<zstack_db::Stmt>) -> ApiResult<()> {
     let a = app.clone();
     app.dirs()
         .host
@@ -107,7 +107,8 @@ pub async fn commit_on_host(app: &App, host: &str, parents: Vec<String>, vm: Inv
                 let host_uuid = cell.borrow().string("uuid");
                 all.push(&host_uuid);
                 a.dirs().refuse_if_deleting(&all)?;
-                a.store.inv_update(&tables::VM_INSTANCE, &vm).await
+                also.insert(0, a.store.update_stmt(&tables::VM_INSTANCE, &vm));
+                a.store.db.write(also).await
             })
         })
         .await
@@ -440,8 +441,10 @@ fn allocate_ips(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiResult<()>
             c.borrow_mut().ips.push((l3, nic_uuid, ip));
             updated.push(nic);
         }
-        c.borrow_mut().nics = updated.clone();
-        app.store.db.write(updated.iter().map(|n| app.store.update_stmt(&tables::VM_NIC, n)).collect()).await
+        // The NIC rows learn their addresses in the final commit (fewer round
+        // trips); until then the used-IP rows hold them.
+        c.borrow_mut().nics = updated;
+        Ok(())
     })
 }
 
@@ -473,8 +476,10 @@ fn instantiate_volumes(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRes
             v.insert("status".into(), json!("Ready"));
             ready.push(v);
         }
-        c.borrow_mut().volumes = ready.clone();
-        app.store.db.write(ready.iter().map(|v| app.store.update_stmt(&tables::VOLUME, v)).collect()).await
+        // The volume rows learn their install paths in the final commit; a
+        // crash before it leaves files recovery finds by path and removes.
+        c.borrow_mut().volumes = ready;
+        Ok(())
     })
 }
 
@@ -542,7 +547,13 @@ fn finish_create(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiResult<()
             p.extend(["zoneUuid", "clusterUuid"].iter().filter_map(|f| str_of(&c.vm, f).map(String::from)));
             p
         };
-        commit_on_host(&app, str_of(&vm, "hostUuid").unwrap_or_default(), parents, vm.clone()).await
+        let also = {
+            let c = c.borrow();
+            let mut also: Vec<zstack_db::Stmt> = c.nics.iter().map(|n| app.store.update_stmt(&tables::VM_NIC, n)).collect();
+            also.extend(c.volumes.iter().map(|v| app.store.update_stmt(&tables::VOLUME, v)));
+            also
+        };
+        commit_on_host(&app, str_of(&vm, "hostUuid").unwrap_or_default(), parents, vm.clone(), also).await
     })
 }
 
@@ -823,7 +834,7 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
                 set(&mut vm, "clusterUuid", json!(str_of(&h, "clusterUuid")));
                 vm.insert("state".into(), json!("Running"));
                 vm.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
-                if let Err(e) = commit_on_host(app, &h_uuid, l3s.clone(), vm.clone()).await {
+                if let Err(e) = commit_on_host(app, &h_uuid, l3s.clone(), vm.clone(), vec![]).await {
                     let _ = app.sim.vm_stop(&h_uuid, &uuid).await;
                     host_release(app, &h_uuid, cpu, mem).await?;
                     return Err(e);

@@ -165,7 +165,7 @@ fn commit_target(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<()>
         next.insert("lastHostUuid".into(), json!(str_of(&vm, "hostUuid")));
         next.insert("hostUuid".into(), json!(str_of(&target, "uuid")));
         next.insert("clusterUuid".into(), json!(str_of(&target, "clusterUuid")));
-        super::vm::commit_on_host(&app, str_of(&target, "uuid").unwrap_or_default(), vec![], next).await
+        super::vm::commit_on_host(&app, str_of(&target, "uuid").unwrap_or_default(), vec![], next, vec![]).await
     })
 }
 
