@@ -492,3 +492,44 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    vm_cdrom (uuid) {
+        uuid -> Text,
+        vm_instance_uuid -> Nullable<Text>,
+        device_id -> Nullable<BigInt>,
+        iso_uuid -> Nullable<Text>,
+        iso_install_path -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    l3_network_host_route (uuid) {
+        uuid -> Text,
+        l3_network_uuid -> Nullable<Text>,
+        prefix -> Nullable<Text>,
+        nexthop -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    resource_config (uuid) {
+        uuid -> Text,
+        resource_uuid -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        category -> Nullable<Text>,
+        name -> Nullable<Text>,
+        value -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

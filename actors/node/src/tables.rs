@@ -371,6 +371,35 @@ pub static VOLUME_SNAPSHOT_TREE: TableSpec = TableSpec {
     indexes: &["volumeUuid"],
 };
 
+pub static VM_CDROM: TableSpec = TableSpec {
+    table: "vm_cdrom",
+    inventory_class: "org.zstack.header.vm.cdrom.VmCdRomInventory",
+    vo: "VmCdRomVO",
+    columns: cols!(uuid: Str, vmInstanceUuid: Str, deviceId: Int, isoUuid: Str, isoInstallPath: LongStr, name: Str, description: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[join!("vmInstance" => "vmInstanceUuid", "vm_instance", "uuid")],
+    indexes: &["vmInstanceUuid", "isoUuid"],
+};
+
+pub static L3_HOST_ROUTE: TableSpec = TableSpec {
+    table: "l3_network_host_route",
+    inventory_class: "org.zstack.header.network.l3.L3NetworkHostRouteInventory",
+    vo: "L3NetworkHostRouteVO",
+    columns: cols!(uuid: Str, l3NetworkUuid: Str, prefix: Str, nexthop: Str, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["l3NetworkUuid"],
+};
+
+/// Per-resource overrides of global configs (ZStack's ResourceConfigVO).
+pub static RESOURCE_CONFIG: TableSpec = TableSpec {
+    table: "resource_config",
+    inventory_class: "org.zstack.resourceconfig.ResourceConfigInventory",
+    vo: "ResourceConfigVO",
+    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, category: Str, name: Str, value: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["resourceUuid"],
+};
+
 /// The migrations, oldest first: a version name and the tables it creates.
 /// A released migration never changes; new tables go into a new entry.
 pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
@@ -384,6 +413,7 @@ pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
         ],
     ),
     ("2026-11-25-000002_volume_snapshots", &[&VOLUME_SNAPSHOT, &VOLUME_SNAPSHOT_TREE]),
+    ("2026-11-25-000003_cdroms_host_routes_resource_configs", &[&VM_CDROM, &L3_HOST_ROUTE, &RESOURCE_CONFIG]),
 ];
 
 /// Every table, in migration order.

@@ -236,3 +236,41 @@ async fn nics_templates_clones_reimage_and_zql() {
     assert_eq!((s, e["error"]["code"].as_str()), (503, Some("SYS.1007")));
     assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
 }
+
+#[actix_web::test]
+async fn isos_host_routes_and_resource_configs() {
+    let n = Node::start().await;
+    let w = World::build(&n, 2).await;
+    let vm = uuid_of(&n.create("/v1/vm-instances", w.vm_params("v")).await);
+    let iso = uuid_of(&n.create("/v1/images", json!({"name": "tools", "url": "http://x/tools.iso", "mediaType": "ISO", "backupStorageUuids": [w.bs]})).await);
+    let with = n.ok("POST", &format!("/v1/vm-instances/{vm}/iso/{iso}"), json!({})).await;
+    assert_eq!(with["inventory"]["vmCdRoms"][0]["isoUuid"], iso.as_str());
+    let (s, _) = n.call("POST", &format!("/v1/vm-instances/{vm}/iso/{iso}"), Some(json!({}))).await;
+    assert_eq!(s, 503, "the same ISO twice is refused");
+    let (s, _) = n.call("POST", &format!("/v1/vm-instances/{vm}/iso/{}", w.image), Some(json!({}))).await;
+    assert_eq!(s, 503, "a disk image is not an ISO");
+    let without = n.ok("DELETE", &format!("/v1/vm-instances/{vm}/iso?isoUuid={iso}"), Value::Null).await;
+    assert!(without["inventory"]["vmCdRoms"][0].get("isoUuid").is_none());
+    // Host routes live on the L3 network.
+    let l3 = n.ok("POST", &format!("/v1/l3-networks/{}/hostroute", w.l3), json!({"params": {"prefix": "169.254.169.254/32", "nexthop": "192.168.0.254"}})).await;
+    assert_eq!(l3["inventory"]["hostRoute"][0]["nexthop"], "192.168.0.254");
+    let (s, _) = n.call("POST", &format!("/v1/l3-networks/{}/hostroute", w.l3), Some(json!({"params": {"prefix": "not-a-cidr", "nexthop": "192.168.0.254"}}))).await;
+    assert_eq!(s, 503);
+    let l3 = n.ok("DELETE", &format!("/v1/l3-networks/{}/hostroute?prefix=169.254.169.254/32", w.l3), Value::Null).await;
+    assert_eq!(l3["inventory"]["hostRoute"].as_array().unwrap().len(), 0);
+    // A host's own over-provisioning ratio overrides the global one, and goes with the override.
+    let h = &w.hosts[1];
+    let path = format!("/v1/resource-configurations/host/cpu.overProvisioning.ratio/{h}/actions");
+    n.ok("PUT", &path, json!({"updateResourceConfig": {"value": "2"}})).await;
+    assert_eq!(n.query(&format!("/v1/hosts/{h}")).await[0]["totalCpuCapacity"], 16);
+    assert_eq!(n.query(&format!("/v1/hosts/{}", w.hosts[0])).await[0]["totalCpuCapacity"], 80);
+    let got = n.ok("GET", &format!("/v1/resource-configurations/{h}/host/cpu.overProvisioning.ratio"), Value::Null).await;
+    assert_eq!(got["value"], "2");
+    let (s, _) = n.call("PUT", &path, Some(json!({"updateResourceConfig": {"value": "zero"}}))).await;
+    assert_eq!(s, 503);
+    let (s, _) = n.call("PUT", &format!("/v1/resource-configurations/host/cpu.overProvisioning.ratio/{}/actions", "0".repeat(32)), Some(json!({"updateResourceConfig": {"value": "2"}}))).await;
+    assert_eq!(s, 503, "an unknown host");
+    n.ok("DELETE", &format!("/v1/resource-configurations/host/cpu.overProvisioning.ratio/{h}"), Value::Null).await;
+    assert_eq!(n.query(&format!("/v1/hosts/{h}")).await[0]["totalCpuCapacity"], 80);
+    assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
+}

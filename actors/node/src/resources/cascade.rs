@@ -162,7 +162,7 @@ impl Tree {
             },
             HOST => {
                 app.sim.host_remove(u).await?;
-                self.retire(&d.host, u, vec![]).await
+                self.retire(&d.host, u, vec![s.delete_stmt(&tables::RESOURCE_CONFIG, "resourceUuid", u)]).await
             }
             CLUSTER => {
                 let extra = vec![s.delete_stmt(&tables::PRIMARY_STORAGE_CLUSTER_REF, "clusterUuid", u), s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "clusterUuid", u)];
@@ -194,6 +194,7 @@ impl Tree {
                     s.delete_stmt(&tables::IP_RANGE, "l3NetworkUuid", u),
                     s.delete_stmt(&tables::L3_DNS, "l3NetworkUuid", u),
                     s.delete_stmt(&tables::NETWORK_SERVICE_REF, "l3NetworkUuid", u),
+                    s.delete_stmt(&tables::L3_HOST_ROUTE, "l3NetworkUuid", u),
                     s.delete_stmt(&tables::L3_NETWORK, "uuid", u),
                     s.delete_stmt(&tables::SYSTEM_TAG, "resourceUuid", u),
                 ];
@@ -215,7 +216,16 @@ impl Tree {
                 let extra = vec![s.delete_stmt(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", u), s.delete_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, "backupStorageUuid", u)];
                 self.retire(&d.backup_storage, u, extra).await
             }
-            IMAGE => self.retire(&d.image, u, vec![s.delete_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", u)]).await,
+            IMAGE => {
+                // An ISO that goes leaves the CD-ROM drives it was in empty.
+                let mut extra = vec![s.delete_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", u)];
+                for mut drive in s.inv_find(&tables::VM_CDROM, "isoUuid", u).await? {
+                    drive.remove("isoUuid");
+                    drive.remove("isoInstallPath");
+                    extra.push(s.update_stmt(&tables::VM_CDROM, &drive));
+                }
+                self.retire(&d.image, u, extra).await
+            }
             INSTANCE_OFFERING => self.retire(&d.instance_offering, u, vec![]).await,
             DISK_OFFERING => self.retire(&d.disk_offering, u, vec![]).await,
             other => Err(ApiError::internal(format!("no deletion for resource type {other}"))),

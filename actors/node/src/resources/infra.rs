@@ -77,6 +77,8 @@ pub async fn enrich(app: &App, spec: &'static TableSpec, items: &mut [Inventory]
             attach(items, "vmNics", nics, None);
             let vols = group(app.store.inv_where_in(&tables::VOLUME, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
             attach(items, "allVolumes", vols, None);
+            let cdroms = group(app.store.inv_where_in(&tables::VM_CDROM, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
+            attach(items, "vmCdRoms", cdroms, None);
         }
         "l3_network" => {
             attach(items, "ipRanges", group(app.store.inv_where_in(&tables::IP_RANGE, "l3NetworkUuid", &ids).await?, "l3NetworkUuid"), None);
@@ -88,6 +90,13 @@ pub async fn enrich(app: &App, spec: &'static TableSpec, items: &mut [Inventory]
                 }
             }
             attach(items, "networkServices", services, None);
+            let mut routes = group(app.store.inv_where_in(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &ids).await?, "l3NetworkUuid");
+            for list in routes.values_mut() {
+                for r in list.iter_mut() {
+                    r.remove("uuid");
+                }
+            }
+            attach(items, "hostRoute", routes, None);
         }
         "l2_network" => {
             let refs = group(app.store.inv_where_in(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &ids).await?, "l2NetworkUuid");
@@ -560,13 +569,22 @@ pub async fn global_config_update(app: App, req: Req) -> ApiResult<Reply> {
 /// Recompute every host's offered CPU and memory from its physical size and
 /// the over-provisioning ratios, keeping what its VMs already use.
 pub async fn hosts_apply_overprovisioning(app: &App) -> ApiResult<()> {
-    let ratio: i64 = app.configs.get(crate::config::CPU_OVERPROVISIONING).parse().unwrap_or(10);
-    let mem_ratio = app.configs.get_f64(crate::config::MEMORY_OVERPROVISIONING);
     let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
     for h in app.store.inv_query(&tables::HOST, &[], &opts).await? {
         let uuid = str_of(&h, "uuid").unwrap_or_default().to_string();
-        let Some((cpus, memory)) = app.sim.host_capacity(&uuid) else { continue };
-        mutate(app, &app.dirs().host, &uuid, move |s| {
+        host_apply_overprovisioning(app, &uuid).await?;
+    }
+    Ok(())
+}
+
+/// One host's offered capacity from its physical size and its ratios (a
+/// resource config on the host overrides the global config).
+pub async fn host_apply_overprovisioning(app: &App, uuid: &str) -> ApiResult<()> {
+    let ratio: i64 = super::misc::effective_config(app, uuid, crate::config::CPU_OVERPROVISIONING).await?.parse().unwrap_or(10);
+    let mem_ratio: f64 = super::misc::effective_config(app, uuid, crate::config::MEMORY_OVERPROVISIONING).await?.parse().unwrap_or(1.0);
+    {
+        let Some((cpus, memory)) = app.sim.host_capacity(uuid) else { return Ok(()) };
+        mutate(app, &app.dirs().host, uuid, move |s| {
             let used_cpu = s.i64("totalCpuCapacity") - s.i64("availableCpuCapacity");
             let used_mem = s.i64("totalMemoryCapacity") - s.i64("availableMemoryCapacity");
             let (total_cpu, total_mem) = (cpus * ratio, (memory as f64 * mem_ratio) as i64);

@@ -291,3 +291,99 @@ pub async fn system_tag_update(app: App, req: Req) -> ApiResult<Reply> {
     app.store.inv_update(&tables::SYSTEM_TAG, &tag).await?;
     Ok(Reply::Inventory(Value::Object(tag)))
 }
+
+// ---------- resource configs ----------
+
+/// The value of a config for one resource: its own override, or the global value.
+pub async fn effective_config(app: &App, resource: &str, key: (&str, &str)) -> ApiResult<String> {
+    let own = app
+        .store
+        .inv_find(&tables::RESOURCE_CONFIG, "resourceUuid", resource)
+        .await?
+        .into_iter()
+        .find(|r| str_of(r, "category") == Some(key.0) && str_of(r, "name") == Some(key.1));
+    Ok(match own {
+        Some(r) => str_of(&r, "value").unwrap_or_default().to_string(),
+        None => app.configs.get(key),
+    })
+}
+
+/// Configs that may be set per resource, and on which resource type.
+fn resource_config_def(category: &str, name: &str) -> ApiResult<(&'static crate::config::ConfigDef, &'static zstack_db::TableSpec)> {
+    let def = crate::config::DEFS
+        .iter()
+        .find(|d| d.category == category && d.name == name)
+        .ok_or_else(|| ApiError::invalid_argument(format!("no config named [category:{category}, name:{name}]")))?;
+    let spec = match (category, name) {
+        k if k == crate::config::CPU_OVERPROVISIONING || k == crate::config::MEMORY_OVERPROVISIONING => &tables::HOST,
+        k if k == crate::config::VM_DELETION_POLICY => &tables::VM_INSTANCE,
+        _ => return Err(ApiError::invalid_argument(format!("config [category:{category}, name:{name}] cannot be set per resource"))),
+    };
+    Ok((def, spec))
+}
+
+async fn resource_config_changed(app: &App, spec: &'static zstack_db::TableSpec, resource: &str) -> ApiResult<()> {
+    if spec.table == tables::HOST.table {
+        super::infra::host_apply_overprovisioning(app, resource).await?;
+    }
+    Ok(())
+}
+
+pub async fn resource_config_update(app: App, req: Req) -> ApiResult<Reply> {
+    let (category, name, resource) = (req.must("category")?, req.must("name")?, req.must("resourceUuid")?);
+    let value = req.params.get("value").map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    let (def, spec) = resource_config_def(&category, &name)?;
+    if !(def.validate)(&value) {
+        return Err(ApiError::invalid_argument(format!("[{value}] is not a valid value of {category}.{name}")));
+    }
+    if !app.store.inv_exists(spec, &resource).await? {
+        return Err(ApiError::not_found(spec.vo, &resource));
+    }
+    let existing = app.store.inv_find(&tables::RESOURCE_CONFIG, "resourceUuid", &resource).await?;
+    let row = match existing.into_iter().find(|r| str_of(r, "category") == Some(category.as_str()) && str_of(r, "name") == Some(name.as_str())) {
+        Some(mut r) => {
+            r.insert("value".into(), json!(value));
+            r.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
+            app.store.inv_update(&tables::RESOURCE_CONFIG, &r).await?;
+            r
+        }
+        None => {
+            let r = new_inv(json!({"uuid": new_uuid(), "resourceUuid": resource, "resourceType": spec.vo, "category": category, "name": name, "value": value}));
+            app.store.inv_insert(&tables::RESOURCE_CONFIG, &r).await?;
+            r
+        }
+    };
+    resource_config_changed(&app, spec, &resource).await?;
+    Ok(Reply::Inventory(Value::Object(row)))
+}
+
+pub async fn resource_config_get(app: App, req: Req) -> ApiResult<Reply> {
+    let (category, name, resource) = (req.must("category")?, req.must("name")?, req.must("resourceUuid")?);
+    resource_config_def(&category, &name)?;
+    let value = effective_config(&app, &resource, (&category, &name)).await?;
+    let own: Vec<Value> = app
+        .store
+        .inv_find(&tables::RESOURCE_CONFIG, "resourceUuid", &resource)
+        .await?
+        .into_iter()
+        .filter(|r| str_of(r, "category") == Some(category.as_str()) && str_of(r, "name") == Some(name.as_str()))
+        .map(Value::Object)
+        .collect();
+    fields(vec![("value", json!(value)), ("effectiveConfigs", Value::Array(own)), ("success", json!(true))])
+}
+
+pub async fn resource_config_delete(app: App, req: Req) -> ApiResult<Reply> {
+    let (category, name, resource) = (req.must("category")?, req.must("name")?, req.must("resourceUuid")?);
+    let (_, spec) = resource_config_def(&category, &name)?;
+    let rows = app.store.inv_find(&tables::RESOURCE_CONFIG, "resourceUuid", &resource).await?;
+    let stmts = rows
+        .iter()
+        .filter(|r| str_of(r, "category") == Some(category.as_str()) && str_of(r, "name") == Some(name.as_str()))
+        .map(|r| app.store.delete_stmt(&tables::RESOURCE_CONFIG, "uuid", str_of(r, "uuid").unwrap_or_default()))
+        .collect();
+    app.store.db.write(stmts).await?;
+    if app.store.inv_exists(spec, &resource).await? {
+        resource_config_changed(&app, spec, &resource).await?;
+    }
+    Ok(Reply::Empty)
+}

@@ -519,3 +519,40 @@ pub async fn free_ip(app: App, req: Req) -> ApiResult<Reply> {
 pub async fn l3_read(app: &App, uuid: &str) -> ApiResult<Inventory> {
     app.dirs().l3.ask(uuid, |cell: Cell<L3State>| Box::pin(async move { Ok(cell.borrow().inv.clone()) })).await
 }
+
+// ---------- host routes ----------
+
+fn valid_cidr(s: &str) -> bool {
+    match s.split_once('/') {
+        Some((ip, len)) => ip.parse::<Ipv4Addr>().is_ok() && len.parse::<u8>().map(|l| l <= 32).unwrap_or(false),
+        None => false,
+    }
+}
+
+pub async fn host_route_add(app: App, req: Req) -> ApiResult<Reply> {
+    let l3 = req.must("l3NetworkUuid")?;
+    let prefix = req.must("prefix")?;
+    let nexthop = req.must("nexthop")?;
+    if !valid_cidr(&prefix) {
+        return Err(ApiError::invalid_argument(format!("prefix[{prefix}] is not an IPv4 CIDR")));
+    }
+    nexthop.parse::<Ipv4Addr>().map_err(|_| ApiError::invalid_argument(format!("nexthop[{nexthop}] is not an IPv4 address")))?;
+    let existing = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?;
+    if existing.iter().any(|r| str_of(r, "prefix") == Some(prefix.as_str())) {
+        return Err(ApiError::operation(format!("l3 network[uuid:{l3}] already has a route to {prefix}")));
+    }
+    let store = app.store.clone();
+    let row = new_inv(json!({"uuid": new_uuid(), "l3NetworkUuid": l3, "prefix": prefix, "nexthop": nexthop}));
+    l3_mutate(&app, &l3, move |_| Ok(vec![store.insert_stmt(&tables::L3_HOST_ROUTE, &row)])).await?;
+    inv_reply(full_inventory(&app, &tables::L3_NETWORK, &l3).await?)
+}
+
+pub async fn host_route_remove(app: App, req: Req) -> ApiResult<Reply> {
+    let l3 = req.must("l3NetworkUuid")?;
+    let prefix = req.must("prefix")?;
+    let rows = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?;
+    let store = app.store.clone();
+    let doomed: Vec<String> = rows.iter().filter(|r| str_of(r, "prefix") == Some(prefix.as_str())).filter_map(|r| str_of(r, "uuid").map(String::from)).collect();
+    l3_mutate(&app, &l3, move |_| Ok(doomed.iter().map(|u| store.delete_stmt(&tables::L3_HOST_ROUTE, "uuid", u)).collect())).await?;
+    inv_reply(full_inventory(&app, &tables::L3_NETWORK, &l3).await?)
+}

@@ -884,6 +884,8 @@ async fn expunge(app: &App, vm: &Inventory) -> ApiResult<()> {
     app.store
         .db
         .write(vec![
+            app.store.delete_stmt(&tables::VM_CDROM, "vmInstanceUuid", &uuid),
+            app.store.delete_stmt(&tables::RESOURCE_CONFIG, "resourceUuid", &uuid),
             app.store.delete_stmt(&tables::SYSTEM_TAG, "resourceUuid", &uuid),
             app.store.delete_stmt(&tables::USER_TAG, "resourceUuid", &uuid),
             app.store.delete_stmt(&tables::VM_INSTANCE, "uuid", &uuid),

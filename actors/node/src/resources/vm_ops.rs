@@ -705,3 +705,75 @@ pub async fn vm_clone(app: App, req: Req) -> ApiResult<Reply> {
     m.insert("result".into(), Value::Object(result));
     Ok(Reply::Fields(m))
 }
+
+// ---------- ISOs ----------
+
+/// How many CD-ROM drives a VM may have (ZStack's `vm.cdrom` limit).
+const MAX_CDROMS: i64 = 3;
+
+pub async fn iso_attach(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let iso = req.must("isoUuid")?;
+    let image = read(&app.dirs().image, &iso).await?;
+    if str_of(&image, "mediaType") != Some("ISO") || str_of(&image, "status") != Some("Ready") {
+        return Err(ApiError::invalid_argument(format!("image[uuid:{iso}] is not a Ready ISO")));
+    }
+    let install = app.store.inv_find(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", &iso).await?.first().and_then(|r| str_of(r, "installPath").map(String::from));
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            if !matches!(str_of(&vm, "state"), Some("Running") | Some("Stopped") | Some("Paused")) {
+                return Err(ApiError::operation(format!("unable to attach an ISO to vm[uuid:{vm_uuid}] in state {}", str_of(&vm, "state").unwrap_or_default())));
+            }
+            let cdroms = app.store.inv_find(&tables::VM_CDROM, "vmInstanceUuid", &vm_uuid).await?;
+            if cdroms.iter().any(|c| str_of(c, "isoUuid") == Some(iso.as_str())) {
+                return Err(ApiError::operation(format!("ISO[uuid:{iso}] is already attached to vm[uuid:{vm_uuid}]")));
+            }
+            let mut drive = match cdroms.iter().find(|c| str_of(c, "isoUuid").is_none()) {
+                Some(free) => free.clone(),
+                None if (cdroms.len() as i64) < MAX_CDROMS => {
+                    let device = (0..).find(|i| !cdroms.iter().any(|c| i64_of(c, "deviceId") == *i)).unwrap_or(0);
+                    let drive = new_inv(json!({"uuid": new_uuid(), "vmInstanceUuid": vm_uuid, "deviceId": device, "name": format!("vm-{}-cdRom", &vm_uuid[..8.min(vm_uuid.len())])}));
+                    app.store.inv_insert(&tables::VM_CDROM, &drive).await?;
+                    drive
+                }
+                None => return Err(ApiError::operation(format!("vm[uuid:{vm_uuid}] has no free CD-ROM drive ({MAX_CDROMS} at most)"))),
+            };
+            drive.insert("isoUuid".into(), json!(iso));
+            if let Some(p) = &install {
+                drive.insert("isoInstallPath".into(), json!(p));
+            }
+            app.store.inv_update(&tables::VM_CDROM, &drive).await?;
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
+
+pub async fn iso_detach(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("vmInstanceUuid")?;
+    let iso = req.string("isoUuid");
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            let mut stmts = Vec::new();
+            for mut c in app.store.inv_find(&tables::VM_CDROM, "vmInstanceUuid", &vm_uuid).await? {
+                let hit = match (&iso, str_of(&c, "isoUuid")) {
+                    (Some(want), Some(have)) => want == have,
+                    (None, Some(_)) => true,
+                    _ => false,
+                };
+                if hit {
+                    c.remove("isoUuid");
+                    c.remove("isoInstallPath");
+                    stmts.push(app.store.update_stmt(&tables::VM_CDROM, &c));
+                }
+            }
+            app.store.db.write(stmts).await?;
+            Ok(vm)
+        })
+    })
+    .await?;
+    vm_reply(&app, &uuid).await
+}
