@@ -229,12 +229,13 @@ async fn rest_inner(app: App, req: &HttpRequest, raw: &[u8]) -> ApiResult<HttpRe
             Err(e) => error_response(&e),
         });
     }
+    let client_chosen = job_uuid.is_some();
     let job = match job_uuid {
         Some(j) if j.len() != 32 => return Err(ApiError::transport(400, format!("X-Job-UUID must be 32 characters, got [{j}]"))),
         Some(j) => j,
         None => super::new_uuid(),
     };
-    start_job(app.clone(), &job, bound).await?;
+    start_job(app.clone(), &job, client_chosen, bound).await?;
     let host = req.connection_info().host().to_string();
     let scheme = req.connection_info().scheme().to_string();
     let location = format!("{scheme}://{host}/zstack/v1/api-jobs/{job}");
@@ -270,7 +271,7 @@ impl Bound {
     }
 }
 
-async fn start_job(app: App, job: &str, mut bound: Bound) -> ApiResult<()> {
+async fn start_job(app: App, job: &str, client_chosen: bool, mut bound: Bound) -> ApiResult<()> {
     // A create API's resource uuid is fixed before the job starts and kept
     // with it: after a crash, the job's outcome is whether the resource exists.
     let mut target = None;
@@ -282,7 +283,7 @@ async fn start_job(app: App, job: &str, mut bound: Bound) -> ApiResult<()> {
         bound.params.insert("resourceUuid".into(), Value::String(uuid.clone()));
         target = Some(uuid);
     }
-    app.jobs.job_create(job, bound.api.msg, target.as_deref()).await?;
+    app.jobs.job_create(job, bound.api.msg, target.as_deref(), client_chosen).await?;
     let job = job.to_string();
     actix_web::rt::spawn(async move {
         let outcome = bound.run(app.clone()).await.map(Reply::into_body);
@@ -376,7 +377,7 @@ async fn legacy(app: web::Data<App>, body: web::Bytes) -> HttpResponse {
         return json_reply(StatusCode::OK, &json!({"state": "Done", "result": legacy_done(&api.result_class(), outcome).to_string()}));
     }
     let job = super::new_uuid();
-    if let Err(e) = start_job(app, &job, bound).await {
+    if let Err(e) = start_job(app, &job, false, bound).await {
         return error_response(&e);
     }
     json_reply(StatusCode::OK, &json!({"uuid": job, "state": "Processing"}))

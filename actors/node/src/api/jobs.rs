@@ -50,7 +50,7 @@ impl Jobs {
     /// Register a job; fails if the uuid was used before (X-Job-UUID replay).
     /// `target` is the uuid a create API will give its resource, so a
     /// restarted node can tell whether the job had in fact succeeded.
-    pub async fn job_create(&self, uuid: &str, api: &str, target: Option<&str>) -> ApiResult<()> {
+    pub async fn job_create(&self, uuid: &str, api: &str, target: Option<&str>, client_chosen: bool) -> ApiResult<()> {
         {
             let mut live = self.live.lock();
             if live.contains_key(uuid) {
@@ -58,7 +58,8 @@ impl Jobs {
             }
             live.insert(uuid.to_string(), Job { api: api.to_string(), state: JobState::Processing });
         }
-        if self.store.inv_exists(&tables::ASYNC_JOB, uuid).await? {
+        // Only a client-chosen uuid can repeat one the database already holds.
+        if client_chosen && self.store.inv_exists(&tables::ASYNC_JOB, uuid).await? {
             return Err(ApiError::transport(400, format!("duplicate job uuid[{uuid}]")));
         }
         let mut row = Self::row(uuid, api, "processing", 202, json!({}));

@@ -54,72 +54,85 @@ fn group(rows: Vec<Inventory>, by: &str) -> std::collections::HashMap<String, Ve
     m
 }
 
-/// Joined collections of inventories, loaded in one batched query per collection.
+/// A list an inventory carries, joined from another table.
+struct Collection {
+    field: &'static str,
+    spec: &'static TableSpec,
+    /// The column of `spec` holding the parent's uuid.
+    by: &'static str,
+    /// Keep only this field of each row (`dns`, `attachedClusterUuids`).
+    pick: Option<&'static str>,
+    /// Reference rows ZStack shows without their (hidden) id.
+    drop_uuid: bool,
+}
+
+macro_rules! coll {
+    ($field:literal, $spec:path, $by:literal) => {
+        Collection { field: $field, spec: &$spec, by: $by, pick: None, drop_uuid: false }
+    };
+    ($field:literal, $spec:path, $by:literal, pick $pick:literal) => {
+        Collection { field: $field, spec: &$spec, by: $by, pick: Some($pick), drop_uuid: false }
+    };
+    ($field:literal, $spec:path, $by:literal, hide uuid) => {
+        Collection { field: $field, spec: &$spec, by: $by, pick: None, drop_uuid: true }
+    };
+}
+
+static VM_COLLECTIONS: [Collection; 3] = [
+    coll!("vmNics", tables::VM_NIC, "vmInstanceUuid"),
+    coll!("allVolumes", tables::VOLUME, "vmInstanceUuid"),
+    coll!("vmCdRoms", tables::VM_CDROM, "vmInstanceUuid"),
+];
+static L3_COLLECTIONS: [Collection; 4] = [
+    coll!("ipRanges", tables::IP_RANGE, "l3NetworkUuid"),
+    coll!("dns", tables::L3_DNS, "l3NetworkUuid", pick "dns"),
+    coll!("networkServices", tables::NETWORK_SERVICE_REF, "l3NetworkUuid", hide uuid),
+    coll!("hostRoute", tables::L3_HOST_ROUTE, "l3NetworkUuid", hide uuid),
+];
+static L2_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", pick "clusterUuid")];
+static PS_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", pick "clusterUuid")];
+static BS_COLLECTIONS: [Collection; 1] = [coll!("attachedZoneUuids", tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", pick "zoneUuid")];
+static IMAGE_COLLECTIONS: [Collection; 1] = [coll!("backupStorageRefs", tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", hide uuid)];
+
+fn collections(table: &str) -> &'static [Collection] {
+    match table {
+        "vm_instance" => &VM_COLLECTIONS,
+        "l3_network" => &L3_COLLECTIONS,
+        "l2_network" => &L2_COLLECTIONS,
+        "primary_storage" => &PS_COLLECTIONS,
+        "backup_storage" => &BS_COLLECTIONS,
+        "image" => &IMAGE_COLLECTIONS,
+        _ => &[],
+    }
+}
+
+/// Joined collections of inventories, all loaded in one round trip.
 pub async fn enrich(app: &App, spec: &'static TableSpec, items: &mut [Inventory]) -> ApiResult<()> {
-    if items.is_empty() {
+    let colls = collections(spec.table);
+    if items.is_empty() || colls.is_empty() {
         return Ok(());
     }
     let ids = uuids(items);
-    let attach = |items: &mut [Inventory], field: &str, mut grouped: std::collections::HashMap<String, Vec<Inventory>>, pick: Option<&str>| {
+    let parts: Vec<(&'static TableSpec, &'static str)> = colls.iter().map(|c| (c.spec, c.by)).collect();
+    let lists = app.store.inv_where_in_many(&parts, &ids).await?;
+    for (c, rows) in colls.iter().zip(lists) {
+        let mut grouped = group(rows, c.by);
         for i in items.iter_mut() {
-            let key = str_of(i, "uuid").unwrap_or_default().to_string();
-            let list = grouped.remove(&key).unwrap_or_default();
-            let values: Vec<Value> = match pick {
+            let list = grouped.remove(str_of(i, "uuid").unwrap_or_default()).unwrap_or_default();
+            let values: Vec<Value> = match c.pick {
                 Some(p) => list.into_iter().filter_map(|r| r.get(p).cloned()).collect(),
-                None => list.into_iter().map(Value::Object).collect(),
+                None => list
+                    .into_iter()
+                    .map(|mut r| {
+                        if c.drop_uuid {
+                            r.remove("uuid");
+                        }
+                        Value::Object(r)
+                    })
+                    .collect(),
             };
-            i.insert(field.to_string(), Value::Array(values));
+            i.insert(c.field.to_string(), Value::Array(values));
         }
-    };
-    match spec.table {
-        "vm_instance" => {
-            let nics = group(app.store.inv_where_in(&tables::VM_NIC, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
-            attach(items, "vmNics", nics, None);
-            let vols = group(app.store.inv_where_in(&tables::VOLUME, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
-            attach(items, "allVolumes", vols, None);
-            let cdroms = group(app.store.inv_where_in(&tables::VM_CDROM, "vmInstanceUuid", &ids).await?, "vmInstanceUuid");
-            attach(items, "vmCdRoms", cdroms, None);
-        }
-        "l3_network" => {
-            attach(items, "ipRanges", group(app.store.inv_where_in(&tables::IP_RANGE, "l3NetworkUuid", &ids).await?, "l3NetworkUuid"), None);
-            attach(items, "dns", group(app.store.inv_where_in(&tables::L3_DNS, "l3NetworkUuid", &ids).await?, "l3NetworkUuid"), Some("dns"));
-            let mut services = group(app.store.inv_where_in(&tables::NETWORK_SERVICE_REF, "l3NetworkUuid", &ids).await?, "l3NetworkUuid");
-            for list in services.values_mut() {
-                for r in list.iter_mut() {
-                    r.remove("uuid");
-                }
-            }
-            attach(items, "networkServices", services, None);
-            let mut routes = group(app.store.inv_where_in(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &ids).await?, "l3NetworkUuid");
-            for list in routes.values_mut() {
-                for r in list.iter_mut() {
-                    r.remove("uuid");
-                }
-            }
-            attach(items, "hostRoute", routes, None);
-        }
-        "l2_network" => {
-            let refs = group(app.store.inv_where_in(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &ids).await?, "l2NetworkUuid");
-            attach(items, "attachedClusterUuids", refs, Some("clusterUuid"));
-        }
-        "primary_storage" => {
-            let refs = group(app.store.inv_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ids).await?, "primaryStorageUuid");
-            attach(items, "attachedClusterUuids", refs, Some("clusterUuid"));
-        }
-        "backup_storage" => {
-            let refs = group(app.store.inv_where_in(&tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", &ids).await?, "backupStorageUuid");
-            attach(items, "attachedZoneUuids", refs, Some("zoneUuid"));
-        }
-        "image" => {
-            let mut refs = group(app.store.inv_where_in(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", &ids).await?, "imageUuid");
-            for list in refs.values_mut() {
-                for r in list.iter_mut() {
-                    r.remove("uuid");
-                }
-            }
-            attach(items, "backupStorageRefs", refs, None);
-        }
-        _ => {}
     }
     Ok(())
 }

@@ -670,8 +670,14 @@ pub async fn vm_create(app: App, req: Req) -> ApiResult<Reply> {
                 let result = create_vm_flow().run(ctx.clone(), &a.faults).await;
                 match result {
                     Ok(()) => {
-                        cell.borrow_mut().inv = ctx.borrow().vm.clone();
-                        Ok(())
+                        let c = ctx.borrow();
+                        cell.borrow_mut().inv = c.vm.clone();
+                        // The reply is what the flow committed: no need to read it back.
+                        let mut inv = c.vm.clone();
+                        inv.insert("vmNics".into(), Value::Array(c.nics.iter().cloned().map(Value::Object).collect()));
+                        inv.insert("allVolumes".into(), Value::Array(c.volumes.iter().cloned().map(Value::Object).collect()));
+                        inv.insert("vmCdRoms".into(), Value::Array(vec![]));
+                        Ok(inv)
                     }
                     Err(e) => {
                         cell.borrow_mut().gone = true;
@@ -686,11 +692,12 @@ pub async fn vm_create(app: App, req: Req) -> ApiResult<Reply> {
             })
         })
         .await;
-    outcome?;
+    let created = outcome?;
     if stop_after {
         vm_op(&app, &uuid, Lifecycle::Stop).await?;
+        return Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::VM_INSTANCE, &uuid).await?)));
     }
-    Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::VM_INSTANCE, &uuid).await?)))
+    Ok(Reply::Inventory(Value::Object(created)))
 }
 
 // ---------- lifecycle ----------
