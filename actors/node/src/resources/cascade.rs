@@ -66,6 +66,12 @@ impl Tree {
         }
     }
 
+    /// The distinct VMs owning rows of `spec` whose `field` is `value` (volumes on a storage, NICs on a network).
+    async fn vms_of(&self, spec: &'static zstack_db::TableSpec, field: &str, value: &str) -> ApiResult<Vec<String>> {
+        let vms: HashSet<String> = self.app.store.column_where_in(spec, "vmInstanceUuid", field, &[value.to_string()]).await?.into_iter().collect();
+        Ok(vms.into_iter().collect())
+    }
+
     async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
         self.mark_and_settle(node).await;
         let s = &self.app.store;
@@ -79,25 +85,9 @@ impl Tree {
             }
             CLUSTER => out.extend(nodes(HOST, uuids(s.inv_find(&tables::HOST, "clusterUuid", &node.uuid).await?))),
             HOST => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "hostUuid", &node.uuid).await?))),
-            PRIMARY_STORAGE => {
-                let vms: HashSet<String> = s
-                    .inv_find(&tables::VOLUME, "primaryStorageUuid", &node.uuid)
-                    .await?
-                    .iter()
-                    .filter_map(|v| str_of(v, "vmInstanceUuid").map(String::from))
-                    .collect();
-                out.extend(nodes(VM, vms.into_iter().collect()));
-            }
+            PRIMARY_STORAGE => out.extend(nodes(VM, self.vms_of(&tables::VOLUME, "primaryStorageUuid", &node.uuid).await?)),
             L2 => out.extend(nodes(L3, uuids(s.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &node.uuid).await?))),
-            L3 => {
-                let vms: HashSet<String> = s
-                    .inv_find(&tables::VM_NIC, "l3NetworkUuid", &node.uuid)
-                    .await?
-                    .iter()
-                    .filter_map(|n| str_of(n, "vmInstanceUuid").map(String::from))
-                    .collect();
-                out.extend(nodes(VM, vms.into_iter().collect()));
-            }
+            L3 => out.extend(nodes(VM, self.vms_of(&tables::VM_NIC, "l3NetworkUuid", &node.uuid).await?)),
             INSTANCE_OFFERING => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "instanceOfferingUuid", &node.uuid).await?))),
             BACKUP_STORAGE => {
                 // Images with no copy on another backup storage go with it.
