@@ -267,5 +267,6 @@ pub async fn delete_resource(app: &App, root: Node, mode: DeleteMode) -> ApiResu
     }
     .await;
     tree.unmark();
+    app.dirs().placement.topology_changed();
     result
 }

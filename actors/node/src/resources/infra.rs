@@ -251,7 +251,9 @@ pub async fn create_under<P: Kind>(app: &App, parent_dir: &super::Dir<P>, parent
                     return Err(ApiError::not_found(parent_kind, &p));
                 }
                 deleting_check.dirs().refuse_if_deleting(&[&p])?;
-                store.db.write(vec![stmt]).await
+                store.db.write(vec![stmt]).await?;
+                deleting_check.dirs().placement.topology_changed();
+                Ok(())
             })
         })
         .await
@@ -437,6 +439,7 @@ pub async fn primary_storage_detach_cluster(app: App, req: Req) -> ApiResult<Rep
         }
     }
     app.store.inv_delete(&tables::PRIMARY_STORAGE_CLUSTER_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+    app.dirs().placement.topology_changed();
     inv_reply(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)
 }
 

@@ -8,6 +8,7 @@ pub mod compute;
 pub mod infra;
 pub mod misc;
 pub mod network;
+pub mod placement;
 pub mod vm;
 pub mod vm_ops;
 pub mod volume;
@@ -107,6 +108,8 @@ pub struct Dirs {
     pub volume: Dir<VolumeK>,
     /// Resources whose cascade deletion is under way: nothing new may be created under them.
     pub deleting: Mutex<HashSet<String>>,
+    /// Where VMs can go, kept in memory between topology changes.
+    pub placement: placement::Placement,
 }
 
 /// Actors idle this long are passivated.
@@ -129,6 +132,7 @@ impl Dirs {
             vm: ActorDirectory::new(app.clone(), a(), IDLE),
             volume: ActorDirectory::new(app.clone(), a(), IDLE),
             deleting: Mutex::new(HashSet::new()),
+            placement: placement::Placement::default(),
         }
     }
 

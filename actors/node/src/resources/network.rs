@@ -84,6 +84,7 @@ pub async fn l2_detach_cluster(app: App, req: Req) -> ApiResult<Reply> {
         }
     }
     app.store.inv_delete(&tables::L2_NETWORK_CLUSTER_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+    app.dirs().placement.topology_changed();
     inv_reply(full_inventory(&app, &tables::L2_NETWORK, &l2).await?)
 }
 

@@ -6,6 +6,7 @@
 
 use super::infra::full_inventory;
 use super::network::{ip_allocate, ip_release, AllocatedIp};
+use super::placement::HostRef;
 use super::{mutate, new_inv, read, Res, VmK};
 use crate::api::{new_uuid, Reply, Req};
 use crate::app::App;
@@ -17,7 +18,6 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use zstack_db::query::{Condition, Op, QueryOptions};
 use zstack_kit::actor::Cell;
 use zstack_kit::error::codes;
 use zstack_kit::flow::{FlowChain, Shared};
@@ -116,29 +116,6 @@ pub async fn commit_on_host(app: &App, host: &str, parents: Vec<String>, vm: Inv
 
 // ---------- host allocation ----------
 
-fn all() -> QueryOptions {
-    QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() }
-}
-
-fn in_cond(field: &str, values: &[String]) -> Condition {
-    Condition { name: field.into(), op: Op::In, value: Some(values.join(",")) }
-}
-
-/// Clusters attached to the L2 networks of every given L3 network.
-async fn clusters_for_l3s(app: &App, l3s: &[String]) -> ApiResult<Vec<String>> {
-    let mut common: Option<HashSet<String>> = None;
-    for l3 in l3s {
-        let inv = super::network::l3_read(app, l3).await?;
-        let l2 = str_of(&inv, "l2NetworkUuid").unwrap_or_default().to_string();
-        let clusters: HashSet<String> = app.store.column_where_in(&tables::L2_NETWORK_CLUSTER_REF, "clusterUuid", "l2NetworkUuid", &[l2]).await?.into_iter().collect();
-        common = Some(match common {
-            None => clusters,
-            Some(c) => c.intersection(&clusters).cloned().collect(),
-        });
-    }
-    Ok(common.unwrap_or_default().into_iter().collect())
-}
-
 /// What a VM asks of a host.
 pub struct HostDemand<'a> {
     pub cpu: i64,
@@ -154,63 +131,43 @@ pub struct HostDemand<'a> {
 }
 
 /// Candidate hosts in allocation order, as ZStack's default allocator chain
-/// filters them: attached L2s, designation, state/status, capacity, storage.
-pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<Inventory>> {
-    let mut clusters = clusters_for_l3s(app, d.l3s).await?;
-    if let Some(ps) = &d.primary_storage {
-        let attached: HashSet<String> = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "clusterUuid", "primaryStorageUuid", &[ps.clone()]).await?.into_iter().collect();
-        clusters.retain(|c| attached.contains(c));
-    }
-    if let Some(c) = &d.cluster {
-        clusters.retain(|x| x == c);
-    }
-    if clusters.is_empty() {
-        return Err(ApiError::new(codes::NO_AVAILABLE_HOST, "no cluster is attached to the L2 networks of all the VM's L3 networks (and its primary storage)"));
-    }
-    let mut conds = vec![
-        in_cond("clusterUuid", &clusters),
-        crate::store::eq("state", "Enabled"),
-        crate::store::eq("status", "Connected"),
-        Condition { name: "availableCpuCapacity".into(), op: Op::Ge, value: Some(d.cpu.to_string()) },
-        Condition { name: "availableMemoryCapacity".into(), op: Op::Ge, value: Some(d.memory.to_string()) },
-    ];
-    if let Some(z) = &d.zone {
-        conds.push(crate::store::eq("zoneUuid", z));
-    }
-    if let Some(h) = &d.host {
-        conds.push(crate::store::eq("uuid", h));
-    }
-    let mut hosts = app.store.inv_query(&tables::HOST, &conds, &QueryOptions { limit: Some(64), ..Default::default() }).await?;
+/// filters them: attached L2s, designation, reachable storage. State, status
+/// and capacity are checked by each host's actor when it reserves.
+pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<HostRef>> {
+    let cands = app.dirs().placement.candidates(app, d.l3s).await?;
+    let mut hosts: Vec<HostRef> = cands
+        .hosts
+        .iter()
+        .filter(|h| d.cluster.as_deref().map(|c| c == h.cluster).unwrap_or(true))
+        .filter(|h| d.zone.as_deref().map(|z| z == h.zone).unwrap_or(true))
+        .filter(|h| d.host.as_deref().map(|u| u == h.uuid).unwrap_or(true))
+        .filter(|h| match &d.primary_storage {
+            Some(ps) => cands.storage_of_cluster.get(&h.cluster).map(|l| l.contains(ps)).unwrap_or(false),
+            None => true,
+        })
+        .cloned()
+        .collect();
     if hosts.is_empty() {
         return Err(ApiError::new(
             codes::NO_AVAILABLE_HOST,
-            format!("no host having state=Enabled status=Connected cpu[{}] memory[{} bytes] found", d.cpu, d.memory),
+            "no host is in a cluster attached to the L2 networks of all the VM's L3 networks (and to its primary storage)",
         ));
     }
     hosts.shuffle(&mut rand::thread_rng());
     if let Some(p) = &d.prefer {
-        hosts.sort_by_key(|h| str_of(h, "uuid") != Some(p.as_str()));
+        hosts.sort_by_key(|h| h.uuid != *p);
     }
     Ok(hosts)
 }
 
-/// An Enabled, Connected primary storage of the cluster with room for `size`.
-async fn ps_for_cluster(app: &App, cluster: &str, size: i64, designated: Option<&str>) -> ApiResult<Option<String>> {
-    let attached = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", "clusterUuid", &[cluster.to_string()]).await?;
-    let conds = vec![
-        in_cond("uuid", &attached),
-        crate::store::eq("state", "Enabled"),
-        crate::store::eq("status", "Connected"),
-        Condition { name: "availableCapacity".into(), op: Op::Ge, value: Some(size.to_string()) },
-    ];
-    if attached.is_empty() {
-        return Ok(None);
-    }
-    let mut found = app.store.inv_query(&tables::PRIMARY_STORAGE, &conds, &all()).await?;
+/// The primary storage of a cluster, in a stable order (designated one only, if any).
+async fn storage_for_cluster(app: &App, l3s: &[String], cluster: &str, designated: Option<&str>) -> ApiResult<Vec<String>> {
+    let cands = app.dirs().placement.candidates(app, l3s).await?;
+    let mut list = cands.storage_of_cluster.get(cluster).cloned().unwrap_or_default();
     if let Some(d) = designated {
-        found.retain(|p| str_of(p, "uuid") == Some(d));
+        list.retain(|p| p == d);
     }
-    Ok(found.first().and_then(|p| str_of(p, "uuid").map(String::from)))
+    Ok(list)
 }
 
 // ---------- the create flow ----------
@@ -281,21 +238,17 @@ fn allocate_host_and_ps(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRe
         };
         let demand = HostDemand { l3s: &l3s, ..demand };
         let candidates = host_candidates(&app, &demand).await?;
-        let mut ps_by_cluster: HashMap<String, Option<String>> = HashMap::new();
+        let mut full_storage: HashSet<String> = HashSet::new();
         let mut last_error = None;
-        for h in candidates {
-            let cluster = str_of(&h, "clusterUuid").unwrap_or_default().to_string();
-            let zone = str_of(&h, "zoneUuid").unwrap_or_default().to_string();
-            let host_uuid = str_of(&h, "uuid").unwrap_or_default().to_string();
-            if app.dirs().refuse_if_deleting(&[&zone, &cluster, &host_uuid]).is_err() {
+        'hosts: for h in candidates {
+            if app.dirs().refuse_if_deleting(&[&h.zone, &h.cluster, &h.uuid]).is_err() {
                 continue;
             }
-            if !ps_by_cluster.contains_key(&cluster) {
-                let ps = ps_for_cluster(&app, &cluster, size, designated_ps.as_deref()).await?;
-                ps_by_cluster.insert(cluster.clone(), ps);
+            let storage: Vec<String> = storage_for_cluster(&app, &l3s, &h.cluster, designated_ps.as_deref()).await?.into_iter().filter(|p| !full_storage.contains(p)).collect();
+            if storage.is_empty() {
+                continue;
             }
-            let Some(ps) = ps_by_cluster[&cluster].clone() else { continue };
-            match host_reserve(&app, &host_uuid, cpu, mem).await {
+            match host_reserve(&app, &h.uuid, cpu, mem).await {
                 Ok(inv) => {
                     c.borrow_mut().host = Some(inv);
                     c.borrow_mut().host_reserved = true;
@@ -305,22 +258,25 @@ fn allocate_host_and_ps(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRe
                     continue;
                 }
             }
-            match super::volume::ps_reserve(&app, &ps, size).await {
-                Ok(()) => {
-                    let mut c = c.borrow_mut();
-                    c.ps = Some(ps);
-                    c.ps_reserved = size;
-                    return Ok(());
-                }
-                Err(e) => {
-                    host_release(&app, &host_uuid, cpu, mem).await?;
-                    let mut c = c.borrow_mut();
-                    c.host = None;
-                    c.host_reserved = false;
-                    ps_by_cluster.insert(cluster, None);
-                    last_error = Some(e);
+            for ps in storage {
+                match super::volume::ps_reserve(&app, &ps, size).await {
+                    Ok(()) => {
+                        let mut c = c.borrow_mut();
+                        c.ps = Some(ps);
+                        c.ps_reserved = size;
+                        return Ok(());
+                    }
+                    Err(e) => {
+                        full_storage.insert(ps);
+                        last_error = Some(e);
+                    }
                 }
             }
+            host_release(&app, &h.uuid, cpu, mem).await?;
+            let mut c = c.borrow_mut();
+            c.host = None;
+            c.host_reserved = false;
+            continue 'hosts;
         }
         Err(last_error.unwrap_or_else(|| {
             ApiError::new(codes::NO_AVAILABLE_HOST, format!("no host with a primary storage able to hold {size} bytes is available"))
@@ -827,7 +783,7 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
             let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: None, cluster: None, host: None, primary_storage: ps, prefer: str_of(&vm, "lastHostUuid").map(String::from) };
             let mut last_error = None;
             for h in host_candidates(app, &demand).await? {
-                let h_uuid = str_of(&h, "uuid").unwrap_or_default().to_string();
+                let h_uuid = h.uuid.clone();
                 if let Err(e) = host_reserve(app, &h_uuid, cpu, mem).await {
                     last_error = Some(e);
                     continue;
@@ -838,7 +794,7 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
                 }
                 set(&mut vm, "hostUuid", json!(h_uuid));
                 set(&mut vm, "lastHostUuid", json!(h_uuid));
-                set(&mut vm, "clusterUuid", json!(str_of(&h, "clusterUuid")));
+                set(&mut vm, "clusterUuid", json!(h.cluster));
                 vm.insert("state".into(), json!("Running"));
                 vm.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
                 if let Err(e) = commit_on_host(app, &h_uuid, l3s.clone(), vm.clone(), vec![]).await {

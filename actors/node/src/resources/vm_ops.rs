@@ -4,6 +4,7 @@
 
 use super::infra::full_inventory;
 use super::network::{ip_allocate, ip_release};
+use super::placement::HostRef;
 use super::vm::{host_candidates, host_release, host_reserve, HostDemand, HOLDS_HOST};
 use super::{new_inv, read, Res, VmK};
 use crate::api::{new_uuid, Reply, Req};
@@ -93,7 +94,7 @@ fn allocate_target(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiResult<(
         let current = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
         let mut last = None;
         for h in host_candidates(&app, &demand).await? {
-            let hu = str_of(&h, "uuid").unwrap_or_default().to_string();
+            let hu = h.uuid.clone();
             if hu == current {
                 continue;
             }
@@ -241,8 +242,9 @@ pub async fn vm_migration_candidates(app: App, req: Req) -> ApiResult<Reply> {
     let l3s = vm_l3s(&app, &vm_uuid).await?;
     let ps = vm_root_ps(&app, &vm).await?;
     let demand = HostDemand { cpu: i64_of(&vm, "cpuNum"), memory: i64_of(&vm, "memorySize"), l3s: &l3s, zone: None, cluster: migrate_demand_cluster(&vm), host: None, primary_storage: ps, prefer: None };
-    let hosts: Vec<Value> = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().filter(|h| str_of(h, "uuid") != str_of(&vm, "hostUuid")).map(Value::Object).collect();
-    Ok(Reply::Inventories { items: hosts, total: None, class: tables::HOST.inventory_class })
+    let refs: Vec<HostRef> = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().filter(|h| Some(h.uuid.as_str()) != str_of(&vm, "hostUuid")).collect();
+    let hosts = fitting_hosts(&app, &refs, demand.cpu, demand.memory).await?;
+    Ok(Reply::Inventories { items: hosts.into_iter().map(Value::Object).collect(), total: None, class: tables::HOST.inventory_class })
 }
 
 pub async fn vm_starting_candidates(app: App, req: Req) -> ApiResult<Reply> {
@@ -251,7 +253,21 @@ pub async fn vm_starting_candidates(app: App, req: Req) -> ApiResult<Reply> {
     let l3s = vm_l3s(&app, &vm_uuid).await?;
     let ps = vm_root_ps(&app, &vm).await?;
     let demand = HostDemand { cpu: i64_of(&vm, "cpuNum"), memory: i64_of(&vm, "memorySize"), l3s: &l3s, zone: None, cluster: None, host: None, primary_storage: ps, prefer: None };
-    candidates_reply(&app, host_candidates(&app, &demand).await.unwrap_or_default()).await
+    let refs = host_candidates(&app, &demand).await.unwrap_or_default();
+    candidates_reply(&app, fitting_hosts(&app, &refs, demand.cpu, demand.memory).await?).await
+}
+
+/// The candidate hosts that are Enabled, Connected and have room now.
+async fn fitting_hosts(app: &App, refs: &[HostRef], cpu: i64, memory: i64) -> ApiResult<Vec<Inventory>> {
+    let uuids: Vec<String> = refs.iter().map(|h| h.uuid.clone()).collect();
+    Ok(app
+        .store
+        .inv_where_in(&tables::HOST, "uuid", &uuids)
+        .await?
+        .into_iter()
+        .filter(|h| str_of(h, "state") == Some("Enabled") && str_of(h, "status") == Some("Connected"))
+        .filter(|h| i64_of(h, "availableCpuCapacity") >= cpu && i64_of(h, "availableMemoryCapacity") >= memory)
+        .collect())
 }
 
 async fn candidates_reply(app: &App, hosts: Vec<Inventory>) -> ApiResult<Reply> {
@@ -279,7 +295,8 @@ pub async fn create_candidates(app: App, req: Req) -> ApiResult<Reply> {
         return Err(ApiError::invalid_argument("l3NetworkUuids must name at least one L3 network"));
     }
     let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: req.string("zoneUuid"), cluster: req.string("clusterUuid"), host: None, primary_storage: None, prefer: None };
-    candidates_reply(&app, host_candidates(&app, &demand).await.unwrap_or_default()).await
+    let refs = host_candidates(&app, &demand).await.unwrap_or_default();
+    candidates_reply(&app, fitting_hosts(&app, &refs, demand.cpu, demand.memory).await?).await
 }
 
 pub async fn create_candidate_storages(app: App, req: Req) -> ApiResult<Reply> {
@@ -287,7 +304,7 @@ pub async fn create_candidate_storages(app: App, req: Req) -> ApiResult<Reply> {
     let mut clusters: Vec<String> = req.list("clusterUuids");
     if clusters.is_empty() {
         let demand = HostDemand { cpu: 0, memory: 0, l3s: &l3s, zone: req.string("zoneUuid"), cluster: None, host: None, primary_storage: None, prefer: None };
-        clusters = host_candidates(&app, &demand).await.unwrap_or_default().iter().filter_map(|h| str_of(h, "clusterUuid").map(String::from)).collect::<HashSet<_>>().into_iter().collect();
+        clusters = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().map(|h| h.cluster).collect::<HashSet<_>>().into_iter().collect();
     }
     let ps = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", "clusterUuid", &clusters).await?;
     let conds = vec![Condition { name: "uuid".into(), op: Op::In, value: Some(ps.join(",")) }, eq("state", "Enabled"), eq("status", "Connected")];
