@@ -3,13 +3,13 @@
 //!
 //! Each writer folds the writes that queue up while its commit is in progress
 //! into its next transaction, turning thousands of small resource updates
-//! into a few fsyncs (or round trips). Each caller's statements run in their
-//! own savepoint, so one caller's failure never undoes another's. SQLite
-//! allows one writer at a time, so it gets one. PostgreSQL gets several: a
-//! write goes to the writer its key (the row's uuid) hashes to, so writes to
-//! one row keep the order they were submitted in, and a savepoint that loses
-//! a deadlock is retried (PostgreSQL keeps the rest of the transaction).
-//! MariaDB rolls back a whole transaction on a deadlock, so it keeps one.
+//! into a few fsyncs (or round trips). When one caller's statements fail, the
+//! group is redone one caller at a time, so one caller's failure never undoes
+//! another's. SQLite
+//! allows one writer at a time, so it gets one. PostgreSQL and MariaDB get
+//! several: a write goes to the writer its key (the row's uuid) hashes to,
+//! so writes to one row keep the order they were submitted in, and a
+//! transaction that loses a deadlock is retried whole.
 
 use crate::value::{SqlValue, Stmt};
 use diesel::connection::SimpleConnection;
@@ -139,9 +139,9 @@ struct PairRow {
 
 /// Most commits a group may fold together.
 const MAX_GROUP: usize = 1024;
-/// Writer connections on PostgreSQL.
-const POSTGRES_WRITERS: usize = 4;
-/// Attempts of a savepoint that keeps losing deadlocks.
+/// Writer connections on PostgreSQL and MariaDB.
+const SERVER_WRITERS: usize = 4;
+/// Attempts of a transaction that keeps losing deadlocks.
 const DEADLOCK_ATTEMPTS: usize = 3;
 
 /// The writer of a key: writes to one row always go through the same writer.
@@ -169,12 +169,14 @@ impl Database {
         if pending > 0 {
             log::info!("applied {pending} migration(s) to the {} database", kind.name());
         }
+        // Connections open on demand: a node (or a test) that reads little holds few.
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .build(Manager { kind, url: url.to_string() })
             .map_err(|e| ApiError::internal(format!("cannot open a connection pool on {url}: {e}")))?;
-        let writer_count = if kind == DbKind::Postgres { POSTGRES_WRITERS } else { 1 };
+        let writer_count = if kind == DbKind::Sqlite { 1 } else { SERVER_WRITERS };
         let mut writers = Vec::with_capacity(writer_count);
         let mut first = Some(conn);
         for i in 0..writer_count {
@@ -284,7 +286,9 @@ pub fn execute(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<usi
 }
 
 fn is_deadlock(e: &diesel::result::Error) -> bool {
-    e.to_string().contains("deadlock detected")
+    // PostgreSQL: "deadlock detected"; MariaDB: "Deadlock found when trying to get lock".
+    let m = e.to_string();
+    m.contains("deadlock detected") || m.contains("Deadlock found")
 }
 
 /// Run a job's statements, retrying (inside the same transaction) when
@@ -312,40 +316,37 @@ fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        let outcomes: Vec<Result<(), String>> = if group.len() == 1 {
-            // Alone: its own transaction, no savepoint round trips.
-            let job = &group[0];
-            let r = run_retrying(|| {
-                conn.transaction::<_, diesel::result::Error, _>(|tx| {
+        // Fast path: the whole group in one transaction, no savepoints (each
+        // is two more round trips on a server). If anything in it fails, the
+        // group is rolled back and every job runs again on its own, so only
+        // the failing one reports the failure.
+        let together = run_retrying(|| {
+            conn.transaction::<_, diesel::result::Error, _>(|tx| {
+                for job in &group {
                     for s in &job.stmts {
                         execute(tx, s)?;
                     }
-                    Ok(())
-                })
-            });
-            vec![r.map_err(|e| e.to_string())]
-        } else {
-            let mut outcomes = Vec::with_capacity(group.len());
-            let committed = conn.transaction::<_, diesel::result::Error, _>(|tx| {
-                outcomes.clear();
-                for job in &group {
-                    let r = run_retrying(|| {
-                        tx.transaction::<_, diesel::result::Error, _>(|sp| {
+                }
+                Ok(())
+            })
+        });
+        let outcomes: Vec<Result<(), String>> = match together {
+            Ok(()) => group.iter().map(|_| Ok(())).collect(),
+            Err(_) if group.len() > 1 => group
+                .iter()
+                .map(|job| {
+                    run_retrying(|| {
+                        conn.transaction::<_, diesel::result::Error, _>(|tx| {
                             for s in &job.stmts {
-                                execute(sp, s)?;
+                                execute(tx, s)?;
                             }
                             Ok(())
                         })
-                    });
-                    outcomes.push(r.map_err(|e| e.to_string()));
-                }
-                Ok(())
-            });
-            if let Err(e) = committed {
-                let msg = format!("commit failed: {e}");
-                outcomes = group.iter().map(|_| Err(msg.clone())).collect();
-            }
-            outcomes
+                    })
+                    .map_err(|e| e.to_string())
+                })
+                .collect(),
+            Err(e) => vec![Err(e.to_string())],
         };
         for (job, outcome) in group.into_iter().zip(outcomes) {
             let _ = job.done.send(outcome);
