@@ -146,7 +146,7 @@ async fn main() {
     let create = t.elapsed();
     println!("FIGURE create {vms} VMs on {hosts} hosts at concurrency {conc}: {:.2?} ({:.0} VMs/s)", create, vms as f64 / create.as_secs_f64());
 
-    let n = 5000.min(uuids.len() * 10);
+    let n = 20_000.min(uuids.len() * 10);
     let t = Instant::now();
     futures::stream::iter(0..n)
         .map(|i| {

@@ -26,6 +26,9 @@ pub struct SimVm {
     pub memory: i64,
     #[serde(default)]
     pub volumes: Vec<String>,
+    /// Guest accounts whose password was set, with the SHA-512 of the password.
+    #[serde(default)]
+    pub passwords: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,7 +260,8 @@ impl Simulator {
                 return Err(ApiError::operation(format!("vm[uuid:{vm}] is already running on host[uuid:{}]", existing.host)));
             }
         }
-        Self::record(&mut inner, vec![Entry::Vm { uuid: vm.into(), vm: SimVm { host: host.into(), state: "Running".into(), cpu, memory, volumes } }]);
+        let passwords = inner.state.vms.get(vm).map(|v| v.passwords.clone()).unwrap_or_default();
+        Self::record(&mut inner, vec![Entry::Vm { uuid: vm.into(), vm: SimVm { host: host.into(), state: "Running".into(), cpu, memory, volumes, passwords } }]);
         Ok(())
     }
 
@@ -312,6 +316,21 @@ impl Simulator {
             return Err(ApiError::operation(format!("vm[uuid:{vm}] is not running on host[uuid:{from}]")));
         };
         v.host = to.into();
+        Self::record(&mut inner, vec![Entry::Vm { uuid: vm.into(), vm: v }]);
+        Ok(())
+    }
+
+    /// Set a guest account's password (the guest agent's job on KVM): the VM must run.
+    pub async fn vm_set_password(&self, host: &str, vm: &str, account: &str, password_sha512: &str) -> ApiResult<()> {
+        self.gate("vm.password", &[host, vm]).await?;
+        let (account, hash) = (account.to_string(), password_sha512.to_string());
+        let mut inner = self.inner.lock();
+        match inner.state.vms.get(vm) {
+            Some(v) if v.host == host && v.state == "Running" => {}
+            _ => return Err(ApiError::operation(format!("vm[uuid:{vm}] is not running on host[uuid:{host}]"))),
+        }
+        let mut v = inner.state.vms.get(vm).cloned().expect("checked above");
+        v.passwords.insert(account, hash);
         Self::record(&mut inner, vec![Entry::Vm { uuid: vm.into(), vm: v }]);
         Ok(())
     }

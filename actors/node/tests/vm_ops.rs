@@ -274,3 +274,27 @@ async fn isos_host_routes_and_resource_configs() {
     assert_eq!(n.query(&format!("/v1/hosts/{h}")).await[0]["totalCpuCapacity"], 80);
     assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
 }
+
+#[actix_web::test]
+async fn host_shutdown_guest_passwords_and_permissions() {
+    let n = Node::start().await;
+    let w = World::build(&n, 1).await;
+    let vm = uuid_of(&n.create("/v1/vm-instances", w.vm_params("v")).await);
+    let act = format!("/v1/vm-instances/{vm}/actions");
+    n.ok("PUT", &act, json!({"changeVmPassword": {"account": "root", "password": "s3cret-pw"}})).await;
+    let sim = n.app.sim.vm_get(&vm).unwrap();
+    assert_eq!(sim.passwords.get("root").map(String::as_str), Some(zstack::identity::sha512_hex("s3cret-pw").as_str()));
+    let (s, _) = n.call("PUT", &act, Some(json!({"changeVmPassword": {"account": "root", "password": "short"}}))).await;
+    assert_eq!(s, 503);
+    let perms = n.ok("PUT", "/v1/accounts/permissions/actions", json!({"checkApiPermission": {"apiNames": ["APICreateZoneMsg", "APINoSuchMsg"]}})).await;
+    assert_eq!(perms["inventory"], json!({"APICreateZoneMsg": "Allow", "APINoSuchMsg": "Deny"}));
+    // Powering the host off stops its VMs and disconnects it; a reconnect brings it back.
+    n.ok("PUT", &format!("/v1/hosts/power/{}/actions", w.hosts[0]), json!({"shutdownHost": {}})).await;
+    assert_eq!(n.query(&format!("/v1/vm-instances/{vm}")).await[0]["state"], "Stopped");
+    assert_eq!(n.query(&format!("/v1/hosts/{}", w.hosts[0])).await[0]["status"], "Disconnected");
+    let (s, _) = n.call("PUT", &act, Some(json!({"startVmInstance": {}}))).await;
+    assert_eq!(s, 503, "no connected host to start on");
+    n.ok("PUT", &format!("/v1/hosts/{}/actions", w.hosts[0]), json!({"reconnectHost": {}})).await;
+    n.ok("PUT", &act, json!({"startVmInstance": {}})).await;
+    assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
+}

@@ -333,6 +333,23 @@ pub async fn host_change_state(app: App, req: Req) -> ApiResult<Reply> {
     .await?)
 }
 
+/// `ShutdownHost`: its VMs are stopped, then the host is powered off
+/// (Disconnected until reconnected).
+pub async fn host_shutdown(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    read(&app.dirs().host, &uuid).await?;
+    for vm in app.store.inv_find(&tables::VM_INSTANCE, "hostUuid", &uuid).await? {
+        crate::resources::vm::vm_stop_for(&app, str_of(&vm, "uuid").unwrap_or_default()).await?;
+    }
+    app.sim.host_remove(&uuid).await?;
+    mutate(&app, &app.dirs().host, &uuid, |s| {
+        s.set("status", json!("Disconnected"));
+        Ok(())
+    })
+    .await?;
+    Ok(Reply::Empty)
+}
+
 pub async fn host_reconnect(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let inv = read(&app.dirs().host, &uuid).await?;

@@ -387,3 +387,18 @@ pub async fn resource_config_delete(app: App, req: Req) -> ApiResult<Reply> {
     }
     Ok(Reply::Empty)
 }
+
+/// `CheckApiPermission`: the node has one account, the admin, who may call
+/// every API it serves; names it does not serve are denied.
+pub async fn api_permission_check(_app: App, req: Req) -> ApiResult<Reply> {
+    let names = req.list("apiNames");
+    if names.is_empty() {
+        return Err(ApiError::invalid_argument("apiNames must name at least one API"));
+    }
+    let mut inv = Map::new();
+    for n in names {
+        let served = crate::api::defs().iter().any(|d| d.msg == n || d.fqcn == n);
+        inv.insert(n, json!(if served { "Allow" } else { "Deny" }));
+    }
+    Ok(Reply::Inventory(Value::Object(inv)))
+}

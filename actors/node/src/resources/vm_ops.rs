@@ -794,3 +794,24 @@ pub async fn iso_detach(app: App, req: Req) -> ApiResult<Reply> {
     .await?;
     vm_reply(&app, &uuid).await
 }
+
+pub async fn vm_change_password(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let account = req.must("account")?;
+    let password = req.must("password")?;
+    if password.len() < 6 {
+        return Err(ApiError::invalid_argument("the password must have at least 6 characters"));
+    }
+    on_vm(&app, &uuid, move |app, vm| {
+        Box::pin(async move {
+            if str_of(&vm, "state") != Some("Running") {
+                return Err(ApiError::operation(format!("vm[uuid:{}] must be Running to change a password", str_of(&vm, "uuid").unwrap_or_default())));
+            }
+            let host = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
+            app.sim.vm_set_password(&host, str_of(&vm, "uuid").unwrap_or_default(), &account, &crate::identity::sha512_hex(&password)).await?;
+            Ok(vm)
+        })
+    })
+    .await?;
+    Ok(Reply::Empty)
+}
