@@ -533,3 +533,31 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    volume_snapshot_group (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        vm_instance_uuid -> Nullable<Text>,
+        snapshots_num -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    volume_snapshot_group_ref (uuid) {
+        uuid -> Text,
+        volume_snapshot_group_uuid -> Nullable<Text>,
+        volume_snapshot_uuid -> Nullable<Text>,
+        volume_uuid -> Nullable<Text>,
+        volume_type -> Nullable<Text>,
+        device_id -> Nullable<BigInt>,
+        snapshot_deleted -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

@@ -357,6 +357,7 @@ pub static VOLUME_SNAPSHOT: TableSpec = TableSpec {
     joins: &[
         join!("volume" => "volumeUuid", "volume", "uuid"),
         join!("tree" => "treeUuid", "volume_snapshot_tree", "uuid"),
+        join!("group" => "uuid", "volume_snapshot_group_ref", "volumeSnapshotUuid"; "volumeSnapshotGroupUuid", "volume_snapshot_group", "uuid"),
         join!("primaryStorage" => "primaryStorageUuid", "primary_storage", "uuid"),
     ],
     indexes: &["volumeUuid", "treeUuid"],
@@ -400,6 +401,25 @@ pub static RESOURCE_CONFIG: TableSpec = TableSpec {
     indexes: &["resourceUuid"],
 };
 
+pub static VOLUME_SNAPSHOT_GROUP: TableSpec = TableSpec {
+    table: "volume_snapshot_group",
+    inventory_class: "org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory",
+    vo: "VolumeSnapshotGroupVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, vmInstanceUuid: Str, snapshotsNum: Int, createDate: Time, lastOpDate: Time),
+    joins: &[join!("vmInstance" => "vmInstanceUuid", "vm_instance", "uuid")],
+    indexes: &["vmInstanceUuid"],
+};
+
+pub static VOLUME_SNAPSHOT_GROUP_REF: TableSpec = TableSpec {
+    table: "volume_snapshot_group_ref",
+    inventory_class: "org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupRefInventory",
+    vo: "VolumeSnapshotGroupRefVO",
+    columns: cols!(uuid: Str, volumeSnapshotGroupUuid: Str, volumeSnapshotUuid: Str, volumeUuid: Str, volumeType: Str, deviceId: Int,
+        snapshotDeleted: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["volumeSnapshotGroupUuid", "volumeSnapshotUuid"],
+};
+
 /// The migrations, oldest first: a version name and the tables it creates.
 /// A released migration never changes; new tables go into a new entry.
 pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
@@ -414,6 +434,7 @@ pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
     ),
     ("2026-11-25-000002_volume_snapshots", &[&VOLUME_SNAPSHOT, &VOLUME_SNAPSHOT_TREE]),
     ("2026-11-25-000003_cdroms_host_routes_resource_configs", &[&VM_CDROM, &L3_HOST_ROUTE, &RESOURCE_CONFIG]),
+    ("2026-11-25-000004_volume_snapshot_groups", &[&VOLUME_SNAPSHOT_GROUP, &VOLUME_SNAPSHOT_GROUP_REF]),
 ];
 
 /// Every table, in migration order.

@@ -298,3 +298,28 @@ async fn host_shutdown_guest_passwords_and_permissions() {
     n.ok("PUT", &act, json!({"startVmInstance": {}})).await;
     assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
 }
+
+#[actix_web::test]
+async fn snapshot_groups_cover_every_volume_of_a_vm() {
+    let n = Node::start().await;
+    let w = World::build(&n, 1).await;
+    let vm = n.create("/v1/vm-instances", json!({"name": "g", "instanceOfferingUuid": w.offering, "imageUuid": w.image, "l3NetworkUuids": [w.l3], "dataDiskSizes": [1u64 << 30]})).await;
+    let (vm_uuid, root) = (uuid_of(&vm), vm["rootVolumeUuid"].as_str().unwrap().to_string());
+    let group = n.create("/v1/volume-snapshots/group", json!({"rootVolumeUuid": root, "name": "nightly"})).await;
+    assert_eq!(group["snapshotsNum"], 2);
+    assert_eq!(group["volumeSnapshotRefs"].as_array().unwrap().len(), 2);
+    let group_uuid = uuid_of(&group);
+    assert_eq!(n.query(&format!("/v1/volume-snapshots?q=group.uuid={group_uuid}")).await.len(), 2);
+    let (s, _) = n.call("PUT", &format!("/v1/volume-snapshots/group/{group_uuid}/actions"), Some(json!({"revertVmFromSnapshotGroup": {}}))).await;
+    assert_eq!(s, 503, "the VM must be stopped");
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"stopVmInstance": {}})).await;
+    let reverted = n.ok("PUT", &format!("/v1/volume-snapshots/group/{group_uuid}/actions"), json!({"revertVmFromSnapshotGroup": {}})).await;
+    assert!(reverted["results"].as_array().unwrap().iter().all(|r| r["success"] == true), "{reverted}");
+    let (s, _) = n.call("POST", "/v1/volume-snapshots/group", Some(json!({"params": {"rootVolumeUuid": w.image, "name": "x"}}))).await;
+    assert_eq!(s, 503, "not a root volume");
+    let deleted = n.ok("DELETE", &format!("/v1/volume-snapshots/group/{group_uuid}"), Value::Null).await;
+    assert_eq!(deleted["results"].as_array().unwrap().len(), 2);
+    assert_eq!(n.query("/v1/volume-snapshots").await.len(), 0);
+    assert_eq!(n.query("/v1/volume-snapshots/group").await.len(), 0);
+    assert!(n.violations().await.is_empty(), "{:?}", n.violations().await);
+}

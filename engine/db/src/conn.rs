@@ -142,7 +142,7 @@ const MAX_GROUP: usize = 1024;
 /// Writer connections on PostgreSQL and MariaDB.
 const SERVER_WRITERS: usize = 4;
 /// Attempts of a transaction that keeps losing deadlocks.
-const DEADLOCK_ATTEMPTS: usize = 3;
+const DEADLOCK_ATTEMPTS: usize = 8;
 
 /// The writer of a key: writes to one row always go through the same writer.
 fn writer_for(key: Option<&str>, writers: usize) -> usize {
@@ -301,7 +301,11 @@ where
     loop {
         attempt += 1;
         match attempt_once() {
-            Err(e) if attempt < DEADLOCK_ATTEMPTS && is_deadlock(&e) => continue,
+            Err(e) if attempt < DEADLOCK_ATTEMPTS && is_deadlock(&e) => {
+                log::info!("a group commit lost a deadlock (attempt {attempt}); retrying");
+                // Let the winner finish before trying again.
+                std::thread::sleep(std::time::Duration::from_millis(attempt as u64));
+            }
             other => return other,
         }
     }

@@ -92,6 +92,7 @@ static L3_COLLECTIONS: [Collection; 4] = [
 static L2_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", pick "clusterUuid")];
 static PS_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", pick "clusterUuid")];
 static BS_COLLECTIONS: [Collection; 1] = [coll!("attachedZoneUuids", tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", pick "zoneUuid")];
+static SNAPSHOT_GROUP_COLLECTIONS: [Collection; 1] = [coll!("volumeSnapshotRefs", tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", hide uuid)];
 static IMAGE_COLLECTIONS: [Collection; 1] = [coll!("backupStorageRefs", tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", hide uuid)];
 
 fn collections(table: &str) -> &'static [Collection] {
@@ -102,6 +103,7 @@ fn collections(table: &str) -> &'static [Collection] {
         "primary_storage" => &PS_COLLECTIONS,
         "backup_storage" => &BS_COLLECTIONS,
         "image" => &IMAGE_COLLECTIONS,
+        "volume_snapshot_group" => &SNAPSHOT_GROUP_COLLECTIONS,
         _ => &[],
     }
 }

@@ -829,6 +829,8 @@ async fn expunge(app: &App, vm: &Inventory) -> ApiResult<()> {
     for nic in app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &uuid).await? {
         nic_release(app, &nic).await?;
     }
+    let groups: Vec<String> = app.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP, "vmInstanceUuid", &uuid).await?.iter().filter_map(|g| str_of(g, "uuid").map(String::from)).collect();
+    app.store.db.write(groups.iter().map(|g| app.store.delete_stmt(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", g)).collect()).await?;
     for v in app.store.inv_find(&tables::VOLUME, "vmInstanceUuid", &uuid).await? {
         let volume = str_of(&v, "uuid").unwrap_or_default().to_string();
         if str_of(&v, "type") == Some("Root") {
@@ -848,6 +850,7 @@ async fn expunge(app: &App, vm: &Inventory) -> ApiResult<()> {
         .db
         .write(vec![
             app.store.delete_stmt(&tables::VM_CDROM, "vmInstanceUuid", &uuid),
+            app.store.delete_stmt(&tables::VOLUME_SNAPSHOT_GROUP, "vmInstanceUuid", &uuid),
             app.store.delete_stmt(&tables::RESOURCE_CONFIG, "resourceUuid", &uuid),
             app.store.delete_stmt(&tables::SYSTEM_TAG, "resourceUuid", &uuid),
             app.store.delete_stmt(&tables::USER_TAG, "resourceUuid", &uuid),

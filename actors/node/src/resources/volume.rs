@@ -476,10 +476,13 @@ pub async fn vm_attachable_volumes(app: App, req: Req) -> ApiResult<Reply> {
 // ---------- snapshots ----------
 
 pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
-    let volume_uuid = req.must("volumeUuid")?;
-    let name = req.must("name")?;
-    let description = req.string("description");
-    let snap_uuid = req.resource_uuid()?;
+    let snap = snapshot_take(&app, &req.must("volumeUuid")?, &req.must("name")?, req.string("description"), req.resource_uuid()?).await?;
+    inv_reply(snap)
+}
+
+/// Take a snapshot of a volume on the volume's actor (one at a time per volume).
+pub async fn snapshot_take(app: &App, volume_uuid: &str, name: &str, description: Option<String>, snap_uuid: String) -> ApiResult<Inventory> {
+    let (volume_uuid, name) = (volume_uuid.to_string(), name.to_string());
     let a = app.clone();
     let su = snap_uuid.clone();
     // On the volume's actor: snapshots of one volume are taken one at a time.
@@ -523,7 +526,7 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
             })
         })
         .await?;
-    inv_reply(app.store.inv_must(&tables::VOLUME_SNAPSHOT, &snap_uuid).await?)
+    app.store.inv_must(&tables::VOLUME_SNAPSHOT, &snap_uuid).await
 }
 
 pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
@@ -544,8 +547,14 @@ async fn snapshot_remove(app: &App, snap: &Inventory) -> ApiResult<()> {
 
 /// Delete a snapshot and everything derived from it; its parent becomes the latest if it was on the chain.
 pub async fn snapshot_delete(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let Some(snap) = app.store.inv_get(&tables::VOLUME_SNAPSHOT, &uuid).await? else { return Ok(Reply::Empty) };
+    snapshot_delete_tree(&app, &req.must("uuid")?).await?;
+    Ok(Reply::Empty)
+}
+
+/// Delete a snapshot and its descendants; a group that held them notes it.
+pub async fn snapshot_delete_tree(app: &App, uuid: &str) -> ApiResult<()> {
+    let uuid = uuid.to_string();
+    let Some(snap) = app.store.inv_get(&tables::VOLUME_SNAPSHOT, &uuid).await? else { return Ok(()) };
     let volume = str_of(&snap, "volumeUuid").unwrap_or_default().to_string();
     let a = app.clone();
     app.dirs()
@@ -564,6 +573,12 @@ pub async fn snapshot_delete(app: App, req: Req) -> ApiResult<Reply> {
                 for s in all.iter().filter(|s| doomed.iter().any(|d| Some(d.as_str()) == str_of(s, "uuid"))) {
                     snapshot_remove(&a, s).await?;
                 }
+                for d in &doomed {
+                    for mut r in a.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotUuid", d).await? {
+                        r.insert("snapshotDeleted".into(), json!(true));
+                        a.store.inv_update(&tables::VOLUME_SNAPSHOT_GROUP_REF, &r).await?;
+                    }
+                }
                 if had_latest {
                     if let Some(mut parent) = str_of(&snap, "parentUuid").and_then(|p| all.iter().find(|s| str_of(s, "uuid") == Some(p)).cloned()) {
                         parent.insert("latest".into(), json!(true));
@@ -573,8 +588,7 @@ pub async fn snapshot_delete(app: App, req: Req) -> ApiResult<Reply> {
                 Ok(())
             })
         })
-        .await?;
-    Ok(Reply::Empty)
+        .await
 }
 
 pub async fn snapshot_batch_delete(app: App, req: Req) -> ApiResult<Reply> {
@@ -596,7 +610,13 @@ pub async fn snapshot_batch_delete(app: App, req: Req) -> ApiResult<Reply> {
 
 /// Revert a volume to a snapshot: its VM must be stopped; new snapshots then branch from it.
 pub async fn snapshot_revert(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
+    let volume = snapshot_revert_to(&app, &req.must("uuid")?).await?;
+    inv_reply(full_inventory(&app, &tables::VOLUME, &volume).await?)
+}
+
+/// Make a snapshot the volume's current state (its VM must be stopped); returns the volume uuid.
+pub async fn snapshot_revert_to(app: &App, uuid: &str) -> ApiResult<String> {
+    let uuid = uuid.to_string();
     let snap = app.store.inv_must(&tables::VOLUME_SNAPSHOT, &uuid).await?;
     let volume = read(&app.dirs().volume, str_of(&snap, "volumeUuid").unwrap_or_default()).await?;
     if let Some(vm) = str_of(&volume, "vmInstanceUuid") {
@@ -615,7 +635,7 @@ pub async fn snapshot_revert(app: App, req: Req) -> ApiResult<Reply> {
         }
     }
     app.store.db.write(stmts).await?;
-    inv_reply(full_inventory(&app, &tables::VOLUME, str_of(&volume, "uuid").unwrap_or_default()).await?)
+    Ok(str_of(&volume, "uuid").unwrap_or_default().to_string())
 }
 
 
@@ -720,4 +740,110 @@ pub async fn candidate_backup_storage(app: App, _req: Req) -> ApiResult<Reply> {
     let conds = vec![crate::store::eq("state", "Enabled"), crate::store::eq("status", "Connected")];
     let bss = app.store.inv_query(&tables::BACKUP_STORAGE, &conds, &zstack_db::query::QueryOptions::default()).await?;
     Ok(Reply::Inventories { items: bss.into_iter().map(Value::Object).collect(), total: None, class: tables::BACKUP_STORAGE.inventory_class })
+}
+
+// ---------- snapshot groups ----------
+
+/// `CreateVolumeSnapshotGroup`: a snapshot of every volume of the VM whose
+/// root volume is given, taken on the VM's actor so the VM does not change
+/// in between; if one fails, the others taken are deleted.
+pub async fn snapshot_group_create(app: App, req: Req) -> ApiResult<Reply> {
+    let root = read(&app.dirs().volume, &req.must("rootVolumeUuid")?).await?;
+    let vm = str_of(&root, "vmInstanceUuid").map(String::from).filter(|_| str_of(&root, "type") == Some("Root"));
+    let Some(vm) = vm else {
+        return Err(ApiError::invalid_argument("rootVolumeUuid must be the root volume of a VM"));
+    };
+    let (name, description, group_uuid) = (req.must("name")?, req.string("description"), req.resource_uuid()?);
+    let a = app.clone();
+    let g = group_uuid.clone();
+    app.dirs()
+        .vm
+        .ask(&vm, move |cell: Cell<Res<VmK>>| {
+            Box::pin(async move {
+                let vm_uuid = cell.borrow().string("uuid");
+                let volumes = a.store.inv_find(&tables::VOLUME, "vmInstanceUuid", &vm_uuid).await?;
+                let mut taken: Vec<Inventory> = Vec::new();
+                for v in &volumes {
+                    let vu = str_of(v, "uuid").unwrap_or_default().to_string();
+                    match snapshot_take(&a, &vu, &name, description.clone(), new_uuid()).await {
+                        Ok(s) => taken.push(s),
+                        Err(e) => {
+                            for s in &taken {
+                                let _ = snapshot_delete_tree(&a, str_of(s, "uuid").unwrap_or_default()).await;
+                            }
+                            return Err(e);
+                        }
+                    }
+                }
+                let group = new_inv(json!({"uuid": g, "name": name, "description": description, "vmInstanceUuid": vm_uuid, "snapshotsNum": taken.len()}));
+                let mut stmts = vec![a.store.insert_stmt(&tables::VOLUME_SNAPSHOT_GROUP, &group)];
+                for (s, v) in taken.iter().zip(&volumes) {
+                    let r = new_inv(json!({"uuid": new_uuid(), "volumeSnapshotGroupUuid": g, "volumeSnapshotUuid": str_of(s, "uuid"),
+                        "volumeUuid": str_of(v, "uuid"), "volumeType": str_of(v, "type"), "deviceId": v.get("deviceId"), "snapshotDeleted": false}));
+                    stmts.push(a.store.insert_stmt(&tables::VOLUME_SNAPSHOT_GROUP_REF, &r));
+                }
+                a.store.db.write(stmts).await
+            })
+        })
+        .await?;
+    inv_reply(full_inventory(&app, &tables::VOLUME_SNAPSHOT_GROUP, &group_uuid).await?)
+}
+
+fn group_results(outcomes: Vec<(String, String, ApiResult<()>)>) -> Reply {
+    let results: Vec<Value> = outcomes
+        .into_iter()
+        .map(|(volume, snapshot, r)| match r {
+            Ok(()) => json!({"volumeUuid": volume, "volumeSnapshotUuid": snapshot, "success": true}),
+            Err(e) => json!({"volumeUuid": volume, "volumeSnapshotUuid": snapshot, "success": false, "error": e}),
+        })
+        .collect();
+    let mut m = serde_json::Map::new();
+    m.insert("results".into(), Value::Array(results));
+    Reply::Fields(m)
+}
+
+/// `RevertVmFromSnapshotGroup`: every volume back to its snapshot in the group (the VM must be stopped).
+pub async fn snapshot_group_revert(app: App, req: Req) -> ApiResult<Reply> {
+    let group = app.store.inv_must(&tables::VOLUME_SNAPSHOT_GROUP, &req.must("uuid")?).await?;
+    let vm = read(&app.dirs().vm, str_of(&group, "vmInstanceUuid").unwrap_or_default()).await?;
+    if str_of(&vm, "state") != Some("Stopped") {
+        return Err(ApiError::operation(format!("vm[uuid:{}] must be Stopped to revert it", str_of(&vm, "uuid").unwrap_or_default())));
+    }
+    let mut outcomes = Vec::new();
+    for r in app.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", str_of(&group, "uuid").unwrap_or_default()).await? {
+        let (volume, snap) = (str_of(&r, "volumeUuid").unwrap_or_default().to_string(), str_of(&r, "volumeSnapshotUuid").unwrap_or_default().to_string());
+        let outcome = if r.get("snapshotDeleted") == Some(&json!(true)) {
+            Err(ApiError::operation(format!("snapshot[uuid:{snap}] of the group was deleted")))
+        } else {
+            snapshot_revert_to(&app, &snap).await.map(|_| ())
+        };
+        outcomes.push((volume, snap, outcome));
+    }
+    Ok(group_results(outcomes))
+}
+
+pub async fn snapshot_group_delete(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let Some(group) = app.store.inv_get(&tables::VOLUME_SNAPSHOT_GROUP, &uuid).await? else { return Ok(group_results(vec![])) };
+    let mut outcomes = Vec::new();
+    for r in app.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", &uuid).await? {
+        let (volume, snap) = (str_of(&r, "volumeUuid").unwrap_or_default().to_string(), str_of(&r, "volumeSnapshotUuid").unwrap_or_default().to_string());
+        outcomes.push((volume, snap.clone(), snapshot_delete_tree(&app, &snap).await));
+    }
+    app.store
+        .db
+        .write(vec![
+            app.store.delete_stmt(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", &uuid),
+            app.store.delete_stmt(&tables::VOLUME_SNAPSHOT_GROUP, "uuid", str_of(&group, "uuid").unwrap_or_default()),
+        ])
+        .await?;
+    Ok(group_results(outcomes))
+}
+
+pub async fn snapshot_group_update(app: App, req: Req) -> ApiResult<Reply> {
+    let uuid = req.must("uuid")?;
+    let mut g = app.store.inv_must(&tables::VOLUME_SNAPSHOT_GROUP, &uuid).await?;
+    super::apply_update(&mut g, &req.params, &[]);
+    app.store.inv_update(&tables::VOLUME_SNAPSHOT_GROUP, &g).await?;
+    inv_reply(full_inventory(&app, &tables::VOLUME_SNAPSHOT_GROUP, &uuid).await?)
 }
