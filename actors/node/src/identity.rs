@@ -155,9 +155,7 @@ fn session_inventory(s: &Session, now: i64) -> Inventory {
         "uuid": s.uuid, "accountUuid": s.account_uuid, "userUuid": s.account_uuid, "userType": "AccountVO",
         "expiredDate": to_wire(s.expires_ms), "createDate": to_wire(now),
     });
-    let mut m = v.as_object().unwrap().clone();
-    m.retain(|_, v| !v.is_null());
-    m
+    v.as_object().cloned().unwrap_or_default()
 }
 
 #[cfg(test)]

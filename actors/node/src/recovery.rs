@@ -195,30 +195,36 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
 /// inventory); anything else failed and was undone.
 pub async fn finish_unfinished_jobs(app: &App) -> ApiResult<()> {
     let jobs = app.jobs.job_unfinished().await?;
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    // Which targets survived, and in which table: one query per table for all jobs.
+    let mut remaining: Vec<String> = jobs.iter().filter_map(|(_, _, t)| t.clone()).collect();
+    let mut found: HashMap<String, &'static zstack_db::TableSpec> = HashMap::new();
+    for spec in tables::all() {
+        if remaining.is_empty() {
+            break;
+        }
+        for row in app.store.inv_where_in(spec, "uuid", &remaining).await? {
+            found.insert(str_of(&row, "uuid").unwrap_or_default().to_string(), spec);
+        }
+        remaining.retain(|t| !found.contains_key(t));
+    }
     let (mut done, mut failed) = (0, 0);
     for (job, api, target) in jobs {
-        let mut outcome = Err(zstack_kit::ApiError::internal(
-            "the management node restarted while this job was running; its changes were rolled back",
-        ));
-        if let Some(t) = target {
-            for spec in tables::all() {
-                if spec.column("uuid").is_some() && app.store.inv_exists(spec, &t).await? {
-                    let inv = crate::resources::infra::full_inventory(app, spec, &t).await?;
-                    outcome = Ok(json!({ "inventory": inv }));
-                    break;
-                }
+        let outcome = match target.as_ref().and_then(|t| found.get(t).map(|spec| (t, *spec))) {
+            Some((t, spec)) => {
+                done += 1;
+                Ok(json!({ "inventory": crate::resources::infra::full_inventory(app, spec, t).await? }))
             }
-        }
-        if outcome.is_ok() {
-            done += 1;
-        } else {
-            failed += 1;
-        }
+            None => {
+                failed += 1;
+                Err(zstack_kit::ApiError::internal("the management node restarted while this job was running; its changes were rolled back"))
+            }
+        };
         log::debug!("job {job} of {api} ended at restart");
         app.jobs.job_finish(&job, outcome).await?;
     }
-    if done + failed > 0 {
-        log::warn!("{} job(s) were running when the node stopped: {done} had finished their work, {failed} were undone", done + failed);
-    }
+    log::warn!("{} job(s) were running when the node stopped: {done} had finished their work, {failed} were undone", done + failed);
     Ok(())
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use zstack_kit::{ApiError, ApiResult};
@@ -117,7 +117,6 @@ struct Inner {
 pub struct Simulator {
     inner: Arc<Mutex<Inner>>,
     faults: Arc<Mutex<Vec<Fault>>>,
-    path: PathBuf,
 }
 
 impl Simulator {
@@ -141,7 +140,7 @@ impl Simulator {
     pub fn open_read_only(data_dir: &Path) -> ApiResult<Simulator> {
         let path = data_dir.join("simulator.journal");
         let state = Self::replay(&path)?;
-        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: None })), faults: Arc::new(Mutex::new(Vec::new())), path })
+        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: None })), faults: Arc::new(Mutex::new(Vec::new())) })
     }
 
     pub fn open(data_dir: &Path) -> ApiResult<Simulator> {
@@ -159,11 +158,7 @@ impl Simulator {
         }
         std::fs::rename(&tmp, &path).map_err(io)?;
         let journal = OpenOptions::new().append(true).open(&path).map_err(io)?;
-        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: Some(journal) })), faults: Arc::new(Mutex::new(Vec::new())), path })
-    }
-
-    pub fn journal_path(&self) -> &Path {
-        &self.path
+        Ok(Simulator { inner: Arc::new(Mutex::new(Inner { state, journal: Some(journal) })), faults: Arc::new(Mutex::new(Vec::new())) })
     }
 
     fn record(inner: &mut Inner, entries: Vec<Entry>) {
@@ -240,10 +235,6 @@ impl Simulator {
     /// Physical CPUs and memory of a simulator host.
     pub fn host_capacity(&self, host: &str) -> Option<(i64, i64)> {
         self.inner.lock().state.hosts.get(host).copied()
-    }
-
-    pub fn host_exists(&self, host: &str) -> bool {
-        self.inner.lock().state.hosts.contains_key(host)
     }
 
     pub async fn vm_start(&self, host: &str, vm: &str, cpu: i64, memory: i64, volumes: Vec<String>) -> ApiResult<()> {

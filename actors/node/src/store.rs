@@ -142,14 +142,8 @@ impl Store {
     }
 
     /// Stored inventories whose `field` is any of `values`, in batches (never one query per row).
-    pub async fn inv_where_in(&self, spec: &'static TableSpec, field: &str, values: &[String]) -> ApiResult<Vec<Inventory>> {
-        let mut out = Vec::new();
-        for chunk in values.chunks(500) {
-            let cond = Condition { name: field.into(), op: Op::In, value: Some(chunk.join(",")) };
-            let opts = QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
-            out.extend(self.inv_query(spec, &[cond], &opts).await?);
-        }
-        Ok(out)
+    pub async fn inv_where_in(&self, spec: &'static TableSpec, field: &'static str, values: &[String]) -> ApiResult<Vec<Inventory>> {
+        Ok(self.inv_where_in_many(&[(spec, field)], values).await?.pop().unwrap_or_default())
     }
 
     /// Rows of several tables whose `field` is any of `values`, in one round

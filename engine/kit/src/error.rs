@@ -49,8 +49,6 @@ pub mod codes {
     pub const AUTHENTICATION: (&str, &str) = ("ID.1000", "Authentication failed");
     pub const PERMISSION_DENIED: (&str, &str) = ("ID.1002", "Permission denied");
     pub const NO_AVAILABLE_HOST: (&str, &str) = ("HOST_ALLOCATION.1000", "No available host");
-    pub const VM_OPERATION: (&str, &str) = ("VM.1000", "VM operation failed");
-    pub const VM_STATE: (&str, &str) = ("VM.1001", "VM is not in a state the operation accepts");
 }
 
 impl ApiError {
@@ -102,14 +100,6 @@ impl ApiError {
         self
     }
 
-    /// The deepest cause, which names what really went wrong.
-    pub fn root_cause(&self) -> &ApiError {
-        let mut e = self;
-        while let Some(c) = &e.cause {
-            e = c;
-        }
-        e
-    }
 }
 
 impl fmt::Display for ApiError {

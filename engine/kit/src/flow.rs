@@ -2,9 +2,10 @@
 //! step that ran (the failing one first, as ZStack's SimpleFlowChain does) is
 //! rolled back in reverse order. Steps share one context (`Shared<C>`).
 //!
-//! Hooks let the caller persist progress after each step (so a restarted node
-//! can undo what a crashed flow took) and inject a failure at any step (so
-//! tests can fail every step in turn and check nothing is left behind).
+//! Hooks let the caller observe each finished step and inject a failure at
+//! any step (so tests can fail every step in turn and check nothing is left
+//! behind). A crashed flow is not replayed: the node derives what it took
+//! from the rows keyed by its resource (see the node's recovery).
 
 use crate::error::ApiResult;
 use crate::ApiError;
@@ -50,10 +51,6 @@ impl<C: 'static> FlowChain<C> {
         self
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     pub fn step_names(&self) -> Vec<&'static str> {
         self.steps.iter().map(|s| s.name).collect()
     }
@@ -85,19 +82,13 @@ impl<C: 'static> FlowChain<C> {
         Ok(())
     }
 
-    /// Roll back steps `0..=last` in reverse order. Used on failure and by
-    /// recovery after a crash (with the persisted context).
-    pub async fn rollback_through(&self, last: usize, ctx: Shared<C>) {
+    /// Roll back steps `0..=last` in reverse order.
+    async fn rollback_through(&self, last: usize, ctx: Shared<C>) {
         for step in self.steps[..=last.min(self.steps.len().saturating_sub(1))].iter().rev() {
             if let Some(undo) = step.rollback {
                 undo(ctx.clone()).await;
             }
         }
-    }
-
-    /// Index of a step by name, for recovery from persisted progress.
-    pub fn position(&self, step: &str) -> Option<usize> {
-        self.steps.iter().position(|s| s.name == step)
     }
 }
 

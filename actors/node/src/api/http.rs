@@ -5,7 +5,7 @@
 //! polling for both.
 
 use super::jobs::JobState;
-use super::{bind_params, check_required, defs, ApiDef, QueryRequest, Reply, Req, Verb};
+use super::{bind_params, check_required, def_segments, defs, ApiDef, QueryRequest, Reply, Req, Verb};
 use crate::app::App;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,14 +48,12 @@ pub fn error_response(e: &ApiError) -> HttpResponse {
     }
 }
 
-fn matches(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
-    let p: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let s: Vec<&str> = path.trim_matches('/').split('/').collect();
+fn matches(p: &[&str], s: &[&str]) -> Option<Vec<(String, String)>> {
     if p.len() != s.len() {
         return None;
     }
     let mut vars = Vec::new();
-    for (a, b) in p.iter().zip(&s) {
+    for (a, b) in p.iter().zip(s) {
         if a.starts_with('{') && a.ends_with('}') {
             if b.is_empty() {
                 return None;
@@ -80,8 +78,9 @@ fn verb_of(req: &HttpRequest) -> Option<Verb> {
 
 /// Pick the API for a path and verb the way ZStack's RestServer does.
 fn route(path: &str, verb: Option<Verb>, body: &Map<String, Value>) -> ApiResult<(&'static ApiDef, Vec<(String, String)>)> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let candidates: Vec<(&'static ApiDef, Vec<(String, String)>)> =
-        defs().iter().filter_map(|d| matches(d.path, path).map(|v| (d, v))).collect();
+        defs().iter().zip(def_segments()).filter_map(|(d, p)| matches(p, &segments).map(|v| (d, v))).collect();
     if candidates.is_empty() {
         return Err(ApiError::transport(404, format!("no api mapping to {path}")));
     }
@@ -424,8 +423,9 @@ mod tests {
 
     #[test]
     fn path_patterns_bind_variables() {
-        assert_eq!(matches("/v1/zones/{uuid}", "/v1/zones/abc"), Some(vec![("uuid".into(), "abc".into())]));
-        assert_eq!(matches("/v1/zones/{uuid}", "/v1/zones/"), None);
-        assert_eq!(matches("/v1/zones", "/v1/zones/x"), None);
+        let seg = |s: &'static str| s.trim_matches('/').split('/').collect::<Vec<_>>();
+        assert_eq!(matches(&seg("/v1/zones/{uuid}"), &seg("/v1/zones/abc")), Some(vec![("uuid".into(), "abc".into())]));
+        assert_eq!(matches(&seg("/v1/zones/{uuid}"), &["v1", "zones", ""]), None);
+        assert_eq!(matches(&seg("/v1/zones"), &seg("/v1/zones/x")), None);
     }
 }

@@ -135,9 +135,6 @@ impl Jobs {
         Ok(jobs)
     }
 
-    pub fn processing(&self) -> usize {
-        self.live.lock().values().filter(|j| matches!(j.state, JobState::Processing)).count()
-    }
 }
 
 fn error_from_json(v: &Value) -> ApiError {

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::identity::Session;
 use futures::future::LocalBoxFuture;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use zstack_db::query::{Condition, QueryOptions};
 use zstack_kit::{ApiError, ApiResult};
@@ -72,24 +73,11 @@ pub struct ApiDef {
 }
 
 impl ApiDef {
-    pub fn param_specs(&self) -> Vec<ParamSpec> {
-        self.params
-            .split_whitespace()
-            .map(|w| {
-                let (name, ty) = w.split_once(':').unwrap_or((w, "s"));
-                let required = name.ends_with('*');
-                let name = name.trim_end_matches('*');
-                let ty = match ty {
-                    "i" => PType::Int,
-                    "b" => PType::Bool,
-                    "f" => PType::Float,
-                    "l" => PType::List,
-                    "any" => PType::Any,
-                    _ => PType::Str,
-                };
-                ParamSpec { name, ty, required }
-            })
-            .collect()
+    /// The parameters, parsed once per distinct `params` text.
+    pub fn param_specs(&self) -> &'static [ParamSpec] {
+        static SPECS: OnceLock<HashMap<&'static str, Vec<ParamSpec>>> = OnceLock::new();
+        let specs = SPECS.get_or_init(|| defs().iter().map(|d| (d.params, parse_params(d.params))).collect());
+        specs.get(self.params).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn is_query(&self) -> bool {
@@ -135,6 +123,8 @@ pub enum Reply {
     Empty,
     /// The fields as they are (`fieldsTo={"all"}` replies).
     Fields(Map<String, Value>),
+    /// A query with `count=true`: `{"total": n, "schema": {}}`.
+    Count(i64),
 }
 
 impl Reply {
@@ -144,6 +134,7 @@ impl Reply {
             Reply::Inventory(v) => json!({ "inventory": v }),
             Reply::Empty => json!({}),
             Reply::Fields(m) => Value::Object(m),
+            Reply::Count(n) => json!({ "total": n, "schema": {} }),
             Reply::Inventories { items, total, class } => {
                 let mut body = Map::new();
                 let mut schema = Map::new();
@@ -151,9 +142,7 @@ impl Reply {
                     schema.insert(format!("inventories[{i}]"), Value::String(class.to_string()));
                     nested_schema(&mut schema, &format!("inventories[{i}]"), item);
                 }
-                if !(total.is_some() && items.is_empty() && class.is_empty()) {
-                    body.insert("inventories".into(), Value::Array(items));
-                }
+                body.insert("inventories".into(), Value::Array(items));
                 if let Some(t) = total {
                     body.insert("total".into(), json!(t));
                 }
@@ -241,10 +230,36 @@ pub fn check_required(api: &ApiDef, params: &Map<String, Value>) -> ApiResult<()
     Ok(())
 }
 
+fn parse_params(params: &'static str) -> Vec<ParamSpec> {
+    params
+        .split_whitespace()
+        .map(|w| {
+            let (name, ty) = w.split_once(':').unwrap_or((w, "s"));
+            let required = name.ends_with('*');
+            let name = name.trim_end_matches('*');
+            let ty = match ty {
+                "i" => PType::Int,
+                "b" => PType::Bool,
+                "f" => PType::Float,
+                "l" => PType::List,
+                "any" => PType::Any,
+                _ => PType::Str,
+            };
+            ParamSpec { name, ty, required }
+        })
+        .collect()
+}
+
 /// All API definitions, indexed once.
 pub fn defs() -> &'static [ApiDef] {
     static DEFS: OnceLock<Vec<ApiDef>> = OnceLock::new();
     DEFS.get_or_init(routes::all)
+}
+
+/// The path segments of every definition, split once, in the order of `defs()`.
+pub fn def_segments() -> &'static [Vec<&'static str>] {
+    static SEGMENTS: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
+    SEGMENTS.get_or_init(|| defs().iter().map(|d| d.path.trim_matches('/').split('/').collect()).collect())
 }
 
 impl Req {
@@ -263,10 +278,6 @@ impl Req {
 
     pub fn int(&self, name: &str) -> Option<i64> {
         self.params.get(name).and_then(|v| v.as_i64())
-    }
-
-    pub fn float(&self, name: &str) -> Option<f64> {
-        self.params.get(name).and_then(|v| v.as_f64())
     }
 
     pub fn bool(&self, name: &str) -> Option<bool> {
@@ -288,10 +299,6 @@ impl Req {
             Some(u) if u.len() == 32 && u.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(u.to_ascii_lowercase()),
             Some(u) => Err(ApiError::invalid_argument(format!("resourceUuid[{u}] is not a valid uuid (32 hex characters, no dashes)"))),
         }
-    }
-
-    pub fn session_account(&self) -> String {
-        self.session.as_ref().map(|s| s.account_uuid.clone()).unwrap_or_default()
     }
 }
 

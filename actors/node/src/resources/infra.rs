@@ -28,7 +28,7 @@ pub async fn query(app: App, req: Req, spec: &'static TableSpec) -> ApiResult<Re
     }
     let total = if req.query.count || req.query.reply_with_count { Some(app.store.inv_count(spec, &conds).await?) } else { None };
     if req.query.count {
-        return Ok(Reply::Inventories { items: vec![], total, class: "" });
+        return Ok(Reply::Count(total.unwrap_or(0)));
     }
     let mut items = app.store.inv_query(spec, &conds, &req.query.options).await?;
     enrich(&app, spec, &mut items).await?;

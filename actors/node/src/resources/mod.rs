@@ -178,7 +178,7 @@ pub async fn mutate<K: Kind, R: Send + 'static>(
                 let mut s = cell.borrow_mut();
                 let r = f(&mut s)?;
                 let commit = store.db.submit(vec![store.update_stmt(K::SPEC, &s.inv)]);
-                Ok((r, Box::pin(commit) as LocalBoxFutureSend))
+                Ok((r, Box::pin(commit) as PendingCommit))
             })
         })
         .await?;
@@ -186,7 +186,8 @@ pub async fn mutate<K: Kind, R: Send + 'static>(
     Ok(r)
 }
 
-type LocalBoxFutureSend = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send>>;
+/// A pending commit handed out of an actor's turn, awaited by the caller after it.
+pub type PendingCommit = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send>>;
 
 /// The stored inventory via its actor (so it reflects every queued change).
 pub async fn read<K: Kind>(dir: &Dir<K>, uuid: &str) -> ApiResult<Inventory> {

@@ -211,7 +211,7 @@ pub async fn ip_allocate(app: &App, l3: &str, nic_uuid: &str, wanted: Option<Str
                 let row = new_inv(json!({"uuid": out.used_ip_uuid, "ipRangeUuid": r.uuid, "l3NetworkUuid": str_of(&s.inv, "uuid"), "ipVersion": 4,
                     "ip": out.ip, "netmask": out.netmask, "gateway": out.gateway, "usedFor": "Vip", "ipInLong": ip as i64, "vmNicUuid": nic}));
                 let commit = store.db.submit(vec![store.insert_stmt(&tables::USED_IP, &row)]);
-                Ok((out, Box::pin(commit) as std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send>>))
+                Ok((out, Box::pin(commit) as super::PendingCommit))
             })
         })
         .await?;
@@ -232,7 +232,7 @@ pub async fn ip_release(app: &App, l3: &str, used_ip_uuid: &str, ip: &str) -> Ap
                     cell.borrow_mut().used.remove(&a);
                 }
                 Ok(Box::pin(store.db.submit(vec![store.delete_stmt(&tables::USED_IP, "uuid", &used)]))
-                    as std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send>>)
+                    as super::PendingCommit)
             })
         })
         .await;

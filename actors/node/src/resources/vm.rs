@@ -340,7 +340,8 @@ fn delete_volume_rows(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> {
     })
 }
 
-fn mac_for(nic_uuid: &str) -> String {
+/// A NIC's MAC address, derived from its uuid (locally administered prefix `fa`).
+pub fn mac_for(nic_uuid: &str) -> String {
     let b = nic_uuid.as_bytes();
     let h = |i: usize| u8::from_str_radix(std::str::from_utf8(&b[i..i + 2]).unwrap_or("00"), 16).unwrap_or(0);
     format!("fa:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", h(0), h(2), h(4), h(6), h(8))

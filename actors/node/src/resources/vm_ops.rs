@@ -382,14 +382,9 @@ pub async fn vm_attach_l3(app: App, req: Req) -> ApiResult<Reply> {
             let device = (0..).find(|i| !nics.iter().any(|n| i64_of(n, "deviceId") == *i)).unwrap_or(0);
             let nic_uuid = new_uuid();
             let ip = ip_allocate(&app, &l3, &nic_uuid, wanted).await?;
-            let nic = new_inv(json!({"uuid": nic_uuid, "vmInstanceUuid": vm_uuid, "l3NetworkUuid": l3, "ip": ip.ip, "netmask": ip.netmask, "gateway": ip.gateway,
-                "mac": format!("fa:{}:{}:{}:{}:{}", &nic_uuid[0..2], &nic_uuid[2..4], &nic_uuid[4..6], &nic_uuid[6..8], &nic_uuid[8..10]),
-                "hypervisorType": str_of(&vm, "hypervisorType"), "ipVersion": 4, "driverType": "virtio", "internalName": format!("vnic{}.{device}", &vm_uuid[..8.min(vm_uuid.len())]),
-                "deviceId": device, "type": "VNIC", "state": "enable"}));
-            if let Err(e) = app.store.inv_insert(&tables::VM_NIC, &nic).await {
-                ip_release(&app, &l3, &ip.used_ip_uuid, &ip.ip).await?;
-                return Err(e);
-            }
+            let mut nic = nic_inventory(&nic_uuid, &l3, &ip);
+            nic_place(&mut nic, &vm, device);
+            nic_insert(&app, &nic, &ip).await?;
             if str_of(&vm, "defaultL3NetworkUuid").is_none() {
                 vm.insert("defaultL3NetworkUuid".into(), json!(l3));
             }
@@ -559,19 +554,38 @@ pub async fn vm_set_qga(app: App, req: Req) -> ApiResult<Reply> {
 
 // ---------- NICs on their own ----------
 
+/// A NIC holding an address on an L3 network, on no VM yet.
+fn nic_inventory(nic_uuid: &str, l3: &str, ip: &super::network::AllocatedIp) -> Inventory {
+    new_inv(json!({"uuid": nic_uuid, "l3NetworkUuid": l3, "ip": ip.ip, "netmask": ip.netmask, "gateway": ip.gateway,
+        "mac": super::vm::mac_for(nic_uuid), "ipVersion": 4, "driverType": "virtio", "type": "VNIC", "state": "enable"}))
+}
+
+/// Put a NIC on a VM as device `device`.
+fn nic_place(nic: &mut Inventory, vm: &Inventory, device: i64) {
+    let vm_uuid = str_of(vm, "uuid").unwrap_or_default().to_string();
+    nic.insert("internalName".into(), json!(format!("vnic{}.{device}", &vm_uuid[..8.min(vm_uuid.len())])));
+    nic.insert("vmInstanceUuid".into(), json!(vm_uuid));
+    nic.insert("deviceId".into(), json!(device));
+    nic.insert("hypervisorType".into(), json!(str_of(vm, "hypervisorType")));
+}
+
+/// Store a new NIC; its address goes back if the row cannot be written.
+async fn nic_insert(app: &App, nic: &Inventory, ip: &super::network::AllocatedIp) -> ApiResult<()> {
+    if let Err(e) = app.store.inv_insert(&tables::VM_NIC, nic).await {
+        ip_release(app, str_of(nic, "l3NetworkUuid").unwrap_or_default(), &ip.used_ip_uuid, &ip.ip).await?;
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// `CreateVmNic`: a NIC with an address on an L3 network, attached to no VM yet.
 pub async fn nic_create(app: App, req: Req) -> ApiResult<Reply> {
     let l3 = req.must("l3NetworkUuid")?;
     super::network::l3_read(&app, &l3).await?;
     let nic_uuid = req.resource_uuid()?;
     let ip = ip_allocate(&app, &l3, &nic_uuid, req.string("ip")).await?;
-    let nic = new_inv(json!({"uuid": nic_uuid, "l3NetworkUuid": l3, "ip": ip.ip, "netmask": ip.netmask, "gateway": ip.gateway,
-        "mac": format!("fa:{}:{}:{}:{}:{}", &nic_uuid[0..2], &nic_uuid[2..4], &nic_uuid[4..6], &nic_uuid[6..8], &nic_uuid[8..10]),
-        "ipVersion": 4, "driverType": "virtio", "type": "VNIC", "state": "enable"}));
-    if let Err(e) = app.store.inv_insert(&tables::VM_NIC, &nic).await {
-        ip_release(&app, &l3, &ip.used_ip_uuid, &ip.ip).await?;
-        return Err(e);
-    }
+    let nic = nic_inventory(&nic_uuid, &l3, &ip);
+    nic_insert(&app, &nic, &ip).await?;
     Ok(Reply::Inventory(Value::Object(nic)))
 }
 
@@ -593,10 +607,7 @@ pub async fn nic_attach(app: App, req: Req) -> ApiResult<Reply> {
                 return Err(ApiError::operation(format!("vm[uuid:{vm_uuid}] already has a nic on that l3 network")));
             }
             let device = (0..).find(|i| !nics.iter().any(|n| i64_of(n, "deviceId") == *i)).unwrap_or(0);
-            nic.insert("vmInstanceUuid".into(), json!(vm_uuid));
-            nic.insert("deviceId".into(), json!(device));
-            nic.insert("hypervisorType".into(), json!(str_of(&vm, "hypervisorType")));
-            nic.insert("internalName".into(), json!(format!("vnic{}.{device}", &vm_uuid[..8.min(vm_uuid.len())])));
+            nic_place(&mut nic, &vm, device);
             app.store.inv_update(&tables::VM_NIC, &nic).await?;
             Ok(vm)
         })
