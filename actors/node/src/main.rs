@@ -52,7 +52,18 @@ fn main() {
             _ => usage(),
         }
     });
-    std::process::exit(code)
+    // Leave without running the C libraries' exit handlers: database client
+    // threads (the pool, the group-commit writers) are still alive, and
+    // tearing libpq/OpenSSL down under them has crashed the process at exit.
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` ends the process at once; nothing runs after it.
+    unsafe { _exit(code) }
+}
+
+extern "C" {
+    fn _exit(status: i32) -> !;
 }
 
 async fn serve(s: Settings) -> i32 {
