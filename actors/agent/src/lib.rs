@@ -1,0 +1,1 @@
+//! zstack-agent library (placeholder while the crate is written).

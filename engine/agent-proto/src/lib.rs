@@ -1,0 +1,1 @@
+//! Wire types of the ZStack KVM agent protocol (placeholder while the crate is written).
