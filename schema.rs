@@ -129,6 +129,8 @@ diesel::table! {
         isolated -> Nullable<BigInt>,
         create_date -> Nullable<BigInt>,
         last_op_date -> Nullable<BigInt>,
+        vni -> Nullable<BigInt>,
+        pool_uuid -> Nullable<Text>,
         inv -> Text,
     }
 }
@@ -397,6 +399,7 @@ diesel::table! {
         type -> Nullable<Text>,
         create_date -> Nullable<BigInt>,
         last_op_date -> Nullable<BigInt>,
+        tag_pattern_uuid -> Nullable<Text>,
         inv -> Text,
     }
 }
@@ -558,6 +561,53 @@ diesel::table! {
         snapshot_deleted -> Nullable<BigInt>,
         create_date -> Nullable<BigInt>,
         last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vni_range (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        l2_network_uuid -> Nullable<Text>,
+        start_vni -> Nullable<BigInt>,
+        end_vni -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    tag_pattern (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        value -> Nullable<Text>,
+        description -> Nullable<Text>,
+        color -> Nullable<Text>,
+        type -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    long_job (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        api_id -> Nullable<Text>,
+        job_name -> Nullable<Text>,
+        job_data -> Nullable<Text>,
+        job_result -> Nullable<Text>,
+        state -> Nullable<Text>,
+        target_resource_uuid -> Nullable<Text>,
+        management_node_uuid -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        execute_time -> Nullable<BigInt>,
         inv -> Text,
     }
 }

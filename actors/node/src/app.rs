@@ -106,6 +106,7 @@ impl App {
         };
         crate::recovery::recover_after_restart(&app).await?;
         crate::recovery::finish_unfinished_jobs(&app).await?;
+        crate::resources::long_job::fail_interrupted(&app).await?;
         Ok(Started { app, generated_admin_password: generated })
     }
 

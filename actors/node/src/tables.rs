@@ -116,13 +116,15 @@ pub static L2_NETWORK: TableSpec = TableSpec {
     inventory_class: "org.zstack.header.network.l2.L2NetworkInventory",
     vo: "L2NetworkVO",
     columns: cols!(uuid: Str, name: Str, description: LongStr, zoneUuid: Str, physicalInterface: Str, type: Str, vSwitchType: Str, virtualNetworkId: Int,
-        vlan: Int, isolated: Bool, createDate: Time, lastOpDate: Time),
+        vlan: Int, isolated: Bool, createDate: Time, lastOpDate: Time, vni: Int, poolUuid: Str),
     joins: &[
         join!("zone" => "zoneUuid", "zone", "uuid"),
+        join!("vxlanPool" => "poolUuid", "l2_network", "uuid"),
+        join!("vniRange" => "uuid", "vni_range", "l2NetworkUuid"),
         join!("l3Network" => "uuid", "l3_network", "l2NetworkUuid"),
         join!("cluster" => "uuid", "l2_network_cluster_ref", "l2NetworkUuid"; "clusterUuid", "cluster", "uuid"),
     ],
-    indexes: &["zoneUuid"],
+    indexes: &["zoneUuid", "poolUuid"],
 };
 
 pub static L2_NETWORK_CLUSTER_REF: TableSpec = TableSpec {
@@ -295,9 +297,9 @@ pub static USER_TAG: TableSpec = TableSpec {
     table: "user_tag",
     inventory_class: "org.zstack.header.tag.UserTagInventory",
     vo: "UserTagVO",
-    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, tag: LongStr, type: Str, createDate: Time, lastOpDate: Time),
-    joins: &[],
-    indexes: &["resourceUuid"],
+    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, tag: LongStr, type: Str, createDate: Time, lastOpDate: Time, tagPatternUuid: Str),
+    joins: &[join!("tagPattern" => "tagPatternUuid", "tag_pattern", "uuid")],
+    indexes: &["resourceUuid", "tagPatternUuid"],
 };
 
 pub static GLOBAL_CONFIG: TableSpec = TableSpec {
@@ -420,26 +422,75 @@ pub static VOLUME_SNAPSHOT_GROUP_REF: TableSpec = TableSpec {
     indexes: &["volumeSnapshotGroupUuid", "volumeSnapshotUuid"],
 };
 
-/// The migrations, oldest first: a version name and the tables it creates.
-/// A released migration never changes; new tables go into a new entry.
-pub static MIGRATIONS: &[(&str, &[&TableSpec])] = &[
-    (
+pub static VNI_RANGE: TableSpec = TableSpec {
+    table: "vni_range",
+    inventory_class: "org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory",
+    vo: "VniRangeVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, l2NetworkUuid: Str, startVni: Int, endVni: Int, createDate: Time, lastOpDate: Time),
+    joins: &[join!("l2Network" => "l2NetworkUuid", "l2_network", "uuid")],
+    indexes: &["l2NetworkUuid"],
+};
+
+pub static TAG_PATTERN: TableSpec = TableSpec {
+    table: "tag_pattern",
+    inventory_class: "org.zstack.header.tag.TagPatternInventory",
+    vo: "TagPatternVO",
+    columns: cols!(uuid: Str, name: Str, value: LongStr, description: LongStr, color: Str, type: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("userTag" => "uuid", "user_tag", "tagPatternUuid")],
+    indexes: &[],
+};
+
+pub static LONG_JOB: TableSpec = TableSpec {
+    table: "long_job",
+    inventory_class: "org.zstack.header.longjob.LongJobInventory",
+    vo: "LongJobVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, apiId: Str, jobName: Str, jobData: LongStr, jobResult: LongStr, state: Str,
+        targetResourceUuid: Str, managementNodeUuid: Str, createDate: Time, lastOpDate: Time, executeTime: Int),
+    joins: &[],
+    indexes: &["state", "apiId"],
+};
+
+/// One schema change: the tables it creates and the columns it adds to
+/// tables created earlier. A released migration never changes.
+pub struct Migration {
+    pub version: &'static str,
+    pub creates: &'static [&'static TableSpec],
+    pub adds: &'static [(&'static TableSpec, &'static str)],
+}
+
+macro_rules! migration {
+    ($version:literal, [$($t:ident),* $(,)?]) => {
+        Migration { version: $version, creates: &[$(&$t),*], adds: &[] }
+    };
+    ($version:literal, [$($t:ident),* $(,)?], adds [$($at:ident . $af:literal),* $(,)?]) => {
+        Migration { version: $version, creates: &[$(&$t),*], adds: &[$((&$at, $af)),*] }
+    };
+}
+
+/// The migrations, oldest first.
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(
         "2026-11-25-000001_initial",
-        &[
-            &ZONE, &CLUSTER, &HOST, &PRIMARY_STORAGE, &PRIMARY_STORAGE_CLUSTER_REF, &BACKUP_STORAGE, &BACKUP_STORAGE_ZONE_REF, &L2_NETWORK,
-            &L2_NETWORK_CLUSTER_REF, &L3_NETWORK, &IP_RANGE, &USED_IP, &L3_DNS, &NETWORK_SERVICE_REF, &INSTANCE_OFFERING, &DISK_OFFERING, &IMAGE,
-            &IMAGE_BACKUP_STORAGE_REF, &VM_INSTANCE, &VM_NIC, &VOLUME, &SYSTEM_TAG, &USER_TAG, &GLOBAL_CONFIG, &ACCOUNT, &ACCOUNT_CREDENTIAL, &SESSION,
-            &ASYNC_JOB,
-        ],
+        [
+            ZONE, CLUSTER, HOST, PRIMARY_STORAGE, PRIMARY_STORAGE_CLUSTER_REF, BACKUP_STORAGE, BACKUP_STORAGE_ZONE_REF, L2_NETWORK,
+            L2_NETWORK_CLUSTER_REF, L3_NETWORK, IP_RANGE, USED_IP, L3_DNS, NETWORK_SERVICE_REF, INSTANCE_OFFERING, DISK_OFFERING, IMAGE,
+            IMAGE_BACKUP_STORAGE_REF, VM_INSTANCE, VM_NIC, VOLUME, SYSTEM_TAG, USER_TAG, GLOBAL_CONFIG, ACCOUNT, ACCOUNT_CREDENTIAL, SESSION,
+            ASYNC_JOB,
+        ]
     ),
-    ("2026-11-25-000002_volume_snapshots", &[&VOLUME_SNAPSHOT, &VOLUME_SNAPSHOT_TREE]),
-    ("2026-11-25-000003_cdroms_host_routes_resource_configs", &[&VM_CDROM, &L3_HOST_ROUTE, &RESOURCE_CONFIG]),
-    ("2026-11-25-000004_volume_snapshot_groups", &[&VOLUME_SNAPSHOT_GROUP, &VOLUME_SNAPSHOT_GROUP_REF]),
+    migration!("2026-11-25-000002_volume_snapshots", [VOLUME_SNAPSHOT, VOLUME_SNAPSHOT_TREE]),
+    migration!("2026-11-25-000003_cdroms_host_routes_resource_configs", [VM_CDROM, L3_HOST_ROUTE, RESOURCE_CONFIG]),
+    migration!("2026-11-25-000004_volume_snapshot_groups", [VOLUME_SNAPSHOT_GROUP, VOLUME_SNAPSHOT_GROUP_REF]),
+    migration!(
+        "2026-11-25-000005_vxlan_tag_patterns_long_jobs",
+        [VNI_RANGE, TAG_PATTERN, LONG_JOB],
+        adds [L2_NETWORK."vni", L2_NETWORK."poolUuid", USER_TAG."tagPatternUuid"]
+    ),
 ];
 
 /// Every table, in migration order.
 pub fn all() -> impl Iterator<Item = &'static TableSpec> {
-    MIGRATIONS.iter().flat_map(|(_, t)| t.iter().copied())
+    MIGRATIONS.iter().flat_map(|m| m.creates.iter().copied())
 }
 
 pub fn catalog() -> &'static Catalog {
@@ -450,18 +501,33 @@ pub fn catalog() -> &'static Catalog {
     })
 }
 
+/// Columns of a table that some migration adds after creating it.
+fn added_later(t: &TableSpec) -> Vec<&'static str> {
+    MIGRATIONS.iter().flat_map(|m| m.adds.iter()).filter(|(at, _)| at.table == t.table).map(|(_, f)| *f).collect()
+}
+
 /// The `up.sql` of one migration for one backend, generated from the specs.
-pub fn migration_up(tables: &[&TableSpec], kind: DbKind) -> String {
+pub fn migration_up(m: &Migration, kind: DbKind) -> String {
     let mut out = format!("-- Generated from actors/node/src/tables.rs for {}; do not edit.\n", kind.name());
-    for t in tables {
-        out.push_str(&t.ddl(kind));
+    for t in m.creates {
+        out.push_str(&t.ddl_without(kind, &added_later(t)));
+    }
+    for (t, field) in m.adds {
+        out.push_str(&t.add_column_ddl(kind, field));
     }
     out
 }
 
-pub fn migration_down(tables: &[&TableSpec]) -> String {
+pub fn migration_down(m: &Migration, kind: DbKind) -> String {
     let mut out = String::from("-- Generated from actors/node/src/tables.rs; do not edit.\n");
-    for t in tables.iter().rev() {
+    for (t, field) in m.adds.iter().rev() {
+        if t.indexes.contains(field) {
+            let index = format!("idx_{}_{}", t.table, zstack_db::spec::snake(field));
+            out.push_str(&if kind == DbKind::Mysql { format!("DROP INDEX {index} ON {};\n", t.table) } else { format!("DROP INDEX {index};\n") });
+        }
+        out.push_str(&format!("ALTER TABLE {} DROP COLUMN {};\n", t.table, zstack_db::spec::snake(field)));
+    }
+    for t in m.creates.iter().rev() {
         out.push_str(&format!("DROP TABLE {};\n", t.table));
     }
     out

@@ -23,10 +23,10 @@ fn check(path: PathBuf, want: String) {
 fn migrations_schema_and_openapi_are_up_to_date() {
     let m = root().join("actors/node/migrations");
     for kind in [DbKind::Sqlite, DbKind::Postgres, DbKind::Mysql] {
-        for (version, tables) in zstack::tables::MIGRATIONS {
-            let dir = m.join(kind.name()).join(version);
-            check(dir.join("up.sql"), zstack::tables::migration_up(tables, kind));
-            check(dir.join("down.sql"), zstack::tables::migration_down(tables));
+        for migration in zstack::tables::MIGRATIONS {
+            let dir = m.join(kind.name()).join(migration.version);
+            check(dir.join("up.sql"), zstack::tables::migration_up(migration, kind));
+            check(dir.join("down.sql"), zstack::tables::migration_down(migration, kind));
         }
     }
     check(root().join("schema.rs"), zstack::tables::diesel_schema());

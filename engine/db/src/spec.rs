@@ -90,19 +90,16 @@ impl TableSpec {
     }
 
     pub fn ddl(&self, kind: DbKind) -> String {
+        self.ddl_without(kind, &[])
+    }
+
+    /// The table as first created: columns a later migration adds are left
+    /// out, so a released migration never changes when a column is added.
+    pub fn ddl_without(&self, kind: DbKind, later: &[&str]) -> String {
         let mut cols = Vec::new();
-        for c in self.columns {
-            let ty = match (c.kind, kind) {
-                (ColKind::Str, DbKind::Mysql) => "VARCHAR(255)",
-                (ColKind::Str | ColKind::LongStr, _) => "TEXT",
-                (ColKind::Int | ColKind::Bool | ColKind::Time, DbKind::Sqlite) => "INTEGER",
-                (ColKind::Int | ColKind::Bool | ColKind::Time, _) => "BIGINT",
-                (ColKind::Float, DbKind::Postgres) => "DOUBLE PRECISION",
-                (ColKind::Float, DbKind::Mysql) => "DOUBLE",
-                (ColKind::Float, DbKind::Sqlite) => "REAL",
-            };
+        for c in self.columns.iter().filter(|c| !later.contains(&c.field)) {
             let pk = if c.field == "uuid" { " NOT NULL PRIMARY KEY" } else { "" };
-            let ty = if c.field == "uuid" && kind == DbKind::Mysql { "VARCHAR(64)" } else { ty };
+            let ty = if c.field == "uuid" && kind == DbKind::Mysql { "VARCHAR(64)" } else { sql_type(c.kind, kind) };
             cols.push(format!("    {} {ty}{pk}", snake(c.field)));
         }
         let inv = if kind == DbKind::Mysql { "LONGTEXT" } else { "TEXT" };
@@ -112,10 +109,36 @@ impl TableSpec {
             out.push_str(" CHARACTER SET utf8mb4");
         }
         out.push_str(";\n");
-        for f in self.indexes {
-            out.push_str(&format!("CREATE INDEX idx_{}_{} ON {} ({});\n", self.table, snake(f), self.table, snake(f)));
+        for f in self.indexes.iter().filter(|f| !later.contains(f)) {
+            out.push_str(&self.index_ddl(f));
         }
         out
+    }
+
+    /// `ALTER TABLE ... ADD COLUMN` for a column added after the table was created.
+    pub fn add_column_ddl(&self, kind: DbKind, field: &str) -> String {
+        let c = self.column(field).unwrap_or_else(|| panic!("{} has no column {field}", self.table));
+        let mut out = format!("ALTER TABLE {} ADD COLUMN {} {};\n", self.table, snake(field), sql_type(c.kind, kind));
+        if self.indexes.contains(&field) {
+            out.push_str(&self.index_ddl(field));
+        }
+        out
+    }
+
+    fn index_ddl(&self, f: &str) -> String {
+        format!("CREATE INDEX idx_{}_{} ON {} ({});\n", self.table, snake(f), self.table, snake(f))
+    }
+}
+
+fn sql_type(col: ColKind, kind: DbKind) -> &'static str {
+    match (col, kind) {
+        (ColKind::Str, DbKind::Mysql) => "VARCHAR(255)",
+        (ColKind::Str | ColKind::LongStr, _) => "TEXT",
+        (ColKind::Int | ColKind::Bool | ColKind::Time, DbKind::Sqlite) => "INTEGER",
+        (ColKind::Int | ColKind::Bool | ColKind::Time, _) => "BIGINT",
+        (ColKind::Float, DbKind::Postgres) => "DOUBLE PRECISION",
+        (ColKind::Float, DbKind::Mysql) => "DOUBLE",
+        (ColKind::Float, DbKind::Sqlite) => "REAL",
     }
 }
 

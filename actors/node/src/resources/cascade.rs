@@ -86,7 +86,11 @@ impl Tree {
             CLUSTER => out.extend(nodes(HOST, uuids(s.inv_find(&tables::HOST, "clusterUuid", &node.uuid).await?))),
             HOST => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "hostUuid", &node.uuid).await?))),
             PRIMARY_STORAGE => out.extend(nodes(VM, self.vms_of(&tables::VOLUME, "primaryStorageUuid", &node.uuid).await?)),
-            L2 => out.extend(nodes(L3, uuids(s.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &node.uuid).await?))),
+            L2 => {
+                out.extend(nodes(L3, uuids(s.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &node.uuid).await?)));
+                // A VXLAN pool's networks go with it.
+                out.extend(nodes(L2, uuids(s.inv_find(&tables::L2_NETWORK, "poolUuid", &node.uuid).await?)));
+            }
             L3 => out.extend(nodes(VM, self.vms_of(&tables::VM_NIC, "l3NetworkUuid", &node.uuid).await?)),
             INSTANCE_OFFERING => out.extend(nodes(VM, uuids(s.inv_find(&tables::VM_INSTANCE, "instanceOfferingUuid", &node.uuid).await?))),
             BACKUP_STORAGE => {
@@ -177,7 +181,10 @@ impl Tree {
                 ];
                 self.retire(&d.primary_storage, u, extra).await
             }
-            L2 => self.retire(&d.l2, u, vec![s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", u)]).await,
+            L2 => {
+                let extra = vec![s.delete_stmt(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", u), s.delete_stmt(&tables::VNI_RANGE, "l2NetworkUuid", u)];
+                self.retire(&d.l2, u, extra).await
+            }
             L3 => {
                 let stmts = vec![
                     s.delete_stmt(&tables::USED_IP, "l3NetworkUuid", u),

@@ -89,7 +89,12 @@ static L3_COLLECTIONS: [Collection; 4] = [
     coll!("networkServices", tables::NETWORK_SERVICE_REF, "l3NetworkUuid", hide uuid),
     coll!("hostRoute", tables::L3_HOST_ROUTE, "l3NetworkUuid", hide uuid),
 ];
-static L2_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", pick "clusterUuid")];
+static L2_COLLECTIONS: [Collection; 3] = [
+    coll!("attachedClusterUuids", tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", pick "clusterUuid"),
+    // Only a VXLAN pool shows these two (dropped from other L2 types below).
+    coll!("attachedVniRanges", tables::VNI_RANGE, "l2NetworkUuid"),
+    coll!("attachedVxlanNetworkRefs", tables::L2_NETWORK, "poolUuid"),
+];
 static PS_COLLECTIONS: [Collection; 1] = [coll!("attachedClusterUuids", tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", pick "clusterUuid")];
 static BS_COLLECTIONS: [Collection; 1] = [coll!("attachedZoneUuids", tables::BACKUP_STORAGE_ZONE_REF, "backupStorageUuid", pick "zoneUuid")];
 static SNAPSHOT_GROUP_COLLECTIONS: [Collection; 1] = [coll!("volumeSnapshotRefs", tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", hide uuid)];
@@ -134,6 +139,18 @@ pub async fn enrich(app: &App, spec: &'static TableSpec, items: &mut [Inventory]
                     .collect(),
             };
             i.insert(c.field.to_string(), Value::Array(values));
+        }
+    }
+    if spec.table == tables::L2_NETWORK.table {
+        for i in items.iter_mut() {
+            if str_of(i, "type") == Some(super::vxlan::POOL_TYPE) {
+                i.insert("attachedVtepRefs".into(), json!([]));
+                i.insert("remoteVteps".into(), json!([]));
+                i.insert("attachedCidrs".into(), json!({}));
+            } else {
+                i.remove("attachedVniRanges");
+                i.remove("attachedVxlanNetworkRefs");
+            }
         }
     }
     Ok(())

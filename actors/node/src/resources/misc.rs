@@ -53,7 +53,7 @@ pub async fn current_time(_app: App, _req: Req) -> ApiResult<Reply> {
 }
 
 pub async fn l2_network_types(_app: App, _req: Req) -> ApiResult<Reply> {
-    fields(vec![("types", json!(["L2NoVlanNetwork", "L2VlanNetwork"]))])
+    fields(vec![("types", json!(["L2NoVlanNetwork", "L2VlanNetwork", "VxlanNetworkPool", "VxlanNetwork"]))])
 }
 
 pub async fn network_service_types(_app: App, _req: Req) -> ApiResult<Reply> {

@@ -6,12 +6,14 @@
 pub mod cascade;
 pub mod compute;
 pub mod infra;
+pub mod long_job;
 pub mod misc;
 pub mod network;
 pub mod placement;
 pub mod vm;
 pub mod vm_ops;
 pub mod volume;
+pub mod vxlan;
 
 use crate::app::App;
 use crate::store::{str_of, Inventory};

@@ -50,10 +50,16 @@ pub async fn l2_update(app: App, req: Req) -> ApiResult<Reply> {
     update(&app, &app.dirs().l2, &req, &[]).await
 }
 
+/// Attaching a VXLAN pool attaches its VXLAN networks with it; a VXLAN
+/// network itself follows its pool and is not attached on its own.
 pub async fn l2_attach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     let l2 = req.must("l2NetworkUuid")?;
     let cluster = req.must("clusterUuid")?;
     let l2inv = super::read(&app.dirs().l2, &l2).await?;
+    if str_of(&l2inv, "type") == Some(super::vxlan::NETWORK_TYPE) {
+        let pool = str_of(&l2inv, "poolUuid").unwrap_or_default();
+        return Err(ApiError::invalid_argument(format!("VXLAN network[uuid:{l2}] follows its pool: attach pool[uuid:{pool}] to the cluster instead")));
+    }
     let c = app.store.inv_must(&tables::CLUSTER, &cluster).await?;
     if str_of(&c, "zoneUuid") != str_of(&l2inv, "zoneUuid") {
         return Err(ApiError::invalid_argument(format!("l2 network[uuid:{l2}] and cluster[uuid:{cluster}] are not in the same zone")));
@@ -61,31 +67,48 @@ pub async fn l2_attach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     if app.store.ref_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2, "clusterUuid", &cluster).await?.is_some() {
         return Err(ApiError::operation(format!("l2 network[uuid:{l2}] is already attached to cluster[uuid:{cluster}]")));
     }
-    let r = new_inv(json!({"uuid": new_uuid(), "l2NetworkUuid": l2, "clusterUuid": cluster}));
-    create_under::<L2K>(&app, &app.dirs().l2, &l2, &tables::L2_NETWORK_CLUSTER_REF, r).await?;
+    for net in std::iter::once(l2.clone()).chain(super::vxlan::networks_of_pool(&app, &l2inv).await?) {
+        let r = new_inv(json!({"uuid": new_uuid(), "l2NetworkUuid": net, "clusterUuid": cluster}));
+        create_under::<L2K>(&app, &app.dirs().l2, &net, &tables::L2_NETWORK_CLUSTER_REF, r).await?;
+    }
     inv_reply(full_inventory(&app, &tables::L2_NETWORK, &l2).await?)
 }
 
 /// Detaching an L2 network from a cluster detaches the NICs of that cluster's
-/// VMs on the L2's L3 networks (ZStack's `l2Network.detach` cascade).
+/// VMs on the L2's L3 networks (ZStack's `l2Network.detach` cascade); a VXLAN
+/// pool takes its VXLAN networks' attachments with it.
 pub async fn l2_detach_cluster(app: App, req: Req) -> ApiResult<Reply> {
     let l2 = req.must("l2NetworkUuid")?;
     let cluster = req.must("clusterUuid")?;
     let Some(r) = app.store.ref_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &l2, "clusterUuid", &cluster).await? else {
         return Err(ApiError::invalid_argument(format!("l2 network[uuid:{l2}] is not attached to cluster[uuid:{cluster}]")));
     };
-    let l3s: HashSet<String> = app.store.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", &l2).await?.iter().filter_map(|l| str_of(l, "uuid").map(String::from)).collect();
-    for vm in app.store.inv_find(&tables::VM_INSTANCE, "clusterUuid", &cluster).await? {
+    let l2inv = super::read(&app.dirs().l2, &l2).await?;
+    if str_of(&l2inv, "type") == Some(super::vxlan::NETWORK_TYPE) {
+        return Err(ApiError::invalid_argument(format!("VXLAN network[uuid:{l2}] follows its pool: detach the pool from the cluster instead")));
+    }
+    for net in super::vxlan::networks_of_pool(&app, &l2inv).await? {
+        if let Some(vr) = app.store.ref_find(&tables::L2_NETWORK_CLUSTER_REF, "l2NetworkUuid", &net, "clusterUuid", &cluster).await? {
+            detach_from_cluster(&app, &net, &cluster, str_of(&vr, "uuid").unwrap_or_default()).await?;
+        }
+    }
+    detach_from_cluster(&app, &l2, &cluster, str_of(&r, "uuid").unwrap_or_default()).await?;
+    inv_reply(full_inventory(&app, &tables::L2_NETWORK, &l2).await?)
+}
+
+async fn detach_from_cluster(app: &App, l2: &str, cluster: &str, ref_uuid: &str) -> ApiResult<()> {
+    let l3s: HashSet<String> = app.store.inv_find(&tables::L3_NETWORK, "l2NetworkUuid", l2).await?.iter().filter_map(|l| str_of(l, "uuid").map(String::from)).collect();
+    for vm in app.store.inv_find(&tables::VM_INSTANCE, "clusterUuid", cluster).await? {
         let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
         for nic in app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &vm_uuid).await? {
             if l3s.contains(str_of(&nic, "l3NetworkUuid").unwrap_or_default()) {
-                super::vm::nic_detach(&app, &vm_uuid, str_of(&nic, "uuid").unwrap_or_default()).await?;
+                super::vm::nic_detach(app, &vm_uuid, str_of(&nic, "uuid").unwrap_or_default()).await?;
             }
         }
     }
-    app.store.inv_delete(&tables::L2_NETWORK_CLUSTER_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+    app.store.inv_delete(&tables::L2_NETWORK_CLUSTER_REF, ref_uuid).await?;
     app.dirs().placement.topology_changed();
-    inv_reply(full_inventory(&app, &tables::L2_NETWORK, &l2).await?)
+    Ok(())
 }
 
 // ---------- L3 ----------
@@ -246,6 +269,9 @@ pub async fn ip_release(app: &App, l3: &str, used_ip_uuid: &str, ip: &str) -> Ap
 pub async fn l3_create(app: App, req: Req) -> ApiResult<Reply> {
     let l2 = req.must("l2NetworkUuid")?;
     let l2inv = super::read(&app.dirs().l2, &l2).await?;
+    if str_of(&l2inv, "type") == Some(super::vxlan::POOL_TYPE) {
+        return Err(ApiError::invalid_argument(format!("l2 network[uuid:{l2}] is a VXLAN pool: create a VXLAN network in it and put the L3 network there")));
+    }
     let category = req.str("category").unwrap_or("Private");
     if !matches!(category, "Public" | "Private" | "System") {
         return Err(ApiError::invalid_argument(format!("category[{category}] must be Public, Private or System")));
