@@ -611,3 +611,45 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    kvm_host (uuid) {
+        uuid -> Text,
+        username -> Nullable<Text>,
+        ssh_port -> Nullable<BigInt>,
+        agent_port -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    local_storage_host_ref (uuid) {
+        uuid -> Text,
+        primary_storage_uuid -> Nullable<Text>,
+        host_uuid -> Nullable<Text>,
+        total_capacity -> Nullable<BigInt>,
+        available_capacity -> Nullable<BigInt>,
+        total_physical_capacity -> Nullable<BigInt>,
+        available_physical_capacity -> Nullable<BigInt>,
+        system_used_capacity -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    local_storage_resource_ref (uuid) {
+        uuid -> Text,
+        resource_uuid -> Nullable<Text>,
+        primary_storage_uuid -> Nullable<Text>,
+        host_uuid -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

@@ -47,6 +47,11 @@ pub struct AppInner {
     pub configs: GlobalConfigs,
     pub sim: Simulator,
     pub faults: FlowFaults,
+    pub kvm: crate::kvm::KvmHosts,
+    /// host:port where agents reach this node (set once the server is bound).
+    advertised: OnceLock<String>,
+    /// Part of image download URLs, so only this run's agents can fetch images.
+    image_store_key: String,
     node_uuid: String,
     started_ms: i64,
     dirs: OnceLock<Dirs>,
@@ -79,6 +84,20 @@ impl App {
         self.started_ms
     }
 
+    pub fn advertised_address(&self) -> &str {
+        self.advertised.get().map(String::as_str).unwrap_or(&self.settings.listen)
+    }
+
+    /// Called once the HTTP server is bound (its port may have been chosen by the OS).
+    pub fn set_advertised_address(&self, addr: std::net::SocketAddr) {
+        let host = if addr.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+        let _ = self.advertised.set(std::net::SocketAddr::new(host, addr.port()).to_string());
+    }
+
+    pub fn image_store_key(&self) -> &str {
+        &self.image_store_key
+    }
+
     pub fn dirs(&self) -> &Dirs {
         self.dirs.get().expect("directories are set at start")
     }
@@ -107,6 +126,8 @@ impl App {
         crate::recovery::recover_after_restart(&app).await?;
         crate::recovery::finish_unfinished_jobs(&app).await?;
         crate::resources::long_job::fail_interrupted(&app).await?;
+        app.kvm.load(&app).await?;
+        crate::kvm::tracker::start(app.clone());
         Ok(Started { app, generated_admin_password: generated })
     }
 
@@ -142,6 +163,9 @@ impl App {
             configs,
             sim,
             faults: FlowFaults::default(),
+            kvm: Default::default(),
+            advertised: OnceLock::new(),
+            image_store_key: crate::identity::random_token(),
             node_uuid: crate::api::new_uuid(),
             started_ms: zstack_db::time::now_ms(),
             dirs: OnceLock::new(),

@@ -34,8 +34,39 @@ fn deletion_policy(v: &str) -> bool {
 pub const CPU_OVERPROVISIONING: (&str, &str) = ("host", "cpu.overProvisioning.ratio");
 pub const MEMORY_OVERPROVISIONING: (&str, &str) = ("mevoco", "overProvisioning.memory");
 pub const VM_DELETION_POLICY: (&str, &str) = ("vm", "deletionPolicy");
+pub const HOST_PING_INTERVAL: (&str, &str) = ("host", "ping.interval");
+pub const KVM_AGENT_PORT: (&str, &str) = ("kvm", "agent.port");
+pub const KVM_VM_STOP_TIMEOUT: (&str, &str) = ("kvm", "vm.stop.timeout");
+
+fn port(v: &str) -> bool {
+    v.parse::<u16>().map(|n| n > 0).unwrap_or(false)
+}
 
 pub static DEFS: &[ConfigDef] = &[
+    ConfigDef {
+        category: "host",
+        name: "ping.interval",
+        default: "60",
+        description: "seconds between pings of each KVM host agent; a host whose ping fails is Disconnected and its VMs Unknown",
+        validate: positive_int,
+        valid_values: &[],
+    },
+    ConfigDef {
+        category: "kvm",
+        name: "agent.port",
+        default: "7070",
+        description: "the TCP port of zstack-agent on KVM hosts",
+        validate: port,
+        valid_values: &[],
+    },
+    ConfigDef {
+        category: "kvm",
+        name: "vm.stop.timeout",
+        default: "30",
+        description: "seconds a graceful stop waits for the guest to power off before the agent forces it",
+        validate: positive_int,
+        valid_values: &[],
+    },
     ConfigDef {
         category: "host",
         name: "cpu.overProvisioning.ratio",

@@ -180,3 +180,11 @@ pub fn random_password() -> String {
     use rand::Rng;
     rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect()
 }
+
+/// A secret shared with one host agent: 32 random bytes in hex.
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod hypervisor;
 pub mod identity;
+pub mod kvm;
 pub mod recovery;
 pub mod resources;
 pub mod server;

@@ -450,6 +450,36 @@ pub static LONG_JOB: TableSpec = TableSpec {
     indexes: &["state", "apiId"],
 };
 
+/// What the node keeps about a KVM host besides its inventory: SSH login,
+/// the agent's port and the shared token. Never returned by any API.
+pub static KVM_HOST: TableSpec = TableSpec {
+    table: "kvm_host",
+    inventory_class: "org.zstack.kvm.KVMHostInventory",
+    vo: "KVMHostVO",
+    columns: cols!(uuid: Str, username: Str, sshPort: Int, agentPort: Int, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &[],
+};
+
+pub static LOCAL_STORAGE_HOST_REF: TableSpec = TableSpec {
+    table: "local_storage_host_ref",
+    inventory_class: "org.zstack.storage.primary.local.LocalStorageHostRefInventory",
+    vo: "LocalStorageHostRefVO",
+    columns: cols!(uuid: Str, primaryStorageUuid: Str, hostUuid: Str, totalCapacity: Int, availableCapacity: Int, totalPhysicalCapacity: Int,
+        availablePhysicalCapacity: Int, systemUsedCapacity: Int, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["primaryStorageUuid", "hostUuid"],
+};
+
+pub static LOCAL_STORAGE_RESOURCE_REF: TableSpec = TableSpec {
+    table: "local_storage_resource_ref",
+    inventory_class: "org.zstack.storage.primary.local.LocalStorageResourceRefInventory",
+    vo: "LocalStorageResourceRefVO",
+    columns: cols!(uuid: Str, resourceUuid: Str, primaryStorageUuid: Str, hostUuid: Str, resourceType: Str, size: Int, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["resourceUuid", "primaryStorageUuid", "hostUuid"],
+};
+
 /// One schema change: the tables it creates and the columns it adds to
 /// tables created earlier. A released migration never changes.
 pub struct Migration {
@@ -486,6 +516,7 @@ pub static MIGRATIONS: &[Migration] = &[
         [VNI_RANGE, TAG_PATTERN, LONG_JOB],
         adds [L2_NETWORK."vni", L2_NETWORK."poolUuid", USER_TAG."tagPatternUuid"]
     ),
+    migration!("2026-11-25-000006_kvm_hosts_local_storage", [KVM_HOST, LOCAL_STORAGE_HOST_REF, LOCAL_STORAGE_RESOURCE_REF]),
 ];
 
 /// Every table, in migration order.

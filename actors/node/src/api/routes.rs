@@ -5,6 +5,7 @@
 
 use super::{ApiDef, Verb};
 use crate::resources::{compute, infra, long_job, misc, network, vm, vm_ops, volume, vxlan};
+use crate::kvm::{host as kvm_host, image_store, local_storage};
 use crate::tables;
 
 macro_rules! query {
@@ -257,5 +258,15 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APIQueryLongJobMsg", fqcn: "org.zstack.header.longjob.APIQueryLongJobMsg", verb: Verb::Get, path: "/v1/longjobs/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: query!(LONG_JOB) },
         ApiDef { msg: "APICancelLongJobMsg", fqcn: "org.zstack.header.longjob.APICancelLongJobMsg", verb: Verb::Put, path: "/v1/longjobs/{uuid}/actions", key: "cancelLongJob", is_async: true, params: "uuid*:s", needs_session: true, handler: call!(long_job::long_job_cancel) },
         ApiDef { msg: "APIGetTaskProgressMsg", fqcn: "org.zstack.header.core.progress.APIGetTaskProgressMsg", verb: Verb::Get, path: "/v1/task-progresses/{apiId}", key: "", is_async: false, params: "apiId*:s all:b", needs_session: true, handler: call!(long_job::task_progress) },
+        ApiDef { msg: "APIAddKVMHostMsg", fqcn: "org.zstack.kvm.APIAddKVMHostMsg", verb: Verb::Post, path: "/v1/hosts/kvm", key: "params", is_async: true, params: "username*:s password*:s sshPort:i name*:s description:s managementIp*:s clusterUuid*:s resourceUuid:s", needs_session: true, handler: call!(kvm_host::kvm_host_add) },
+        ApiDef { msg: "APIUpdateKVMHostMsg", fqcn: "org.zstack.kvm.APIUpdateKVMHostMsg", verb: Verb::Put, path: "/v1/hosts/kvm/{uuid}/actions", key: "updateKVMHost", is_async: true, params: "username:s password:s sshPort:i uuid*:s name:s description:s managementIp:s", needs_session: true, handler: call!(kvm_host::kvm_host_update) },
+        ApiDef { msg: "APIChangeHostPasswordMsg", fqcn: "org.zstack.header.host.APIChangeHostPasswordMsg", verb: Verb::Put, path: "/v1/hosts/kvm/{hostUuid}/actions", key: "changeHostPassword", is_async: true, params: "hostUuid*:s password*:s", needs_session: true, handler: call!(kvm_host::host_change_password) },
+        ApiDef { msg: "APIAddLocalPrimaryStorageMsg", fqcn: "org.zstack.storage.primary.local.APIAddLocalPrimaryStorageMsg", verb: Verb::Post, path: "/v1/primary-storage/local-storage", key: "params", is_async: true, params: "url*:s name*:s description:s type:s zoneUuid*:s resourceUuid:s", needs_session: true, handler: call!(local_storage::ps_add) },
+        ApiDef { msg: "APIGetLocalStorageHostDiskCapacityMsg", fqcn: "org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityMsg", verb: Verb::Get, path: "/v1/primary-storage/local-storage/{primaryStorageUuid}/capacities", key: "", is_async: false, params: "hostUuid:s primaryStorageUuid*:s", needs_session: true, handler: call!(local_storage::host_disk_capacity) },
+        ApiDef { msg: "APIQueryLocalStorageResourceRefMsg", fqcn: "org.zstack.storage.primary.local.APIQueryLocalStorageResourceRefMsg", verb: Verb::Get, path: "/v1/primary-storage/local-storage/resource-refs", key: "", is_async: false, params: "", needs_session: true, handler: query!(LOCAL_STORAGE_RESOURCE_REF) },
+        ApiDef { msg: "APIAddImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIAddImageStoreBackupStorageMsg", verb: Verb::Post, path: "/v1/backup-storage/image-store", key: "params", is_async: true, params: "hostname*:s username*:s password*:s sshPort:i url*:s name*:s description:s type:s importImages:b resourceUuid:s", needs_session: true, handler: call!(image_store::bs_add) },
+        ApiDef { msg: "APIQueryImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIQueryImageStoreBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/image-store", key: "", is_async: false, params: "", needs_session: true, handler: call!(image_store::bs_query) },
+        ApiDef { msg: "APIQueryImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIQueryImageStoreBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/image-store/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: call!(image_store::bs_query) },
+        ApiDef { msg: "APIReconnectImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIReconnectImageStoreBackupStorageMsg", verb: Verb::Put, path: "/v1/backup-storage/image-store/{uuid}/actions", key: "reconnectImageStoreBackupStorage", is_async: true, params: "uuid*:s", needs_session: true, handler: call!(image_store::bs_reconnect) },
     ]
 }

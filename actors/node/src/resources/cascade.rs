@@ -155,6 +155,7 @@ impl Tree {
                 _ => vm_delete_for(app, u).await,
             },
             HOST => {
+                app.kvm.host_removed(app, u).await?;
                 app.sim.host_remove(u).await?;
                 self.retire(&d.host, u, vec![s.delete_stmt(&tables::RESOURCE_CONFIG, "resourceUuid", u)]).await
             }

@@ -7,6 +7,7 @@ use super::{ClusterK, ZoneK};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::store::{eq, i64_of, str_of, Inventory};
+use crate::kvm::image_store;
 use crate::tables;
 use serde_json::{json, Map, Value};
 use zstack_db::query::{Condition, QueryOptions};
@@ -371,6 +372,9 @@ pub async fn host_shutdown(app: App, req: Req) -> ApiResult<Reply> {
 
 pub async fn host_reconnect(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
+    if app.kvm.is_kvm(&uuid) {
+        return inv_reply(crate::kvm::host::reconnect(&app, &uuid).await?);
+    }
     let inv = read(&app.dirs().host, &uuid).await?;
     app.sim.host_connect(&uuid, i64_of(&inv, "cpuNum"), i64_of(&inv, "totalMemoryCapacity")).await?;
     inv_reply(mutate(&app, &app.dirs().host, &uuid, |s| {
@@ -454,7 +458,11 @@ pub async fn primary_storage_attach_cluster(app: App, req: Req) -> ApiResult<Rep
         return Err(ApiError::operation(format!("primary storage[uuid:{ps}] is already attached to cluster[uuid:{cluster}]")));
     }
     let r = new_inv(json!({"uuid": crate::api::new_uuid(), "primaryStorageUuid": ps, "clusterUuid": cluster}));
-    create_under::<ClusterK>(&app, &app.dirs().cluster, &cluster, &tables::PRIMARY_STORAGE_CLUSTER_REF, r).await?;
+    create_under::<ClusterK>(&app, &app.dirs().cluster, &cluster, &tables::PRIMARY_STORAGE_CLUSTER_REF, r.clone()).await?;
+    if let Err(e) = crate::kvm::local_storage::cluster_attached(&app, &ps, &cluster).await {
+        app.store.inv_delete(&tables::PRIMARY_STORAGE_CLUSTER_REF, str_of(&r, "uuid").unwrap_or_default()).await?;
+        return Err(e);
+    }
     inv_reply(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)
 }
 
@@ -582,21 +590,56 @@ pub async fn image_add(app: App, req: Req) -> ApiResult<Reply> {
     if !matches!(media, "RootVolumeTemplate" | "ISO" | "DataVolumeTemplate") {
         return Err(ApiError::invalid_argument(format!("mediaType[{media}] must be RootVolumeTemplate, ISO or DataVolumeTemplate")));
     }
-    let size: i64 = url.rsplit_once('#').and_then(|(_, s)| s.parse().ok()).unwrap_or(1 << 30);
+    let mut size: i64 = url.rsplit_once('#').and_then(|(_, s)| s.parse().ok()).unwrap_or(1 << 30);
+    let (mut actual, mut md5) = (size, "not calculated".to_string());
     let uuid = req.resource_uuid()?;
-    let format = req.str("format").unwrap_or(if media == "ISO" { "iso" } else { "qcow2" });
+    let mut format = req.str("format").unwrap_or(if media == "ISO" { "iso" } else { "qcow2" }).to_string();
+    // Image stores really fetch the file: checksum checked, format and size read from it.
+    let checksums = image_store::wanted_checksums(&req.system_tags)?;
+    let mut paths: Vec<(String, String)> = Vec::new();
+    for bs in &bss {
+        let b = read(&app.dirs().backup_storage, bs).await?;
+        if str_of(&b, "type") != Some(image_store::TYPE) {
+            paths.push((bs.clone(), format!("zstack://simulator/images/{uuid}")));
+            continue;
+        }
+        match image_store::image_fetch(&b, &uuid, &url, checksums.clone()).await {
+            Ok(f) => {
+                (size, actual, md5, format) = (f.size, f.actual_size, f.md5, f.format.to_string());
+                paths.push((bs.clone(), f.path));
+            }
+            Err(e) => {
+                remove_fetched(&app, &paths).await;
+                return Err(e);
+            }
+        }
+    }
+    let tags: Vec<String> = req.system_tags.iter().filter(|t| !t.starts_with("checksum::")).cloned().collect();
     let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "state": "Enabled", "status": "Ready",
-        "size": size, "actualSize": size, "md5Sum": "not calculated", "url": url, "mediaType": media, "guestOsType": req.str("guestOsType"),
+        "size": size, "actualSize": actual, "md5Sum": md5, "url": url, "mediaType": media, "guestOsType": req.str("guestOsType"),
         "type": req.str("type").unwrap_or("zstack"), "platform": req.str("platform").unwrap_or("Linux"), "architecture": req.str("architecture").unwrap_or("x86_64"),
         "format": format, "system": req.bool("system").unwrap_or(false), "virtio": req.bool("virtio").unwrap_or(true)}));
     let mut stmts = vec![app.store.insert_stmt(&tables::IMAGE, &inv)];
-    for bs in &bss {
-        let r = new_inv(json!({"uuid": crate::api::new_uuid(), "imageUuid": uuid, "backupStorageUuid": bs,
-            "installPath": format!("zstack://simulator/images/{uuid}"), "status": "Ready"}));
+    for (bs, path) in &paths {
+        let r = new_inv(json!({"uuid": crate::api::new_uuid(), "imageUuid": uuid, "backupStorageUuid": bs, "installPath": path, "status": "Ready"}));
         stmts.push(app.store.insert_stmt(&tables::IMAGE_BACKUP_STORAGE_REF, &r));
     }
-    app.store.db.write(stmts).await?;
+    if let Err(e) = app.store.db.write(stmts).await {
+        remove_fetched(&app, &paths).await;
+        return Err(e);
+    }
+    crate::resources::compute::tags_create(&app, &uuid, "ImageVO", &Req { system_tags: tags, ..req }).await?;
     inv_reply(full_inventory(&app, &tables::IMAGE, &uuid).await?)
+}
+
+async fn remove_fetched(app: &App, paths: &[(String, String)]) {
+    for (bs, path) in paths {
+        if let Ok(Some(b)) = app.store.inv_get(&tables::BACKUP_STORAGE, bs).await {
+            if str_of(&b, "type") == Some(image_store::TYPE) {
+                image_store::delete_file(path);
+            }
+        }
+    }
 }
 
 pub async fn image_update(app: App, req: Req) -> ApiResult<Reply> {

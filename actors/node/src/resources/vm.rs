@@ -10,6 +10,7 @@ use super::placement::HostRef;
 use super::{mutate, new_inv, read, Res, VmK};
 use crate::api::{new_uuid, Reply, Req};
 use crate::app::App;
+use crate::hypervisor::VmLaunch;
 use crate::store::{i64_of, str_of, Inventory};
 use crate::tables;
 use futures::future::LocalBoxFuture;
@@ -419,15 +420,24 @@ fn release_ips(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> {
 
 fn instantiate_volumes(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
     Box::pin(async move {
-        let (app, vols, ps) = {
+        let (app, vols, ps, host, image) = {
             let c = c.borrow();
-            (c.app.clone(), c.volumes.clone(), c.ps.clone().unwrap_or_default())
+            let host = c.host.as_ref().and_then(|h| str_of(h, "uuid").map(String::from)).unwrap_or_default();
+            (c.app.clone(), c.volumes.clone(), c.ps.clone().unwrap_or_default(), host, str_of(&c.vm, "imageUuid").unwrap_or_default().to_string())
         };
+        let local = crate::kvm::local_storage::is_local(&app, &ps).await?;
         let mut ready = Vec::new();
         for mut v in vols {
             let uuid = str_of(&v, "uuid").unwrap_or_default().to_string();
-            let path = format!("/simulator/{ps}/{uuid}.qcow2");
-            app.sim.volume_create(&ps, &path, i64_of(&v, "size")).await?;
+            let path = if !local {
+                let path = format!("/simulator/{ps}/{uuid}.qcow2");
+                app.sim.volume_create(&ps, &path, i64_of(&v, "size")).await?;
+                path
+            } else if str_of(&v, "type") == Some("Root") {
+                crate::kvm::local_storage::root_volume_create(&app, &ps, &host, &v, &image).await?
+            } else {
+                crate::kvm::local_storage::data_volume_create(&app, &ps, &host, &uuid, i64_of(&v, "size")).await?
+            };
             c.borrow_mut().files.push((ps.clone(), path.clone()));
             v.insert("installPath".into(), json!(path));
             v.insert("status".into(), json!("Ready"));
@@ -447,20 +457,20 @@ fn delete_volume_files(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> {
             (c.app.clone(), std::mem::take(&mut c.files))
         };
         for (ps, path) in files {
-            log_undo(app.sim.volume_delete(&ps, &path).await);
+            log_undo(crate::hypervisor::volume_delete(&app, &ps, &path).await);
         }
     })
 }
 
 fn create_on_hypervisor(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiResult<()>> {
     Box::pin(async move {
-        let (app, host, vm, cpu, mem, vols) = {
+        let (app, host, launch) = {
             let c = c.borrow();
             let host = c.host.as_ref().and_then(|h| str_of(h, "uuid").map(String::from)).unwrap_or_default();
-            let vols = c.volumes.iter().filter_map(|v| str_of(v, "uuid").map(String::from)).collect();
-            (c.app.clone(), host, c.vm_uuid(), c.cpu(), c.memory(), vols)
+            let launch = VmLaunch { uuid: c.vm_uuid(), name: str_of(&c.vm, "name").unwrap_or_default().into(), cpu: c.cpu(), memory: c.memory(), volumes: c.volumes.clone(), nics: c.nics.clone() };
+            (c.app.clone(), host, launch)
         };
-        app.sim.vm_start(&host, &vm, cpu, mem, vols).await?;
+        crate::hypervisor::vm_start(&app, &host, &launch).await?;
         c.borrow_mut().on_hypervisor = true;
         Ok(())
     })
@@ -475,7 +485,7 @@ fn destroy_on_hypervisor(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> 
             (c.app.clone(), host, c.vm_uuid(), was)
         };
         if was {
-            log_undo(app.sim.vm_stop(&host, &vm).await);
+            log_undo(crate::hypervisor::vm_stop(&app, &host, &vm).await);
         }
     })
 }
@@ -745,7 +755,7 @@ async fn save(app: &App, mut vm: Inventory, state: &str) -> ApiResult<Option<Inv
 /// Give the host back what a VM holds there, and take it off the host.
 async fn leave_host(app: &App, vm: &mut Inventory) -> ApiResult<()> {
     if let Some(host) = str_of(vm, "hostUuid").map(String::from) {
-        app.sim.vm_stop(&host, str_of(vm, "uuid").unwrap_or_default()).await?;
+        crate::hypervisor::vm_stop(app, &host, str_of(vm, "uuid").unwrap_or_default()).await?;
         if HOLDS_HOST.contains(&str_of(vm, "state").unwrap_or_default()) {
             host_release(app, &host, i64_of(vm, "cpuNum"), i64_of(vm, "memorySize")).await?;
         }
@@ -764,15 +774,15 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
             save(app, vm, "Stopped").await
         }
         Lifecycle::Reboot => {
-            app.sim.vm_reboot(&host, &uuid).await?;
+            crate::hypervisor::vm_reboot(app, &host, &uuid).await?;
             save(app, vm, "Running").await
         }
         Lifecycle::Pause => {
-            app.sim.vm_pause(&host, &uuid).await?;
+            crate::hypervisor::vm_pause(app, &host, &uuid).await?;
             save(app, vm, "Paused").await
         }
         Lifecycle::Resume => {
-            app.sim.vm_resume(&host, &uuid).await?;
+            crate::hypervisor::vm_resume(app, &host, &uuid).await?;
             save(app, vm, "Running").await
         }
         Lifecycle::Start => {
@@ -780,8 +790,13 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
             let l3s: Vec<String> = app.store.inv_find(&tables::VM_NIC, "vmInstanceUuid", &uuid).await?.iter().filter_map(|n| str_of(n, "l3NetworkUuid").map(String::from)).collect();
             let root = app.store.inv_get(&tables::VOLUME, str_of(&vm, "rootVolumeUuid").unwrap_or_default()).await?;
             let ps = root.as_ref().and_then(|r| str_of(r, "primaryStorageUuid").map(String::from));
-            let volumes: Vec<String> = app.store.inv_find(&tables::VOLUME, "vmInstanceUuid", &uuid).await?.iter().filter_map(|v| str_of(v, "uuid").map(String::from)).collect();
-            let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: None, cluster: None, host: None, primary_storage: ps, prefer: str_of(&vm, "lastHostUuid").map(String::from) };
+            let launch = crate::hypervisor::VmLaunch::of_vm(app, &vm).await?;
+            // A VM on local storage starts where its root volume lives.
+            let pinned = match str_of(&vm, "rootVolumeUuid") {
+                Some(root) => crate::kvm::local_storage::host_of(app, root).await?,
+                None => None,
+            };
+            let demand = HostDemand { cpu, memory: mem, l3s: &l3s, zone: None, cluster: None, host: pinned, primary_storage: ps, prefer: str_of(&vm, "lastHostUuid").map(String::from) };
             let mut last_error = None;
             for h in host_candidates(app, &demand).await? {
                 let h_uuid = h.uuid.clone();
@@ -789,7 +804,7 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
                     last_error = Some(e);
                     continue;
                 }
-                if let Err(e) = app.sim.vm_start(&h_uuid, &uuid, cpu, mem, volumes.clone()).await {
+                if let Err(e) = crate::hypervisor::vm_start(app, &h_uuid, &launch).await {
                     host_release(app, &h_uuid, cpu, mem).await?;
                     return Err(e);
                 }
@@ -799,7 +814,7 @@ async fn lifecycle(app: &App, mut vm: Inventory, op: Lifecycle) -> ApiResult<Opt
                 vm.insert("state".into(), json!("Running"));
                 vm.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
                 if let Err(e) = commit_on_host(app, &h_uuid, l3s.clone(), vm.clone(), vec![]).await {
-                    let _ = app.sim.vm_stop(&h_uuid, &uuid).await;
+                    let _ = crate::hypervisor::vm_stop(app, &h_uuid, &uuid).await;
                     host_release(app, &h_uuid, cpu, mem).await?;
                     return Err(e);
                 }

@@ -133,6 +133,7 @@ fn migrate_on_hypervisor(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiRe
             let c = c.borrow();
             (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default())
         };
+        crate::hypervisor::simulator_only(&app, str_of(&vm, "hostUuid").unwrap_or_default(), "live migration")?;
         app.sim.vm_migrate(str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await?;
         c.borrow_mut().moved = true;
         Ok(())
@@ -646,6 +647,9 @@ async fn rebuild_root(app: &App, vm_uuid: &str, image_uuid: Option<String>) -> A
             let root_uuid = str_of(&vm, "rootVolumeUuid").unwrap_or_default().to_string();
             let root = read(&app.dirs().volume, &root_uuid).await?;
             let ps = str_of(&root, "primaryStorageUuid").unwrap_or_default().to_string();
+            if crate::kvm::local_storage::is_local(&app, &ps).await? {
+                return Err(ApiError::operation(format!("re-imaging a root volume on local primary storage[uuid:{ps}] is not supported yet")));
+            }
             let (old_size, new_size) = (i64_of(&root, "size"), i64_of(&image, "size"));
             if new_size > old_size {
                 super::volume::ps_reserve(&app, &ps, new_size - old_size).await?;
@@ -819,6 +823,7 @@ pub async fn vm_change_password(app: App, req: Req) -> ApiResult<Reply> {
                 return Err(ApiError::operation(format!("vm[uuid:{}] must be Running to change a password", str_of(&vm, "uuid").unwrap_or_default())));
             }
             let host = str_of(&vm, "hostUuid").unwrap_or_default().to_string();
+            crate::hypervisor::simulator_only(&app, &host, "changing a guest password")?;
             app.sim.vm_set_password(&host, str_of(&vm, "uuid").unwrap_or_default(), &account, &crate::identity::sha512_hex(&password)).await?;
             Ok(vm)
         })

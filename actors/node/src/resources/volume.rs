@@ -50,15 +50,37 @@ fn volume_path(ps: &str, volume: &str) -> String {
     format!("/simulator/{ps}/{volume}.qcow2")
 }
 
-/// Create the volume's file on the storage (capacity first, rolled back on failure).
-async fn instantiate(app: &App, ps: &str, volume: &str, size: i64) -> ApiResult<String> {
+/// Create the volume's file on the storage (capacity first, rolled back on
+/// failure). Local storage needs the host the file goes to.
+async fn instantiate(app: &App, ps: &str, host: Option<&str>, volume: &str, size: i64) -> ApiResult<String> {
+    let local = crate::kvm::local_storage::is_local(app, ps).await?;
+    let host = match (local, host) {
+        (true, None) => {
+            return Err(ApiError::invalid_argument(format!(
+                "primary storage[uuid:{ps}] is local storage: say which host the volume goes on with the system tag localStorage::hostUuid::<uuid>, or attach it to a VM"
+            )))
+        }
+        (_, h) => h.unwrap_or_default().to_string(),
+    };
     ps_reserve(app, ps, size).await?;
-    let path = volume_path(ps, volume);
-    if let Err(e) = app.sim.volume_create(ps, &path, size).await {
+    let created = if local {
+        crate::kvm::local_storage::data_volume_create(app, ps, &host, volume, size).await
+    } else {
+        let path = volume_path(ps, volume);
+        app.sim.volume_create(ps, &path, size).await.map(|_| path)
+    };
+    if created.is_err() {
         ps_release(app, ps, size).await?;
-        return Err(e);
     }
-    Ok(path)
+    created
+}
+
+/// Operations that only the simulator's storage offers yet.
+async fn refuse_on_local(app: &App, ps: &str, what: &str) -> ApiResult<()> {
+    if crate::kvm::local_storage::is_local(app, ps).await? {
+        return Err(ApiError::operation(format!("{what} is not supported on local primary storage[uuid:{ps}] yet")));
+    }
+    Ok(())
 }
 
 pub async fn data_volume_create(app: App, req: Req) -> ApiResult<Reply> {
@@ -79,12 +101,13 @@ pub async fn data_volume_create(app: App, req: Req) -> ApiResult<Reply> {
     let mut inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "diskOfferingUuid": offering,
         "type": "Data", "format": "qcow2", "size": size, "actualSize": 0, "state": "Enabled", "status": "NotInstantiated", "isShareable": false}));
     if let Some(ps) = req.str("primaryStorageUuid") {
-        let path = instantiate(&app, ps, &uuid, size).await?;
+        let host = req.system_tags.iter().find_map(|t| t.strip_prefix("localStorage::hostUuid::")).map(String::from);
+        let path = instantiate(&app, ps, host.as_deref(), &uuid, size).await?;
         inv.insert("primaryStorageUuid".into(), json!(ps));
         inv.insert("installPath".into(), json!(path));
         inv.insert("status".into(), json!("Ready"));
         if let Err(e) = app.store.inv_insert(&tables::VOLUME, &inv).await {
-            let _ = app.sim.volume_delete(ps, &volume_path(ps, &uuid)).await;
+            let _ = crate::hypervisor::volume_delete(&app, ps, &path).await;
             ps_release(&app, ps, size).await?;
             return Err(e);
         }
@@ -159,7 +182,11 @@ fn instantiate_attaching(c: Shared<AttachCtx>) -> LocalBoxFuture<'static, ApiRes
             return Ok(());
         }
         let uuid = str_of(&volume, "uuid").unwrap_or_default().to_string();
-        let path = instantiate(&app, &ps, &uuid, i64_of(&volume, "size")).await?;
+        let host = {
+            let c = c.borrow();
+            str_of(&c.vm, "hostUuid").or(str_of(&c.vm, "lastHostUuid")).map(String::from)
+        };
+        let path = instantiate(&app, &ps, host.as_deref(), &uuid, i64_of(&volume, "size")).await?;
         let mut c = c.borrow_mut();
         c.instantiated = Some(path.clone());
         c.volume.insert("primaryStorageUuid".into(), json!(ps));
@@ -182,7 +209,7 @@ fn uninstantiate_attaching(c: Shared<AttachCtx>) -> LocalBoxFuture<'static, ()> 
             (c.app.clone(), path, c.ps.clone().unwrap_or_default(), i64_of(&c.volume, "size"))
         };
         if let Some(path) = path {
-            if let Err(e) = app.sim.volume_delete(&ps, &path).await {
+            if let Err(e) = crate::hypervisor::volume_delete(&app, &ps, &path).await {
                 log::error!("rollback: cannot delete {path}: {e}");
             }
             if let Err(e) = ps_release(&app, &ps, size).await {
@@ -215,10 +242,12 @@ fn attach_on_hypervisor(c: Shared<AttachCtx>) -> LocalBoxFuture<'static, ApiResu
     Box::pin(async move {
         let (app, vm, volume) = {
             let c = c.borrow();
-            (c.app.clone(), c.vm.clone(), str_of(&c.volume, "uuid").unwrap_or_default().to_string())
+            let mut volume = c.volume.clone();
+            volume.insert("deviceId".into(), json!(c.device_id));
+            (c.app.clone(), c.vm.clone(), volume)
         };
         if let Some(host) = str_of(&vm, "hostUuid").filter(|_| HOLDS_HOST.contains(&str_of(&vm, "state").unwrap_or_default())) {
-            app.sim.vm_attach_volume(host, str_of(&vm, "uuid").unwrap_or_default(), &volume).await?;
+            crate::hypervisor::vm_attach_volume(&app, host, str_of(&vm, "uuid").unwrap_or_default(), &volume).await?;
             c.borrow_mut().on_hypervisor = true;
         }
         Ok(())
@@ -230,11 +259,13 @@ fn detach_on_hypervisor(c: Shared<AttachCtx>) -> LocalBoxFuture<'static, ()> {
         let (app, vm, volume, was) = {
             let mut c = c.borrow_mut();
             let was = std::mem::take(&mut c.on_hypervisor);
-            (c.app.clone(), c.vm.clone(), str_of(&c.volume, "uuid").unwrap_or_default().to_string(), was)
+            let mut volume = c.volume.clone();
+            volume.insert("deviceId".into(), json!(c.device_id));
+            (c.app.clone(), c.vm.clone(), volume, was)
         };
         if was {
-            if let Err(e) = app.sim.vm_detach_volume(str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default(), &volume).await {
-                log::error!("rollback: cannot detach volume {volume}: {e}");
+            if let Err(e) = crate::hypervisor::vm_detach_volume(&app, str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default(), &volume).await {
+                log::error!("rollback: cannot detach volume {}: {e}", str_of(&volume, "uuid").unwrap_or_default());
             }
         }
     })
@@ -301,7 +332,8 @@ pub async fn volume_detach(app: &App, volume_uuid: &str) -> ApiResult<()> {
             Box::pin(async move {
                 let vm = cell.borrow().inv.clone();
                 if let Some(host) = str_of(&vm, "hostUuid").filter(|_| HOLDS_HOST.contains(&str_of(&vm, "state").unwrap_or_default())) {
-                    a.sim.vm_detach_volume(host, str_of(&vm, "uuid").unwrap_or_default(), &vu).await?;
+                    let volume = a.store.inv_must(&tables::VOLUME, &vu).await?;
+                    crate::hypervisor::vm_detach_volume(&a, host, str_of(&vm, "uuid").unwrap_or_default(), &volume).await?;
                 }
                 Ok(())
             })
@@ -354,7 +386,7 @@ pub async fn volume_expunge(app: &App, uuid: &str) -> ApiResult<()> {
             Box::pin(async move {
                 let v = cell.borrow().inv.clone();
                 if let (Some(ps), Some(path)) = (str_of(&v, "primaryStorageUuid"), str_of(&v, "installPath")) {
-                    a.sim.volume_delete(ps, path).await?;
+                    crate::hypervisor::volume_delete(&a, ps, path).await?;
                     ps_release(&a, ps, i64_of(&v, "size")).await?;
                 }
                 a.store
@@ -482,6 +514,9 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
 
 /// Take a snapshot of a volume on the volume's actor (one at a time per volume).
 pub async fn snapshot_take(app: &App, volume_uuid: &str, name: &str, description: Option<String>, snap_uuid: String) -> ApiResult<Inventory> {
+    if let Some(ps) = app.store.inv_get(&tables::VOLUME, volume_uuid).await?.and_then(|v| str_of(&v, "primaryStorageUuid").map(String::from)) {
+        refuse_on_local(app, &ps, "a volume snapshot").await?;
+    }
     let (volume_uuid, name) = (volume_uuid.to_string(), name.to_string());
     let a = app.clone();
     let su = snap_uuid.clone();
@@ -540,7 +575,7 @@ pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
 /// Delete a snapshot's file and row (no descendants).
 async fn snapshot_remove(app: &App, snap: &Inventory) -> ApiResult<()> {
     if let (Some(ps), Some(path)) = (str_of(snap, "primaryStorageUuid"), str_of(snap, "primaryStorageInstallPath")) {
-        app.sim.volume_delete(ps, path).await?;
+        crate::hypervisor::volume_delete(app, ps, path).await?;
     }
     app.store.inv_delete(&tables::VOLUME_SNAPSHOT, str_of(snap, "uuid").unwrap_or_default()).await
 }
@@ -709,11 +744,12 @@ pub async fn root_template_from_snapshot(app: App, req: Req) -> ApiResult<Reply>
 /// A Ready data volume of `size` bytes on `ps`.
 async fn data_volume_on(app: &App, req: &Req, ps: &str, size: i64) -> ApiResult<Reply> {
     let uuid = req.resource_uuid()?;
-    let path = instantiate(app, ps, &uuid, size).await?;
+    refuse_on_local(app, ps, "making a volume from a snapshot or template").await?;
+    let path = instantiate(app, ps, None, &uuid, size).await?;
     let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "primaryStorageUuid": ps, "installPath": path,
         "type": "Data", "format": "qcow2", "size": size, "actualSize": 0, "state": "Enabled", "status": "Ready", "isShareable": false}));
     if let Err(e) = app.store.inv_insert(&tables::VOLUME, &inv).await {
-        let _ = app.sim.volume_delete(ps, &path).await;
+        let _ = crate::hypervisor::volume_delete(app, ps, &path).await;
         ps_release(app, ps, size).await?;
         return Err(e);
     }

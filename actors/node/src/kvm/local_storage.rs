@@ -1,0 +1,212 @@
+//! Local primary storage: a directory on every KVM host of the clusters it
+//! is attached to. Each host reports its own filesystem's capacity (one
+//! LocalStorageHostRefVO per host); every volume file lives on one host
+//! (LocalStorageResourceRefVO), so the node always knows which agent to ask.
+//! Images are copied from backup storage into a per-storage cache once; root
+//! volumes are qcow2 overlays on the cached image.
+
+use super::{AgentClient, QUICK, SLOW};
+use crate::api::{new_uuid, Reply, Req};
+use crate::app::App;
+use crate::resources::infra::{create_under, full_inventory};
+use crate::resources::{mutate, new_inv, ZoneK};
+use crate::store::{i64_of, str_of, Inventory};
+use crate::tables;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use zstack_agent_proto::{
+    paths, CreateEmptyVolumeCmd, CreateVolumeFromCacheCmd, DeleteBitsCmd, DownloadImageToCacheCmd, DownloadImageToCacheResponse, LocalStorageInitCmd,
+    LocalStorageResponse,
+};
+use zstack_kit::{ApiError, ApiResult};
+
+pub const TYPE: &str = "LocalStorage";
+
+pub async fn ps_add(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = req.must("zoneUuid")?;
+    let url = req.must("url")?;
+    if !url.starts_with('/') || url.contains("..") {
+        return Err(ApiError::invalid_argument(format!("url[{url}] must be an absolute path on the hosts")));
+    }
+    let uuid = req.resource_uuid()?;
+    let inv = new_inv(json!({"uuid": uuid, "zoneUuid": zone, "name": req.must("name")?, "url": url, "description": req.str("description"),
+        "totalCapacity": 0, "availableCapacity": 0, "totalPhysicalCapacity": 0, "availablePhysicalCapacity": 0, "systemUsedCapacity": 0,
+        "type": TYPE, "state": "Enabled", "status": "Connected", "mountPath": url}));
+    create_under::<ZoneK>(&app, &app.dirs().zone, &zone, &tables::PRIMARY_STORAGE, inv).await?;
+    Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &uuid).await?)))
+}
+
+async fn local_ps(app: &App, ps: &str) -> ApiResult<Option<Inventory>> {
+    Ok(app.store.inv_get(&tables::PRIMARY_STORAGE, ps).await?.filter(|p| str_of(p, "type") == Some(TYPE)))
+}
+
+pub async fn is_local(app: &App, ps: &str) -> ApiResult<bool> {
+    Ok(local_ps(app, ps).await?.is_some())
+}
+
+/// Initialise the storage directory on one host and record its capacity.
+async fn init_on_host(app: &App, ps: &Inventory, host: &str) -> ApiResult<()> {
+    let Some(agent) = app.kvm.agent(host) else { return Ok(()) };
+    let ps_uuid = str_of(ps, "uuid").unwrap_or_default().to_string();
+    let url = str_of(ps, "url").unwrap_or_default().to_string();
+    let r: LocalStorageResponse = agent.call(paths::LOCAL_STORAGE_INIT, &LocalStorageInitCmd { path: url, host_uuid: Some(host.into()) }, QUICK).await?;
+    let (total, avail) = (r.total_capacity.unwrap_or(0) as i64, r.available_capacity.unwrap_or(0) as i64);
+    let existing = app.store.ref_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", &ps_uuid, "hostUuid", host).await?;
+    let mut row = existing.clone().unwrap_or_else(|| new_inv(json!({"uuid": new_uuid(), "primaryStorageUuid": ps_uuid, "hostUuid": host})));
+    for (k, v) in [("totalCapacity", total), ("availableCapacity", avail), ("totalPhysicalCapacity", total), ("availablePhysicalCapacity", avail)] {
+        row.insert(k.into(), json!(v));
+    }
+    row.insert("systemUsedCapacity".into(), json!(total - avail));
+    if existing.is_some() {
+        app.store.inv_update(&tables::LOCAL_STORAGE_HOST_REF, &row).await?;
+    } else {
+        app.store.inv_insert(&tables::LOCAL_STORAGE_HOST_REF, &row).await?;
+    }
+    refresh_totals(app, &ps_uuid).await
+}
+
+/// The storage's totals are the sums over its hosts, less what its volumes hold.
+pub async fn refresh_totals(app: &App, ps: &str) -> ApiResult<()> {
+    let refs = app.store.inv_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", ps).await?;
+    let used: i64 = app.store.inv_find(&tables::LOCAL_STORAGE_RESOURCE_REF, "primaryStorageUuid", ps).await?.iter().map(|r| i64_of(r, "size")).sum();
+    let sum = |f: &str| refs.iter().map(|r| i64_of(r, f)).sum::<i64>();
+    let (total, phys_avail) = (sum("totalCapacity"), sum("availablePhysicalCapacity"));
+    mutate(app, &app.dirs().primary_storage, ps, move |s| {
+        s.set("totalCapacity", json!(total));
+        s.set("totalPhysicalCapacity", json!(total));
+        s.set("availablePhysicalCapacity", json!(phys_avail));
+        s.set("availableCapacity", json!((total - used).max(0)));
+        Ok(())
+    })
+    .await
+}
+
+/// A KVM host joined a cluster: bring up every local storage of that cluster on it.
+pub async fn host_joined(app: &App, host: &Inventory) -> ApiResult<()> {
+    let cluster = str_of(host, "clusterUuid").unwrap_or_default().to_string();
+    let host_uuid = str_of(host, "uuid").unwrap_or_default().to_string();
+    for ps in app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", "clusterUuid", &[cluster]).await? {
+        if let Some(p) = local_ps(app, &ps).await? {
+            init_on_host(app, &p, &host_uuid).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A local storage was attached to a cluster: bring it up on the cluster's KVM hosts.
+pub async fn cluster_attached(app: &App, ps: &str, cluster: &str) -> ApiResult<()> {
+    let Some(p) = local_ps(app, ps).await? else { return Ok(()) };
+    for h in app.store.inv_find(&tables::HOST, "clusterUuid", cluster).await? {
+        init_on_host(app, &p, str_of(&h, "uuid").unwrap_or_default()).await?;
+    }
+    Ok(())
+}
+
+fn agent_of(app: &App, host: &str) -> ApiResult<Arc<AgentClient>> {
+    app.kvm.agent(host).ok_or_else(|| ApiError::operation(format!("host[uuid:{host}] is not a connected KVM host: local storage needs its agent")))
+}
+
+async fn record(app: &App, ps: &str, host: &str, resource: &str, kind: &str, size: i64) -> ApiResult<()> {
+    let row = new_inv(json!({"uuid": new_uuid(), "resourceUuid": resource, "primaryStorageUuid": ps, "hostUuid": host, "resourceType": kind, "size": size}));
+    app.store.inv_insert(&tables::LOCAL_STORAGE_RESOURCE_REF, &row).await
+}
+
+/// The host holding a local-storage volume.
+pub async fn host_of(app: &App, resource: &str) -> ApiResult<Option<String>> {
+    Ok(app.store.inv_find(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", resource).await?.first().and_then(|r| str_of(r, "hostUuid").map(String::from)))
+}
+
+/// Where a volume's file goes on a local storage.
+pub fn volume_path(ps: &Inventory, volume: &str, root: bool) -> String {
+    let dir = if root { "rootVolumes" } else { "dataVolumes" };
+    format!("{}/{dir}/{volume}.qcow2", str_of(ps, "url").unwrap_or_default().trim_end_matches('/'))
+}
+
+/// A root volume on `host`: the image copied into the storage's cache (once),
+/// then a qcow2 overlay on it. Returns the overlay's path.
+pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Inventory, image: &str) -> ApiResult<String> {
+    let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
+    let agent = agent_of(app, host)?;
+    let (url, _format) = image_source(app, image).await?;
+    let cache = format!("{}/imagecache/template/{image}.qcow2", str_of(&p, "url").unwrap_or_default().trim_end_matches('/'));
+    let dl: DownloadImageToCacheResponse = agent
+        .call(paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE, &DownloadImageToCacheCmd { url, install_path: cache.clone(), image_uuid: Some(image.into()), ..Default::default() }, SLOW)
+        .await?;
+    if dl.format.as_deref().is_some_and(|f| f != "qcow2") {
+        return Err(ApiError::operation(format!("image[uuid:{image}] is {}: local storage makes root volumes from qcow2 images only", dl.format.unwrap_or_default())));
+    }
+    let vol = str_of(volume, "uuid").unwrap_or_default().to_string();
+    let path = volume_path(&p, &vol, true);
+    let _: LocalStorageResponse = agent
+        .call(paths::LOCAL_STORAGE_CREATE_VOLUME_FROM_CACHE, &CreateVolumeFromCacheCmd { template_path_in_cache: cache, install_url: path.clone(), volume_uuid: Some(vol.clone()) }, SLOW)
+        .await?;
+    let size = (dl.size as i64).max(i64_of(volume, "size"));
+    if let Err(e) = record(app, ps, host, &vol, "VolumeVO", size).await {
+        let _ = delete_file(app, host, &path).await;
+        return Err(e);
+    }
+    refresh_totals(app, ps).await?;
+    Ok(path)
+}
+
+/// An empty qcow2 data volume on `host`.
+pub async fn data_volume_create(app: &App, ps: &str, host: &str, volume: &str, size: i64) -> ApiResult<String> {
+    let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
+    let agent = agent_of(app, host)?;
+    let path = volume_path(&p, volume, false);
+    let cmd = CreateEmptyVolumeCmd { install_url: path.clone(), size: size.max(0) as u64, volume_uuid: Some(volume.into()), ..Default::default() };
+    let _: LocalStorageResponse = agent.call(paths::LOCAL_STORAGE_CREATE_EMPTY_VOLUME, &cmd, SLOW).await?;
+    if let Err(e) = record(app, ps, host, volume, "VolumeVO", size).await {
+        let _ = delete_file(app, host, &path).await;
+        return Err(e);
+    }
+    refresh_totals(app, ps).await?;
+    Ok(path)
+}
+
+async fn delete_file(app: &App, host: &str, path: &str) -> ApiResult<()> {
+    let agent = agent_of(app, host)?;
+    let _: LocalStorageResponse = agent.call(paths::LOCAL_STORAGE_DELETE, &DeleteBitsCmd { path: path.into(), host_uuid: Some(host.into()) }, QUICK).await?;
+    Ok(())
+}
+
+/// Delete a volume file of this storage, wherever it lives.
+pub async fn volume_delete(app: &App, ps: &str, path: &str) -> ApiResult<()> {
+    let volume = std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let Some(host) = host_of(app, &volume).await? else { return Ok(()) };
+    delete_file(app, &host, path).await?;
+    app.store.db.write(vec![app.store.delete_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", &volume)]).await?;
+    refresh_totals(app, ps).await
+}
+
+/// Where agents fetch an image from: its copy on an image store.
+async fn image_source(app: &App, image: &str) -> ApiResult<(String, String)> {
+    for r in app.store.inv_find(&tables::IMAGE_BACKUP_STORAGE_REF, "imageUuid", image).await? {
+        let bs = str_of(&r, "backupStorageUuid").unwrap_or_default();
+        let Some(b) = app.store.inv_get(&tables::BACKUP_STORAGE, bs).await? else { continue };
+        if str_of(&b, "type") == Some(super::image_store::TYPE) {
+            let path = str_of(&r, "installPath").unwrap_or_default();
+            let format = app.store.inv_get(&tables::IMAGE, image).await?.and_then(|i| str_of(&i, "format").map(String::from)).unwrap_or_default();
+            return Ok((super::image_store::download_url(app, bs, path), format));
+        }
+    }
+    Err(ApiError::operation(format!("image[uuid:{image}] has no copy on an image store backup storage that KVM hosts can download from")))
+}
+
+/// `GetLocalStorageHostDiskCapacity`.
+pub async fn host_disk_capacity(app: App, req: Req) -> ApiResult<Reply> {
+    let ps = req.must("primaryStorageUuid")?;
+    local_ps(&app, &ps).await?.ok_or_else(|| ApiError::invalid_argument(format!("primary storage[uuid:{ps}] is not local storage")))?;
+    let used = app.store.inv_find(&tables::LOCAL_STORAGE_RESOURCE_REF, "primaryStorageUuid", &ps).await?;
+    let mut out = Vec::new();
+    for r in app.store.inv_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", &ps).await? {
+        let host = str_of(&r, "hostUuid").unwrap_or_default();
+        if req.str("hostUuid").is_some_and(|h| h != host) {
+            continue;
+        }
+        let held: i64 = used.iter().filter(|u| str_of(u, "hostUuid") == Some(host)).map(|u| i64_of(u, "size")).sum();
+        out.push(json!({"hostUuid": host, "totalCapacity": i64_of(&r, "totalCapacity"), "availableCapacity": (i64_of(&r, "totalCapacity") - held).max(0),
+            "totalPhysicalCapacity": i64_of(&r, "totalPhysicalCapacity"), "availablePhysicalCapacity": i64_of(&r, "availablePhysicalCapacity")}));
+    }
+    Ok(Reply::Fields([("inventories".to_string(), Value::Array(out))].into_iter().collect()))
+}
