@@ -1,1 +1,24 @@
-fn main() {}
+//! The `zstack-agent` binary: parse flags, start the HTTP server, run until
+//! interrupted.
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let config = match zstack_agent::AgentConfig::from_args(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    };
+    let result = actix_web::rt::System::new().block_on(async move {
+        let agent = zstack_agent::start(config).await?;
+        // The server was spawned onto this System; wait for a signal.
+        tokio::signal::ctrl_c().await?;
+        agent.handle.stop(true).await;
+        Ok::<(), std::io::Error>(())
+    });
+    if let Err(e) = result {
+        eprintln!("zstack-agent: {e}");
+        std::process::exit(1);
+    }
+}
