@@ -137,3 +137,35 @@ pub fn start_body(vm: &str, dir: &std::path::Path) -> Value {
         "timeout": 60
     })
 }
+
+/// Makes a stand-in "physical" interface for bridge tests: a dummy interface,
+/// or (kernels without the dummy module) one end of a veth pair. Deleting
+/// `name` removes either. Returns why not when neither can be made.
+pub fn make_fake_nic(name: &str) -> Result<(), String> {
+    let ip = |args: &[&str]| std::process::Command::new("ip").args(args).output();
+    match ip(&["link", "add", name, "type", "dummy"]) {
+        Ok(o) if o.status.success() => return Ok(()),
+        Err(e) => return Err(format!("no `ip` command: {e}")),
+        Ok(_) => {}
+    }
+    let peer = format!("{name}p");
+    match ip(&["link", "add", name, "type", "veth", "peer", "name", &peer]) {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!("cannot create a dummy or veth interface: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// True when the kernel can make VLAN sub-interfaces (8021q).
+pub fn vlan_supported(on: &str) -> bool {
+    let sub = format!("{on}.4000");
+    let ok = std::process::Command::new("ip")
+        .args(["link", "add", "link", on, "name", &sub, "type", "vlan", "id", "4000"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok {
+        let _ = std::process::Command::new("ip").args(["link", "del", &sub]).status();
+    }
+    ok
+}
