@@ -18,7 +18,10 @@ use zstack_agent_proto::{headers, paths};
 const TOKEN: &str = "bench-token";
 
 fn env_num(k: &str, default: usize) -> usize {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn start_body(vm: &str, dir: &std::path::Path) -> Value {
@@ -48,7 +51,10 @@ async fn call(http: &reqwest::Client, base: &str, path: &str, body: &Value) -> D
 fn main() {
     let total_ops = env_num("ZSTACK_BENCH_OPS", 1000).max(2);
     let concurrency = env_num("ZSTACK_BENCH_CONCURRENCY", 32).max(1);
-    let dir = std::env::temp_dir().join(format!("zstack-agent-bench-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!(
+        "zstack-agent-bench-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     let agent_dir = dir.clone();
     actix_web::rt::System::new().block_on(async move {
         let dir = agent_dir;

@@ -53,9 +53,17 @@ impl TokenStore {
                 Some(digest(t))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(AgentError::io(format!("cannot read token file {}", file.display()), &e)),
+            Err(e) => {
+                return Err(AgentError::io(
+                    format!("cannot read token file {}", file.display()),
+                    &e,
+                ))
+            }
         };
-        Ok(TokenStore { file, digest: RwLock::new(digest_now) })
+        Ok(TokenStore {
+            file,
+            digest: RwLock::new(digest_now),
+        })
     }
 
     pub fn is_established(&self) -> bool {
@@ -71,7 +79,9 @@ impl TokenStore {
             ));
         };
         match presented {
-            None => Err(AgentError::unauthorized("missing X-Zstack-Agent-Token header")),
+            None => Err(AgentError::unauthorized(
+                "missing X-Zstack-Agent-Token header",
+            )),
             Some(t) if constant_time_eq(&digest(t.trim()), expected) => Ok(()),
             Some(_) => Err(AgentError::unauthorized("wrong X-Zstack-Agent-Token")),
         }
@@ -81,7 +91,9 @@ impl TokenStore {
     pub fn check_or_establish(&self, presented: Option<&str>) -> AgentResult<()> {
         let token = presented.map(str::trim).unwrap_or("");
         if token.is_empty() {
-            return Err(AgentError::unauthorized("missing X-Zstack-Agent-Token header on /host/connect"));
+            return Err(AgentError::unauthorized(
+                "missing X-Zstack-Agent-Token header on /host/connect",
+            ));
         }
         let mut guard = self.digest.write().expect("token lock");
         match guard.as_ref() {
@@ -103,8 +115,9 @@ impl TokenStore {
     /// place, so a crash never leaves a half-written token.
     fn persist(&self, token: &str) -> AgentResult<()> {
         if let Some(dir) = self.file.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AgentError::io(format!("cannot create directory {}", dir.display()), &e))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AgentError::io(format!("cannot create directory {}", dir.display()), &e)
+            })?;
         }
         let tmp = self.file.with_extension("tmp");
         let write = || -> std::io::Result<()> {
@@ -122,7 +135,10 @@ impl TokenStore {
         };
         write().map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            AgentError::io(format!("cannot save the agent token to {}", self.file.display()), &e)
+            AgentError::io(
+                format!("cannot save the agent token to {}", self.file.display()),
+                &e,
+            )
         })
     }
 }
@@ -132,7 +148,11 @@ mod tests {
     use super::*;
 
     fn temp_file(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("zstack-agent-auth-{}-{}", name, uuid::Uuid::new_v4()));
+        let dir = std::env::temp_dir().join(format!(
+            "zstack-agent-auth-{}-{}",
+            name,
+            uuid::Uuid::new_v4()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         dir.join("token")
     }
@@ -142,14 +162,20 @@ mod tests {
         let file = temp_file("tofu");
         let store = TokenStore::load(file.clone()).unwrap();
         assert!(!store.is_established());
-        assert!(store.check(Some("anything")).is_err(), "nothing passes before the first connect");
+        assert!(
+            store.check(Some("anything")).is_err(),
+            "nothing passes before the first connect"
+        );
         assert!(store.check_or_establish(None).is_err());
         store.check_or_establish(Some("s3cret")).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "s3cret");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         store.check(Some("s3cret")).unwrap();
         store.check_or_establish(Some("s3cret")).unwrap();

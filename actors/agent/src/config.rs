@@ -38,24 +38,37 @@ impl AgentConfig {
     /// Defaults, overridden by the environment.
     pub fn from_env() -> AgentConfig {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let data_dir = PathBuf::from(env("ZSTACK_AGENT_DATA_DIR").unwrap_or_else(|| "/var/lib/zstack-agent".into()));
+        let data_dir = PathBuf::from(
+            env("ZSTACK_AGENT_DATA_DIR").unwrap_or_else(|| "/var/lib/zstack-agent".into()),
+        );
         AgentConfig {
             listen: env("ZSTACK_AGENT_LISTEN").unwrap_or_else(|| "127.0.0.1:7070".into()),
             libvirt_uri: env("ZSTACK_AGENT_LIBVIRT_URI").unwrap_or_else(|| "qemu:///system".into()),
-            token_file: env("ZSTACK_AGENT_TOKEN_FILE").map(PathBuf::from).unwrap_or_else(|| data_dir.join("agent-token")),
+            token_file: env("ZSTACK_AGENT_TOKEN_FILE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("agent-token")),
             data_dir,
-            libvirt_workers: env("ZSTACK_AGENT_LIBVIRT_WORKERS").and_then(|v| v.parse().ok()).unwrap_or(16),
+            libvirt_workers: env("ZSTACK_AGENT_LIBVIRT_WORKERS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(16),
             http_workers: env("ZSTACK_AGENT_HTTP_WORKERS")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
-            migrate_uri_template: env("ZSTACK_AGENT_MIGRATE_URI").unwrap_or_else(|| "qemu+tcp://{ip}/system".into()),
+                .unwrap_or_else(|| {
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(2)
+                }),
+            migrate_uri_template: env("ZSTACK_AGENT_MIGRATE_URI")
+                .unwrap_or_else(|| "qemu+tcp://{ip}/system".into()),
         }
     }
 
     /// Environment defaults, then flags.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<AgentConfig, String> {
         let mut cfg = AgentConfig::from_env();
-        let mut token_file_given = std::env::var("ZSTACK_AGENT_TOKEN_FILE").map(|v| !v.is_empty()).unwrap_or(false);
+        let mut token_file_given = std::env::var("ZSTACK_AGENT_TOKEN_FILE")
+            .map(|v| !v.is_empty())
+            .unwrap_or(false);
         let mut it = args.into_iter();
         while let Some(flag) = it.next() {
             if flag == "-h" || flag == "--help" {
@@ -65,7 +78,12 @@ impl AgentConfig {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (flag.clone(), None),
             };
-            let mut value = || inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| it.next())
+                    .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+            };
             match name.as_str() {
                 "--listen" => cfg.listen = value()?,
                 "--libvirt-uri" => cfg.libvirt_uri = value()?,
@@ -74,8 +92,16 @@ impl AgentConfig {
                     cfg.token_file = PathBuf::from(value()?);
                     token_file_given = true;
                 }
-                "--libvirt-workers" => cfg.libvirt_workers = value()?.parse().map_err(|_| "--libvirt-workers needs a number".to_string())?,
-                "--http-workers" => cfg.http_workers = value()?.parse().map_err(|_| "--http-workers needs a number".to_string())?,
+                "--libvirt-workers" => {
+                    cfg.libvirt_workers = value()?
+                        .parse()
+                        .map_err(|_| "--libvirt-workers needs a number".to_string())?
+                }
+                "--http-workers" => {
+                    cfg.http_workers = value()?
+                        .parse()
+                        .map_err(|_| "--http-workers needs a number".to_string())?
+                }
                 "--migrate-uri" => cfg.migrate_uri_template = value()?,
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }
@@ -94,7 +120,14 @@ mod tests {
     #[test]
     fn flags_override_defaults() {
         let c = AgentConfig::from_args(
-            ["--listen", "0.0.0.0:7171", "--libvirt-uri=test:///default", "--data-dir", "/tmp/za"].map(String::from),
+            [
+                "--listen",
+                "0.0.0.0:7171",
+                "--libvirt-uri=test:///default",
+                "--data-dir",
+                "/tmp/za",
+            ]
+            .map(String::from),
         )
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:7171");

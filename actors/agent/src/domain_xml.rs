@@ -36,8 +36,12 @@ pub fn xml_escape(s: &str) -> String {
 /// Rejects characters XML 1.0 cannot carry at all (NUL and most C0 controls),
 /// which escaping cannot fix.
 fn check_xml_chars(what: &str, s: &str) -> Result<(), AgentError> {
-    if s.chars().any(|c| (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-        return Err(AgentError::bad_request(format!("{what} contains a control character")));
+    if s.chars()
+        .any(|c| (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+    {
+        return Err(AgentError::bad_request(format!(
+            "{what} contains a control character"
+        )));
     }
     Ok(())
 }
@@ -48,7 +52,10 @@ pub fn dashed_uuid(uuid: &str) -> Result<String, AgentError> {
     let hex: String = uuid.chars().filter(|c| *c != '-').collect();
     let shape_ok = match uuid.len() {
         32 => !uuid.contains('-'),
-        36 => [8, 13, 18, 23].iter().all(|&i| uuid.as_bytes()[i] == b'-') && uuid.matches('-').count() == 4,
+        36 => {
+            [8, 13, 18, 23].iter().all(|&i| uuid.as_bytes()[i] == b'-')
+                && uuid.matches('-').count() == 4
+        }
         _ => false,
     };
     if !shape_ok || hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -57,7 +64,14 @@ pub fn dashed_uuid(uuid: &str) -> Result<String, AgentError> {
         )));
     }
     let h = hex.to_ascii_lowercase();
-    Ok(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
 }
 
 /// Name of the n-th virtio disk: 0 → vda, 25 → vdz, 26 → vdaa (the kernel's
@@ -76,15 +90,22 @@ pub fn disk_dev_name(prefix: &str, index: u32) -> String {
 
 fn check_mac(mac: &str) -> Result<(), AgentError> {
     let parts: Vec<&str> = mac.split(':').collect();
-    let ok = parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    let ok = parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
     if !ok {
-        return Err(AgentError::bad_request(format!("invalid NIC mac address '{mac}'")));
+        return Err(AgentError::bad_request(format!(
+            "invalid NIC mac address '{mac}'"
+        )));
     }
     // A multicast (odd first octet) mac cannot be assigned to a NIC; libvirt
     // refuses it with a less helpful message.
     let first = u8::from_str_radix(parts[0], 16).unwrap_or(0);
     if first & 1 == 1 {
-        return Err(AgentError::bad_request(format!("NIC mac address '{mac}' is a multicast address")));
+        return Err(AgentError::bad_request(format!(
+            "NIC mac address '{mac}' is a multicast address"
+        )));
     }
     Ok(())
 }
@@ -94,7 +115,9 @@ fn check_mac(mac: &str) -> Result<(), AgentError> {
 pub fn check_ifname(what: &str, name: &str) -> Result<(), AgentError> {
     let ok = !name.is_empty()
         && name.len() <= 15
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
         && !name.starts_with('-');
     if !ok {
         return Err(AgentError::bad_request(format!(
@@ -109,8 +132,15 @@ pub fn volume_path(what: &str, raw: &str) -> Result<String, AgentError> {
     let p = raw.strip_prefix("file://").unwrap_or(raw);
     check_xml_chars(what, p)?;
     let path = Path::new(p);
-    if p.is_empty() || !path.is_absolute() || path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-        return Err(AgentError::bad_request(format!("{what} '{raw}' must be an absolute path without '..'")));
+    if p.is_empty()
+        || !path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(AgentError::bad_request(format!(
+            "{what} '{raw}' must be an absolute path without '..'"
+        )));
     }
     Ok(p.to_string())
 }
@@ -125,7 +155,14 @@ fn boot_order_xml(order: Option<u32>) -> String {
 /// The `<disk>` element of a file-backed virtio volume (root or data), as
 /// used in the domain XML and for attach/detach.
 pub fn volume_disk_xml(vol: &VolumeTO, per_device_boot: bool) -> Result<String, AgentError> {
-    let what = format!("volume {}", if vol.volume_uuid.is_empty() { "(no uuid)" } else { &vol.volume_uuid });
+    let what = format!(
+        "volume {}",
+        if vol.volume_uuid.is_empty() {
+            "(no uuid)"
+        } else {
+            &vol.volume_uuid
+        }
+    );
     if !(vol.device_type.is_empty() || vol.device_type == "file") {
         return Err(AgentError::bad_request(format!(
             "{what}: deviceType '{}' is not supported by this agent (only 'file')",
@@ -135,12 +172,20 @@ pub fn volume_disk_xml(vol: &VolumeTO, per_device_boot: bool) -> Result<String, 
     let path = volume_path(&format!("{what} installPath"), &vol.install_path)?;
     let format = vol.format.as_deref().unwrap_or("qcow2");
     if !matches!(format, "qcow2" | "raw") {
-        return Err(AgentError::bad_request(format!("{what}: unsupported format '{format}' (qcow2 or raw)")));
+        return Err(AgentError::bad_request(format!(
+            "{what}: unsupported format '{format}' (qcow2 or raw)"
+        )));
     }
     let cache = match vol.cache_mode.as_deref() {
         None | Some("") => String::new(),
-        Some(m @ ("none" | "writethrough" | "writeback" | "directsync" | "unsafe")) => format!(" cache='{m}'"),
-        Some(m) => return Err(AgentError::bad_request(format!("{what}: unsupported cacheMode '{m}'"))),
+        Some(m @ ("none" | "writethrough" | "writeback" | "directsync" | "unsafe")) => {
+            format!(" cache='{m}'")
+        }
+        Some(m) => {
+            return Err(AgentError::bad_request(format!(
+                "{what}: unsupported cacheMode '{m}'"
+            )))
+        }
     };
     check_xml_chars(&what, &vol.volume_uuid)?;
     let mut x = String::new();
@@ -166,14 +211,23 @@ pub fn volume_disk_xml(vol: &VolumeTO, per_device_boot: bool) -> Result<String, 
     Ok(x)
 }
 
-fn cdrom_xml(cd: &CdRomTO, bus: &str, prefix: &str, per_device_boot: bool) -> Result<String, AgentError> {
+fn cdrom_xml(
+    cd: &CdRomTO,
+    bus: &str,
+    prefix: &str,
+    per_device_boot: bool,
+) -> Result<String, AgentError> {
     let mut x = String::from("<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>");
     let path = cd.path.as_deref().filter(|p| !p.is_empty() && !cd.is_empty);
     if let Some(p) = path {
         let p = volume_path(&format!("CD-ROM {} path", cd.device_id), p)?;
         let _ = write!(x, "<source file='{}'/>", xml_escape(&p));
     }
-    let _ = write!(x, "<target dev='{}' bus='{bus}'/><readonly/>", disk_dev_name(prefix, cd.device_id));
+    let _ = write!(
+        x,
+        "<target dev='{}' bus='{bus}'/><readonly/>",
+        disk_dev_name(prefix, cd.device_id)
+    );
     if per_device_boot {
         x.push_str(&boot_order_xml(cd.boot_order));
     }
@@ -182,9 +236,19 @@ fn cdrom_xml(cd: &CdRomTO, bus: &str, prefix: &str, per_device_boot: bool) -> Re
 }
 
 fn nic_xml(nic: &NicTO, per_device_boot: bool) -> Result<String, AgentError> {
-    let what = format!("NIC {} ({})", nic.device_id, if nic.uuid.is_empty() { &nic.mac } else { &nic.uuid });
+    let what = format!(
+        "NIC {} ({})",
+        nic.device_id,
+        if nic.uuid.is_empty() {
+            &nic.mac
+        } else {
+            &nic.uuid
+        }
+    );
     if nic.bridge_name.is_empty() {
-        return Err(AgentError::bad_request(format!("{what} has no bridgeName: create the L2 bridge first")));
+        return Err(AgentError::bad_request(format!(
+            "{what} has no bridgeName: create the L2 bridge first"
+        )));
     }
     check_ifname(&format!("{what} bridgeName"), &nic.bridge_name)?;
     check_mac(&nic.mac)?;
@@ -199,7 +263,11 @@ fn nic_xml(nic: &NicTO, per_device_boot: bool) -> Result<String, AgentError> {
     }
     // ZStack sends useVirtio=false for guests without virtio drivers; e1000 is
     // the emulated NIC every OS knows.
-    let model = if nic.use_virtio || nic.driver_type.as_deref() == Some("virtio") { "virtio" } else { "e1000" };
+    let model = if nic.use_virtio || nic.driver_type.as_deref() == Some("virtio") {
+        "virtio"
+    } else {
+        "e1000"
+    };
     let _ = write!(x, "<model type='{model}'/>");
     if let Some(mtu) = nic.mtu.filter(|m| *m > 0) {
         let _ = write!(x, "<mtu size='{mtu}'/>");
@@ -217,7 +285,9 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
     let uuid = dashed_uuid(name)?;
     check_xml_chars("vmName", &cmd.vm_name)?;
     if cmd.cpu_num == 0 {
-        return Err(AgentError::bad_request(format!("VM {name}: cpuNum must be at least 1")));
+        return Err(AgentError::bad_request(format!(
+            "VM {name}: cpuNum must be at least 1"
+        )));
     }
     if cmd.memory < 1024 * 1024 {
         return Err(AgentError::bad_request(format!(
@@ -231,18 +301,38 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
             cmd.console_mode.as_deref().unwrap_or_default()
         )));
     }
-    let machine = cmd.machine_type.as_deref().filter(|m| !m.is_empty()).unwrap_or("pc");
-    if !machine.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_') {
-        return Err(AgentError::bad_request(format!("VM {name}: invalid machineType '{machine}'")));
+    let machine = cmd
+        .machine_type
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .unwrap_or("pc");
+    if !machine
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+    {
+        return Err(AgentError::bad_request(format!(
+            "VM {name}: invalid machineType '{machine}'"
+        )));
     }
     // IDE exists only on the i440fx ('pc') machine; q35 has SATA.
-    let (cd_bus, cd_prefix) = if machine.starts_with("pc") { ("ide", "hd") } else { ("sata", "sd") };
+    let (cd_bus, cd_prefix) = if machine.starts_with("pc") {
+        ("ide", "hd")
+    } else {
+        ("sata", "sd")
+    };
 
     let per_device_boot = cmd.root_volume.boot_order.unwrap_or(0) > 0
-        || cmd.data_volumes.iter().any(|v| v.boot_order.unwrap_or(0) > 0)
+        || cmd
+            .data_volumes
+            .iter()
+            .any(|v| v.boot_order.unwrap_or(0) > 0)
         || cmd.cd_roms.iter().any(|c| c.boot_order.unwrap_or(0) > 0)
         || cmd.nics.iter().any(|n| n.boot_order.unwrap_or(0) > 0);
-    let boot_devs: Vec<&str> = if cmd.boot_dev.is_empty() { vec!["hd"] } else { cmd.boot_dev.iter().map(String::as_str).collect() };
+    let boot_devs: Vec<&str> = if cmd.boot_dev.is_empty() {
+        vec!["hd"]
+    } else {
+        cmd.boot_dev.iter().map(String::as_str).collect()
+    };
     for d in &boot_devs {
         if !matches!(*d, "hd" | "cdrom" | "network" | "fd") {
             return Err(AgentError::bad_request(format!(
@@ -264,7 +354,10 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
     let mut used_cd_ids = std::collections::BTreeSet::new();
     for c in &cmd.cd_roms {
         if !used_cd_ids.insert(c.device_id) {
-            return Err(AgentError::bad_request(format!("VM {name}: two CD-ROMs have deviceId {}", c.device_id)));
+            return Err(AgentError::bad_request(format!(
+                "VM {name}: two CD-ROMs have deviceId {}",
+                c.device_id
+            )));
         }
         if cd_bus == "ide" && c.device_id > 3 {
             return Err(AgentError::bad_request(format!(
@@ -274,7 +367,9 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
         }
     }
     if cmd.root_volume.install_path.is_empty() {
-        return Err(AgentError::bad_request(format!("VM {name}: rootVolume.installPath is empty")));
+        return Err(AgentError::bad_request(format!(
+            "VM {name}: rootVolume.installPath is empty"
+        )));
     }
 
     let title = cmd.vm_name.replace(['\n', '\r'], " ");
@@ -294,14 +389,20 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
         cmd.cpu_num
     );
     let threads = cmd.threads_per_core.filter(|t| *t > 0).unwrap_or(1);
-    if cmd.socket_num > 0 && cmd.cpu_on_socket > 0 && cmd.socket_num * cmd.cpu_on_socket * threads == cmd.cpu_num {
-        let _ = write!(
+    if cmd.socket_num > 0
+        && cmd.cpu_on_socket > 0
+        && cmd.socket_num * cmd.cpu_on_socket * threads == cmd.cpu_num
+    {
+        let _ = writeln!(
             x,
-            "  <cpu><topology sockets='{}' cores='{}' threads='{threads}'/></cpu>\n",
+            "  <cpu><topology sockets='{}' cores='{}' threads='{threads}'/></cpu>",
             cmd.socket_num, cmd.cpu_on_socket
         );
     }
-    let _ = write!(x, "  <os>\n    <type arch='x86_64' machine='{machine}'>hvm</type>\n");
+    let _ = write!(
+        x,
+        "  <os>\n    <type arch='x86_64' machine='{machine}'>hvm</type>\n"
+    );
     if !per_device_boot {
         for d in &boot_devs {
             let _ = writeln!(x, "    <boot dev='{d}'/>");
@@ -310,14 +411,22 @@ pub fn render_domain_xml(cmd: &StartVmCmd, opts: &DomainXmlOptions) -> Result<St
     x.push_str("  </os>\n  <features><acpi/><apic/><pae/></features>\n  <clock offset='utc'/>\n");
     x.push_str("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
     x.push_str("  <devices>\n");
-    let _ = writeln!(x, "    {}", volume_disk_xml(&cmd.root_volume, per_device_boot)?);
+    let _ = writeln!(
+        x,
+        "    {}",
+        volume_disk_xml(&cmd.root_volume, per_device_boot)?
+    );
     let mut data: Vec<&VolumeTO> = cmd.data_volumes.iter().collect();
     data.sort_by_key(|v| v.device_id);
     for v in data {
         let _ = writeln!(x, "    {}", volume_disk_xml(v, per_device_boot)?);
     }
     for c in &cmd.cd_roms {
-        let _ = writeln!(x, "    {}", cdrom_xml(c, cd_bus, cd_prefix, per_device_boot)?);
+        let _ = writeln!(
+            x,
+            "    {}",
+            cdrom_xml(c, cd_bus, cd_prefix, per_device_boot)?
+        );
     }
     for n in &cmd.nics {
         let _ = writeln!(x, "    {}", nic_xml(n, per_device_boot)?);
@@ -362,7 +471,10 @@ pub fn disks_in_xml(xml: &str) -> Vec<(String, Option<String>)> {
     let mut rest = xml;
     while let Some(start) = rest.find("<disk ") {
         let after = &rest[start..];
-        let end = after.find("</disk>").map(|e| e + "</disk>".len()).unwrap_or(after.len());
+        let end = after
+            .find("</disk>")
+            .map(|e| e + "</disk>".len())
+            .unwrap_or(after.len());
         let disk = &after[..end];
         if let Some(dev) = find_attr(disk, "<target ", "dev") {
             let source = find_attr(disk, "<source ", "file").map(|s| unescape_attr(&s));
@@ -379,7 +491,10 @@ pub fn interface_targets(xml: &str) -> Vec<String> {
     let mut rest = xml;
     while let Some(start) = rest.find("<interface ") {
         let after = &rest[start..];
-        let end = after.find("</interface>").map(|e| e + "</interface>".len()).unwrap_or(after.len());
+        let end = after
+            .find("</interface>")
+            .map(|e| e + "</interface>".len())
+            .unwrap_or(after.len());
         if let Some(dev) = find_attr(&after[..end], "<target ", "dev") {
             out.push(dev);
         }
@@ -389,7 +504,11 @@ pub fn interface_targets(xml: &str) -> Vec<String> {
 }
 
 fn unescape_attr(s: &str) -> String {
-    s.replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -397,7 +516,10 @@ mod tests {
     use super::*;
 
     fn opts() -> DomainXmlOptions {
-        DomainXmlOptions { domain_type: "qemu".into(), console_log_dir: PathBuf::from("/var/lib/zstack-agent/console") }
+        DomainXmlOptions {
+            domain_type: "qemu".into(),
+            console_log_dir: PathBuf::from("/var/lib/zstack-agent/console"),
+        }
     }
 
     fn cmd() -> StartVmCmd {
@@ -424,7 +546,11 @@ mod tests {
                 volume_uuid: "datavol".into(),
                 ..Default::default()
             }],
-            cd_roms: vec![CdRomTO { device_id: 0, is_empty: true, ..Default::default() }],
+            cd_roms: vec![CdRomTO {
+                device_id: 0,
+                is_empty: true,
+                ..Default::default()
+            }],
             nics: vec![NicTO {
                 mac: "52:54:00:12:34:56".into(),
                 bridge_name: "br_eth0".into(),
@@ -475,7 +601,10 @@ mod tests {
         assert!(x.contains("<source file='/ps/it&apos;s &lt;here&gt;&amp;.qcow2'/>"));
         assert_eq!(
             disks_in_xml(&x)[0],
-            ("vda".to_string(), Some("/ps/it's <here>&.qcow2".to_string()))
+            (
+                "vda".to_string(),
+                Some("/ps/it's <here>&.qcow2".to_string())
+            )
         );
     }
 
@@ -483,11 +612,20 @@ mod tests {
     fn per_device_boot_order_replaces_os_boot() {
         let mut c = cmd();
         c.root_volume.boot_order = Some(2);
-        c.cd_roms[0] = CdRomTO { device_id: 0, path: Some("/iso/x.iso".into()), boot_order: Some(1), ..Default::default() };
+        c.cd_roms[0] = CdRomTO {
+            device_id: 0,
+            path: Some("/iso/x.iso".into()),
+            boot_order: Some(1),
+            ..Default::default()
+        };
         let x = render_domain_xml(&c, &opts()).unwrap();
         assert!(!x.contains("<boot dev="));
-        assert!(x.contains("<source file='/iso/x.iso'/><target dev='hda' bus='ide'/><readonly/><boot order='1'/>"));
-        assert!(x.contains("<target dev='vda' bus='virtio'/><serial>rootvol</serial><boot order='2'/>"));
+        assert!(x.contains(
+            "<source file='/iso/x.iso'/><target dev='hda' bus='ide'/><readonly/><boot order='1'/>"
+        ));
+        assert!(
+            x.contains("<target dev='vda' bus='virtio'/><serial>rootvol</serial><boot order='2'/>")
+        );
     }
 
     #[test]
@@ -499,35 +637,59 @@ mod tests {
 
         let mut c = cmd();
         c.nics[0].mac = "zz:54:00:12:34:56".into();
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("mac"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("mac"));
 
         let mut c = cmd();
         c.vm_instance_uuid = "not-a-uuid".into();
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("invalid VM uuid"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("invalid VM uuid"));
 
         let mut c = cmd();
         c.root_volume.install_path = "relative/x.qcow2".into();
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("absolute"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("absolute"));
 
         let mut c = cmd();
         c.data_volumes[0].device_id = 0;
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("deviceId 0"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("deviceId 0"));
 
         let mut c = cmd();
         c.root_volume.device_type = "ceph".into();
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("ceph"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("ceph"));
 
         let mut c = cmd();
         c.boot_dev = vec!["usb".into()];
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("bootDev"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("bootDev"));
 
         let mut c = cmd();
         c.vm_name = "nul\0".into();
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("control character"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("control character"));
 
         let mut c = cmd();
         c.memory = 256;
-        assert!(render_domain_xml(&c, &opts()).unwrap_err().to_string().contains("bytes"));
+        assert!(render_domain_xml(&c, &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("bytes"));
     }
 
     #[test]
@@ -542,8 +704,14 @@ mod tests {
 
     #[test]
     fn uuids_and_device_names() {
-        assert_eq!(dashed_uuid("0A1B2C3D4E5F60718293A4B5C6D7E8F9").unwrap(), "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
-        assert_eq!(dashed_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9").unwrap(), "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+        assert_eq!(
+            dashed_uuid("0A1B2C3D4E5F60718293A4B5C6D7E8F9").unwrap(),
+            "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+        );
+        assert_eq!(
+            dashed_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9").unwrap(),
+            "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+        );
         assert!(dashed_uuid("0a1b2c3d-4e5f-6071-8293a4b5c6d7e8f9x").is_err());
         assert_eq!(disk_dev_name("vd", 0), "vda");
         assert_eq!(disk_dev_name("vd", 25), "vdz");
@@ -554,7 +722,10 @@ mod tests {
     #[test]
     fn finds_attributes_in_libvirt_xml() {
         let xml = "<domain><devices><graphics type='vnc' port='5901' autoport='yes'/><interface type='bridge'><target dev='vnet3'/></interface></devices></domain>";
-        assert_eq!(find_attr(xml, "<graphics type='vnc'", "port").as_deref(), Some("5901"));
+        assert_eq!(
+            find_attr(xml, "<graphics type='vnc'", "port").as_deref(),
+            Some("5901")
+        );
         assert_eq!(interface_targets(xml), vec!["vnet3".to_string()]);
     }
 }

@@ -38,7 +38,10 @@ pub type AgentResult<T> = Result<T, AgentError>;
 
 impl AgentError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        AgentError { kind, message: message.into() }
+        AgentError {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, message)
@@ -60,11 +63,19 @@ impl AgentError {
     }
     /// `context` says what the agent was doing ("cannot start VM x").
     pub fn libvirt(context: impl fmt::Display, err: &virt::error::Error) -> Self {
-        let kind = if is_no_domain(err) { ErrorKind::NotFound } else { ErrorKind::Libvirt };
+        let kind = if is_no_domain(err) {
+            ErrorKind::NotFound
+        } else {
+            ErrorKind::Libvirt
+        };
         Self::new(kind, format!("{context}: libvirt: {}", err.message()))
     }
     pub fn io(context: impl fmt::Display, err: &std::io::Error) -> Self {
-        let kind = if err.kind() == std::io::ErrorKind::NotFound { ErrorKind::NotFound } else { ErrorKind::Io };
+        let kind = if err.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::NotFound
+        } else {
+            ErrorKind::Io
+        };
         Self::new(kind, format!("{context}: {err}"))
     }
 

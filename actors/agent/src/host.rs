@@ -13,7 +13,11 @@ use zstack_agent_proto::*;
 pub fn detect_virtualization() -> VirtualizationType {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let flag = hvm_flag(&cpuinfo);
-    let kvm_opens = std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm").is_ok();
+    let kvm_opens = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok();
     if !flag.is_empty() && kvm_opens {
         VirtualizationType::Kvm
     } else {
@@ -24,7 +28,11 @@ pub fn detect_virtualization() -> VirtualizationType {
 /// "vmx", "svm" or "".
 pub fn hvm_flag(cpuinfo: &str) -> &'static str {
     for line in cpuinfo.lines() {
-        if let Some(flags) = line.strip_prefix("flags").and_then(|r| r.split_once(':')).map(|(_, f)| f) {
+        if let Some(flags) = line
+            .strip_prefix("flags")
+            .and_then(|r| r.split_once(':'))
+            .map(|(_, f)| f)
+        {
             for f in flags.split_whitespace() {
                 match f {
                     "vmx" => return "vmx",
@@ -52,7 +60,9 @@ pub fn parse_cpuinfo(text: &str) -> CpuInfo {
     let mut info = CpuInfo::default();
     let mut physical_ids = std::collections::BTreeSet::new();
     for line in text.lines() {
-        let Some((k, v)) = line.split_once(':') else { continue };
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
         let (k, v) = (k.trim(), v.trim());
         match k {
             "processor" => info.processors += 1,
@@ -87,7 +97,10 @@ pub fn parse_os_release(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .filter_map(|l| {
             let (k, v) = l.split_once('=')?;
-            Some((k.trim().to_string(), v.trim().trim_matches('"').trim_matches('\'').to_string()))
+            Some((
+                k.trim().to_string(),
+                v.trim().trim_matches('"').trim_matches('\'').to_string(),
+            ))
         })
         .collect()
 }
@@ -96,9 +109,22 @@ pub fn parse_os_release(text: &str) -> BTreeMap<String, String> {
 pub fn parse_proc_stat(text: &str) -> CpuTimes {
     let mut t = CpuTimes::default();
     if let Some(line) = text.lines().find(|l| l.starts_with("cpu ")) {
-        let v: Vec<u64> = line.split_whitespace().skip(1).map(|x| x.parse().unwrap_or(0)).collect();
+        let v: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
         let g = |i: usize| v.get(i).copied().unwrap_or(0);
-        t = CpuTimes { user: g(0), nice: g(1), system: g(2), idle: g(3), iowait: g(4), irq: g(5), softirq: g(6), steal: g(7) };
+        t = CpuTimes {
+            user: g(0),
+            nice: g(1),
+            system: g(2),
+            idle: g(3),
+            iowait: g(4),
+            irq: g(5),
+            softirq: g(6),
+            steal: g(7),
+        };
     }
     t
 }
@@ -108,7 +134,10 @@ pub fn parse_net_dev(text: &str) -> Vec<InterfaceCounters> {
         .skip(2)
         .filter_map(|l| {
             let (name, rest) = l.split_once(':')?;
-            let v: Vec<u64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0)).collect();
+            let v: Vec<u64> = rest
+                .split_whitespace()
+                .map(|x| x.parse().unwrap_or(0))
+                .collect();
             if v.len() < 16 {
                 return None;
             }
@@ -139,7 +168,8 @@ pub fn parse_diskstats(text: &str) -> Vec<DiskCounters> {
             if name.starts_with("loop") || name.starts_with("ram") {
                 return None;
             }
-            let is_partition = std::path::Path::new(&format!("/sys/class/block/{name}/partition")).exists();
+            let is_partition =
+                std::path::Path::new(&format!("/sys/class/block/{name}/partition")).exists();
             if is_partition {
                 return None;
             }
@@ -162,7 +192,9 @@ fn read(path: &str) -> String {
 
 /// IPv4 addresses of the host (`ip -o -4 addr`), loopback excluded.
 fn ip_addresses() -> Vec<String> {
-    let out = std::process::Command::new("ip").args(["-o", "-4", "addr", "show"]).output();
+    let out = std::process::Command::new("ip")
+        .args(["-o", "-4", "addr", "show"])
+        .output();
     let Ok(out) = out else { return Vec::new() };
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -193,7 +225,11 @@ pub fn host_facts(conn: &Connect, virt_type: VirtualizationType) -> AgentResult<
         .map_err(|e| AgentError::libvirt("cannot read the libvirt version", &e))?;
     let hyp_version = conn.get_hyp_version().ok().map(version_string);
     let qemu_img_version = crate::qemu_img::version().ok();
-    let ghz = cpu.mhz.as_deref().and_then(|m| m.parse::<f64>().ok()).map(|m| format!("{:.2}", m / 1000.0));
+    let ghz = cpu
+        .mhz
+        .as_deref()
+        .and_then(|m| m.parse::<f64>().ok())
+        .map(|m| format!("{:.2}", m / 1000.0));
     Ok(HostFactResponse {
         os_distribution: os.get("ID").cloned(),
         os_version: os.get("VERSION_ID").cloned(),
@@ -208,7 +244,9 @@ pub fn host_facts(conn: &Connect, virt_type: VirtualizationType) -> AgentResult<
         cpu_ghz: ghz,
         cpu_processor_num: Some(cpu.processors.to_string()),
         cpu_sockets: Some(cpu.sockets),
-        system_uuid: std::fs::read_to_string("/sys/class/dmi/id/product_uuid").ok().map(|s| s.trim().to_string()),
+        system_uuid: std::fs::read_to_string("/sys/class/dmi/id/product_uuid")
+            .ok()
+            .map(|s| s.trim().to_string()),
         ip_addresses: ip_addresses(),
         libvirt_capabilities: Vec::new(),
         virtualizer_info: Some(VirtualizerInfoTO {
@@ -228,7 +266,9 @@ pub fn host_facts(conn: &Connect, virt_type: VirtualizationType) -> AgentResult<
 /// used memory from the host's own MemAvailable (the test driver's fake node
 /// falls back to the sum of its domains).
 pub fn host_capacity(conn: &Connect) -> AgentResult<HostCapacityResponse> {
-    let node = conn.get_node_info().map_err(|e| AgentError::libvirt("cannot read libvirt node info", &e))?;
+    let node = conn
+        .get_node_info()
+        .map_err(|e| AgentError::libvirt("cannot read libvirt node info", &e))?;
     let total_memory = node.memory * 1024;
     let domains = conn.list_all_domains(sys_active()).unwrap_or_default();
     let mut used_cpu = 0u64;
@@ -239,7 +279,10 @@ pub fn host_capacity(conn: &Connect) -> AgentResult<HostCapacityResponse> {
             domain_memory += i.memory * 1024;
         }
     }
-    let is_test = conn.get_uri().map(|u| u.starts_with("test:")).unwrap_or(false);
+    let is_test = conn
+        .get_uri()
+        .map(|u| u.starts_with("test:"))
+        .unwrap_or(false);
     let used_memory = if is_test {
         domain_memory
     } else {
@@ -264,10 +307,14 @@ fn sys_active() -> virt::sys::virConnectListAllDomainsFlags {
 
 /// `/vm/vmsync` (blocking): every domain by name.
 pub fn vm_sync(conn: &Connect) -> AgentResult<VmSyncResponse> {
-    let domains = conn.list_all_domains(0).map_err(|e| AgentError::libvirt("cannot list VMs", &e))?;
+    let domains = conn
+        .list_all_domains(0)
+        .map_err(|e| AgentError::libvirt("cannot list VMs", &e))?;
     let mut rsp = VmSyncResponse::default();
     for d in domains {
-        let (Ok(name), Ok((state, _))) = (d.get_name(), d.get_state()) else { continue };
+        let (Ok(name), Ok((state, _))) = (d.get_name(), d.get_state()) else {
+            continue;
+        };
         if state == virt::sys::VIR_DOMAIN_SHUTDOWN {
             rsp.vm_in_shutdowns.push(name.clone());
         }
@@ -294,15 +341,24 @@ pub fn host_metrics(conn: &Connect, cmd: &HostMetricsCmd) -> AgentResult<HostMet
     let mem = parse_meminfo(&read("/proc/meminfo"));
     let g = |k: &str| mem.get(k).copied().unwrap_or(0);
     let mut rsp = HostMetricsResponse {
-        cpu_num: std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1),
+        cpu_num: std::thread::available_parallelism()
+            .map(|n| n.get() as u64)
+            .unwrap_or(1),
         cpu: parse_proc_stat(&read("/proc/stat")),
-        memory: MemoryUsage { total: g("MemTotal"), free: g("MemFree"), available: g("MemAvailable"), buffers: g("Buffers"), cached: g("Cached") },
+        memory: MemoryUsage {
+            total: g("MemTotal"),
+            free: g("MemFree"),
+            available: g("MemAvailable"),
+            buffers: g("Buffers"),
+            cached: g("Cached"),
+        },
         interfaces: parse_net_dev(&read("/proc/net/dev")),
         disks: parse_diskstats(&read("/proc/diskstats")),
         ..Default::default()
     };
     let domains = if cmd.vm_uuids.is_empty() {
-        conn.list_all_domains(sys_active()).map_err(|e| AgentError::libvirt("cannot list VMs", &e))?
+        conn.list_all_domains(sys_active())
+            .map_err(|e| AgentError::libvirt("cannot list VMs", &e))?
     } else {
         let mut v = Vec::new();
         for u in &cmd.vm_uuids {
@@ -375,7 +431,9 @@ mod tests {
         assert_eq!(hvm_flag(cpuinfo), "vmx");
         assert_eq!(hvm_flag("flags : fpu sse2\n"), "");
 
-        let m = parse_meminfo("MemTotal:       16384 kB\nMemAvailable:    8192 kB\nHugePages_Total:       0\n");
+        let m = parse_meminfo(
+            "MemTotal:       16384 kB\nMemAvailable:    8192 kB\nHugePages_Total:       0\n",
+        );
         assert_eq!(m["MemTotal"], 16384 * 1024);
         assert_eq!(m["HugePages_Total"], 0);
 
@@ -387,7 +445,9 @@ mod tests {
         assert_eq!(s.idle, 400);
         assert_eq!(s.steal, 8);
 
-        let nd = parse_net_dev("Inter-|   Receive\n face |bytes\n  eth0: 100 2 0 0 0 0 0 0 300 4 0 0 0 0 0 0\n");
+        let nd = parse_net_dev(
+            "Inter-|   Receive\n face |bytes\n  eth0: 100 2 0 0 0 0 0 0 300 4 0 0 0 0 0 0\n",
+        );
         assert_eq!(nd[0].name, "eth0");
         assert_eq!(nd[0].rx_bytes, 100);
         assert_eq!(nd[0].tx_bytes, 300);

@@ -2,9 +2,10 @@
 //! `LibvirtWorker`s, each keeping one libvirt connection open for its life
 //! (reopened only when it dies), plus small helpers over the `virt` crate.
 //!
-//! The `test:///` driver keeps its state per connection, so for it every
-//! worker shares one connection: otherwise a VM started through one worker
-//! would be invisible to the next.
+//! The `test:///` driver keeps its state in the connection (a `test:///file.xml`
+//! connection has private state; libvirt 9 shares `test:///default` among a
+//! process's open connections), so for it every worker shares one
+//! connection: a VM started through one worker must be visible to the next.
 
 use crate::error::{AgentError, AgentResult};
 use actix::prelude::*;
@@ -32,8 +33,9 @@ impl LibvirtWorker {
             if let Some(mut old) = self.conn.take() {
                 let _ = old.close();
             }
-            let c = Connect::open(Some(&self.uri))
-                .map_err(|e| AgentError::libvirt(format!("cannot connect to libvirt at {}", self.uri), &e))?;
+            let c = Connect::open(Some(&self.uri)).map_err(|e| {
+                AgentError::libvirt(format!("cannot connect to libvirt at {}", self.uri), &e)
+            })?;
             self.conn = Some(c);
         }
         Ok(self.conn.as_ref().expect("connection just set"))
@@ -44,8 +46,11 @@ impl Actor for LibvirtWorker {
     type Context = SyncContext<Self>;
 }
 
+/// Work for a libvirt worker: a closure given the worker's connection.
+pub type LibvirtFn<R> = Box<dyn FnOnce(&Connect) -> AgentResult<R> + Send>;
+
 /// A closure run on a worker with its connection.
-pub struct LibvirtJob<R: Send + 'static>(pub Box<dyn FnOnce(&Connect) -> AgentResult<R> + Send>);
+pub struct LibvirtJob<R: Send + 'static>(pub LibvirtFn<R>);
 
 impl<R: Send + 'static> Message for LibvirtJob<R> {
     type Result = AgentResult<R>;
@@ -64,7 +69,9 @@ impl<R: Send + 'static> Handler<LibvirtJob<R>> for LibvirtWorker {
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            Err(AgentError::internal(format!("agent bug while calling libvirt: {what}")))
+            Err(AgentError::internal(format!(
+                "agent bug while calling libvirt: {what}"
+            )))
         })
     }
 }
@@ -94,7 +101,10 @@ impl Libvirt {
             uri: uri_owned.clone(),
             conn: shared.clone(),
         });
-        Libvirt { addr, uri: uri.to_string() }
+        Libvirt {
+            addr,
+            uri: uri.to_string(),
+        }
     }
 
     /// Runs `f` on a worker thread with a libvirt connection.
@@ -122,13 +132,18 @@ pub fn find_domain(conn: &Connect, name: &str) -> AgentResult<Option<Domain>> {
 
 /// Like [`find_domain`] but absence is an error.
 pub fn get_domain(conn: &Connect, name: &str) -> AgentResult<Domain> {
-    find_domain(conn, name)?.ok_or_else(|| AgentError::not_found(format!("VM {name} is not on this host (no libvirt domain)")))
+    find_domain(conn, name)?.ok_or_else(|| {
+        AgentError::not_found(format!("VM {name} is not on this host (no libvirt domain)"))
+    })
 }
 
 /// Domain names come from requests and go to C strings: refuse what cannot.
 pub fn check_name(name: &str) -> AgentResult<()> {
     if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control() || c == '/') {
-        return Err(AgentError::bad_request(format!("invalid VM uuid '{}'", name.escape_debug())));
+        return Err(AgentError::bad_request(format!(
+            "invalid VM uuid '{}'",
+            name.escape_debug()
+        )));
     }
     Ok(())
 }
@@ -146,7 +161,9 @@ pub fn kvm_state(state: sys::virDomainState) -> KvmVmState {
 }
 
 pub fn domain_state(dom: &Domain, name: &str) -> AgentResult<sys::virDomainState> {
-    dom.get_state().map(|(s, _)| s).map_err(|e| AgentError::libvirt(format!("cannot read the state of VM {name}"), &e))
+    dom.get_state()
+        .map(|(s, _)| s)
+        .map_err(|e| AgentError::libvirt(format!("cannot read the state of VM {name}"), &e))
 }
 
 /// "9.0.0" from libvirt's packed version number.
@@ -156,7 +173,9 @@ pub fn version_string(v: u32) -> String {
 
 /// Undefines a domain with every kind of metadata that would block it.
 pub fn undefine(dom: &Domain, name: &str) -> AgentResult<()> {
-    let flags = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | sys::VIR_DOMAIN_UNDEFINE_NVRAM;
+    let flags = sys::VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+        | sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+        | sys::VIR_DOMAIN_UNDEFINE_NVRAM;
     match dom.undefine_flags(flags) {
         Ok(()) => Ok(()),
         Err(e) if crate::error::is_no_domain(&e) => Ok(()),
@@ -164,7 +183,10 @@ pub fn undefine(dom: &Domain, name: &str) -> AgentResult<()> {
         Err(_) => match dom.undefine() {
             Ok(()) => Ok(()),
             Err(e) if crate::error::is_no_domain(&e) => Ok(()),
-            Err(e) => Err(AgentError::libvirt(format!("cannot undefine VM {name}"), &e)),
+            Err(e) => Err(AgentError::libvirt(
+                format!("cannot undefine VM {name}"),
+                &e,
+            )),
         },
     }
 }

@@ -28,7 +28,10 @@ fn link_exists(name: &str) -> bool {
 }
 
 fn is_bridge(name: &str) -> bool {
-    Path::new("/sys/class/net").join(name).join("bridge").exists()
+    Path::new("/sys/class/net")
+        .join(name)
+        .join("bridge")
+        .exists()
 }
 
 /// The bridge an interface is enslaved to, if any.
@@ -43,10 +46,15 @@ fn master_of(name: &str) -> Option<String> {
 pub fn create_bridge(cmd: &CreateBridgeCmd) -> AgentResult<AgentResponse> {
     let br = &cmd.bridge_name;
     check_ifname("bridgeName", br)?;
-    let ctx = format!("cannot create bridge {br} for L2 network {}", cmd.l2_network_uuid);
+    let ctx = format!(
+        "cannot create bridge {br} for L2 network {}",
+        cmd.l2_network_uuid
+    );
     let created_bridge = if link_exists(br) {
         if !is_bridge(br) {
-            return Err(AgentError::bad_request(format!("{ctx}: {br} exists and is not a bridge")));
+            return Err(AgentError::bad_request(format!(
+                "{ctx}: {br} exists and is not a bridge"
+            )));
         }
         false
     } else {
@@ -61,23 +69,43 @@ pub fn create_bridge(cmd: &CreateBridgeCmd) -> AgentResult<AgentResponse> {
         let phys = cmd.physical_interface_name.trim();
         if phys.is_empty() {
             if cmd.vlan.is_some() {
-                return Err(AgentError::bad_request(format!("{ctx}: a VLAN bridge needs physicalInterfaceName")));
+                return Err(AgentError::bad_request(format!(
+                    "{ctx}: a VLAN bridge needs physicalInterfaceName"
+                )));
             }
             return Ok(());
         }
         check_ifname("physicalInterfaceName", phys)?;
         if !link_exists(phys) {
-            return Err(AgentError::not_found(format!("{ctx}: physical interface {phys} does not exist on this host")));
+            return Err(AgentError::not_found(format!(
+                "{ctx}: physical interface {phys} does not exist on this host"
+            )));
         }
         let port = match cmd.vlan {
             Some(vlan) => {
                 if !(1..=4094).contains(&vlan) {
-                    return Err(AgentError::bad_request(format!("{ctx}: VLAN id {vlan} is outside 1-4094")));
+                    return Err(AgentError::bad_request(format!(
+                        "{ctx}: VLAN id {vlan} is outside 1-4094"
+                    )));
                 }
                 let sub = format!("{phys}.{vlan}");
                 check_ifname("VLAN interface", &sub)?;
                 if !link_exists(&sub) {
-                    ip(&ctx, &["link", "add", "link", phys, "name", &sub, "type", "vlan", "id", &vlan.to_string()])?;
+                    ip(
+                        &ctx,
+                        &[
+                            "link",
+                            "add",
+                            "link",
+                            phys,
+                            "name",
+                            &sub,
+                            "type",
+                            "vlan",
+                            "id",
+                            &vlan.to_string(),
+                        ],
+                    )?;
                 }
                 sub
             }
@@ -86,7 +114,9 @@ pub fn create_bridge(cmd: &CreateBridgeCmd) -> AgentResult<AgentResponse> {
         match master_of(&port) {
             Some(m) if m == *br => {}
             Some(m) => {
-                return Err(AgentError::bad_request(format!("{ctx}: {port} is already a port of bridge {m}")));
+                return Err(AgentError::bad_request(format!(
+                    "{ctx}: {port} is already a port of bridge {m}"
+                )));
             }
             None => ip(&ctx, &["link", "set", "dev", &port, "master", br])?,
         }

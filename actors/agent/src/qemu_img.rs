@@ -20,7 +20,10 @@ fn run(context: &str, args: &[&str]) -> AgentResult<String> {
         .map_err(|e| AgentError::io(format!("{context}: cannot run qemu-img"), &e))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(AgentError::command(format!("{context}: qemu-img failed: {}", stderr.trim())));
+        return Err(AgentError::command(format!(
+            "{context}: qemu-img failed: {}",
+            stderr.trim()
+        )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -39,13 +42,20 @@ pub fn parse_info(json: &str) -> AgentResult<ImageInfo> {
 
 /// `qemu-img info`, with `-U` so an image open by a running VM can be read.
 pub fn info(path: &str) -> AgentResult<ImageInfo> {
-    let out = run(&format!("cannot inspect image {path}"), &["info", "-U", "--output", "json", "--", path])?;
+    let out = run(
+        &format!("cannot inspect image {path}"),
+        &["info", "-U", "--output", "json", "--", path],
+    )?;
     parse_info(&out)
 }
 
 /// A new empty qcow2 of `size` bytes.
 pub fn create_empty(path: &str, size: u64) -> AgentResult<()> {
-    run(&format!("cannot create volume {path}"), &["create", "-q", "-f", "qcow2", "--", path, &size.to_string()]).map(|_| ())
+    run(
+        &format!("cannot create volume {path}"),
+        &["create", "-q", "-f", "qcow2", "--", path, &size.to_string()],
+    )
+    .map(|_| ())
 }
 
 /// A qcow2 overlay of `backing` (whose format is detected, as newer qemu-img
@@ -54,7 +64,18 @@ pub fn create_overlay(path: &str, backing: &str) -> AgentResult<()> {
     let backing_format = info(backing)?.format;
     run(
         &format!("cannot create volume {path} on backing file {backing}"),
-        &["create", "-q", "-f", "qcow2", "-b", backing, "-F", &backing_format, "--", path],
+        &[
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-b",
+            backing,
+            "-F",
+            &backing_format,
+            "--",
+            path,
+        ],
     )
     .map(|_| ())
 }
@@ -83,7 +104,8 @@ mod tests {
         assert_eq!(i.actual_size, 200704);
         assert_eq!(i.backing_file.as_deref(), Some("/c.qcow2"));
         assert_eq!(
-            parse_version("qemu-img version 7.2.9 (Debian 1:7.2+dfsg-7+deb12u7)\nCopyright").as_deref(),
+            parse_version("qemu-img version 7.2.9 (Debian 1:7.2+dfsg-7+deb12u7)\nCopyright")
+                .as_deref(),
             Some("7.2.9")
         );
     }

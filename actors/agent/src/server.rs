@@ -46,7 +46,10 @@ impl AgentState {
         let virtualization = host::detect_virtualization();
         let libvirt = Libvirt::start(&config.libvirt_uri, config.libvirt_workers);
         let settings = VmSettings {
-            xml: DomainXmlOptions { domain_type: virtualization.domain_type().to_string(), console_log_dir: console_dir },
+            xml: DomainXmlOptions {
+                domain_type: virtualization.domain_type().to_string(),
+                console_log_dir: console_dir,
+            },
             migrate_uri_template: config.migrate_uri_template.clone(),
         };
         let http = reqwest::Client::builder()
@@ -78,7 +81,8 @@ pub struct RunningAgent {
 pub async fn start(config: AgentConfig) -> std::io::Result<RunningAgent> {
     let listen = config.listen.clone();
     let workers = config.http_workers.max(1);
-    let state = web::Data::new(AgentState::new(config).map_err(|e| std::io::Error::other(e.message))?);
+    let state =
+        web::Data::new(AgentState::new(config).map_err(|e| std::io::Error::other(e.message))?);
     let app_state = state.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -88,28 +92,50 @@ pub async fn start(config: AgentConfig) -> std::io::Result<RunningAgent> {
     })
     .workers(workers)
     .bind(&listen)?;
-    let addr = *server.addrs().first().ok_or_else(|| std::io::Error::other(format!("nothing bound on {listen}")))?;
+    let addr = *server
+        .addrs()
+        .first()
+        .ok_or_else(|| std::io::Error::other(format!("nothing bound on {listen}")))?;
     let server = server.run();
     let handle = server.handle();
     actix_web::rt::spawn(server);
-    log::info!("zstack-agent {AGENT_VERSION} listening on {addr}, libvirt {}", state.libvirt.uri);
-    Ok(RunningAgent { addr, handle, state })
+    log::info!(
+        "zstack-agent {AGENT_VERSION} listening on {addr}, libvirt {}",
+        state.libvirt.uri
+    );
+    Ok(RunningAgent {
+        addr,
+        handle,
+        state,
+    })
 }
 
 fn json_response(status: u16, body: &impl Serialize) -> HttpResponse {
     HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
         .content_type("application/json")
-        .body(serde_json::to_string(body).unwrap_or_else(|_| "{\"success\":false,\"error\":\"unencodable reply\"}".into()))
+        .body(
+            serde_json::to_string(body)
+                .unwrap_or_else(|_| "{\"success\":false,\"error\":\"unencodable reply\"}".into()),
+        )
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty())
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<AgentState>) -> HttpResponse {
     let path = req.path().to_string();
     if req.method() != actix_web::http::Method::POST {
-        return json_response(405, &AgentResponse::failure(format!("{} {path}: the agent accepts only POST", req.method())));
+        return json_response(
+            405,
+            &AgentResponse::failure(format!(
+                "{} {path}: the agent accepts only POST",
+                req.method()
+            )),
+        );
     }
     let token = header(&req, headers::AGENT_TOKEN);
     let auth = match path.as_str() {
@@ -126,7 +152,8 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<AgentState>
     let callback = header(&req, headers::CALLBACK_URL).map(str::to_string);
     if let (Some(task), Some(callback)) = (task, callback) {
         if !(callback.starts_with("http://") || callback.starts_with("https://")) {
-            let e = AgentError::bad_request(format!("callbackurl '{callback}' is not an http(s) URL"));
+            let e =
+                AgentError::bad_request(format!("callbackurl '{callback}' is not an http(s) URL"));
             return json_response(400, &e.to_response());
         }
         if !is_known_path(&path) {
@@ -213,7 +240,10 @@ fn is_known_path(path: &str) -> bool {
 }
 
 fn unknown_path(path: &str) -> AgentError {
-    AgentError::new(ErrorKind::UnknownPath, format!("this agent has no handler for {path}"))
+    AgentError::new(
+        ErrorKind::UnknownPath,
+        format!("this agent has no handler for {path}"),
+    )
 }
 
 /// An empty body is an empty command (ZStack sends `{}` or nothing for
@@ -222,7 +252,8 @@ fn parse<T: DeserializeOwned + Default>(path: &str, body: &[u8]) -> AgentResult<
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| AgentError::bad_request(format!("invalid JSON body for {path}: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| AgentError::bad_request(format!("invalid JSON body for {path}: {e}")))
 }
 
 fn to_value(r: impl Serialize) -> AgentResult<serde_json::Value> {
@@ -230,12 +261,20 @@ fn to_value(r: impl Serialize) -> AgentResult<serde_json::Value> {
 }
 
 /// Runs blocking work (files, qemu-img, ip) on actix's blocking pool.
-async fn blocking<R: Send + 'static>(f: impl FnOnce() -> AgentResult<R> + Send + 'static) -> AgentResult<R> {
-    web::block(f).await.map_err(|e| AgentError::internal(format!("blocking pool: {e}")))?
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> AgentResult<R> + Send + 'static,
+) -> AgentResult<R> {
+    web::block(f)
+        .await
+        .map_err(|e| AgentError::internal(format!("blocking pool: {e}")))?
 }
 
 /// The work behind each path.
-pub async fn dispatch(state: &AgentState, path: &str, body: &[u8]) -> AgentResult<serde_json::Value> {
+pub async fn dispatch(
+    state: &AgentState,
+    path: &str,
+    body: &[u8],
+) -> AgentResult<serde_json::Value> {
     match path {
         paths::HOST_ECHO => to_value(AgentResponse::ok()),
         paths::HOST_CONNECT => {
@@ -243,12 +282,22 @@ pub async fn dispatch(state: &AgentState, path: &str, body: &[u8]) -> AgentResul
             let (libvirt_version, qemu_version) = state
                 .libvirt
                 .run(|c| {
-                    let lib = c.get_lib_version().map_err(|e| AgentError::libvirt("cannot read the libvirt version", &e))?;
-                    Ok((version_string(lib), c.get_hyp_version().ok().map(version_string)))
+                    let lib = c
+                        .get_lib_version()
+                        .map_err(|e| AgentError::libvirt("cannot read the libvirt version", &e))?;
+                    Ok((
+                        version_string(lib),
+                        c.get_hyp_version().ok().map(version_string),
+                    ))
                 })
                 .await?;
             *state.connected.lock().expect("connect state") = Some(cmd);
-            to_value(ConnectResponse { libvirt_version: Some(libvirt_version), qemu_version, iptables_succ: true, ..Default::default() })
+            to_value(ConnectResponse {
+                libvirt_version: Some(libvirt_version),
+                qemu_version,
+                iptables_succ: true,
+                ..Default::default()
+            })
         }
         paths::HOST_PING => {
             let _cmd: PingCmd = parse(path, body)?;
@@ -271,17 +320,31 @@ pub async fn dispatch(state: &AgentState, path: &str, body: &[u8]) -> AgentResul
         }
         paths::HOST_METRICS => {
             let cmd: HostMetricsCmd = parse(path, body)?;
-            to_value(state.libvirt.run(move |c| host::host_metrics(c, &cmd)).await?)
+            to_value(
+                state
+                    .libvirt
+                    .run(move |c| host::host_metrics(c, &cmd))
+                    .await?,
+            )
         }
-        paths::VM_START => state.vms.send(VmOp::Start(parse(path, body)?)).await,
+        paths::VM_START => {
+            state
+                .vms
+                .send(VmOp::Start(Box::new(parse(path, body)?)))
+                .await
+        }
         paths::VM_STOP => state.vms.send(VmOp::Stop(parse(path, body)?)).await,
         paths::VM_REBOOT => state.vms.send(VmOp::Reboot(parse(path, body)?)).await,
         paths::VM_DESTROY => state.vms.send(VmOp::Destroy(parse(path, body)?)).await,
         paths::VM_PAUSE => state.vms.send(VmOp::Pause(parse(path, body)?)).await,
         paths::VM_RESUME => state.vms.send(VmOp::Resume(parse(path, body)?)).await,
         paths::VM_MIGRATE => state.vms.send(VmOp::Migrate(parse(path, body)?)).await,
-        paths::VM_ATTACH_DATA_VOLUME => state.vms.send(VmOp::AttachVolume(parse(path, body)?)).await,
-        paths::VM_DETACH_DATA_VOLUME => state.vms.send(VmOp::DetachVolume(parse(path, body)?)).await,
+        paths::VM_ATTACH_DATA_VOLUME => {
+            state.vms.send(VmOp::AttachVolume(parse(path, body)?)).await
+        }
+        paths::VM_DETACH_DATA_VOLUME => {
+            state.vms.send(VmOp::DetachVolume(parse(path, body)?)).await
+        }
         paths::VM_GET_VNC_PORT => state.vms.send(VmOp::GetVncPort(parse(path, body)?)).await,
         paths::VM_TAKE_SNAPSHOT => state.vms.send(VmOp::TakeSnapshot(parse(path, body)?)).await,
         paths::VM_SYNC => {
@@ -290,7 +353,12 @@ pub async fn dispatch(state: &AgentState, path: &str, body: &[u8]) -> AgentResul
         }
         paths::VM_CHECK_STATE => {
             let cmd: CheckVmStateCmd = parse(path, body)?;
-            to_value(state.libvirt.run(move |c| host::check_state(c, &cmd)).await?)
+            to_value(
+                state
+                    .libvirt
+                    .run(move |c| host::check_state(c, &cmd))
+                    .await?,
+            )
         }
         paths::L2_NOVLAN_CREATE_BRIDGE | paths::L2_VLAN_CREATE_BRIDGE => {
             let cmd: CreateBridgeCmd = parse(path, body)?;

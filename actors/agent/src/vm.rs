@@ -5,7 +5,9 @@
 //! gone or after being idle. The operations themselves are plain blocking
 //! functions over a libvirt connection (`run_vm_op`), run on the libvirt pool.
 
-use crate::domain_xml::{self, disks_in_xml, find_attr, render_domain_xml, volume_disk_xml, DomainXmlOptions};
+use crate::domain_xml::{
+    self, disks_in_xml, find_attr, render_domain_xml, volume_disk_xml, DomainXmlOptions,
+};
 use crate::error::{AgentError, AgentResult, ErrorKind};
 use crate::libvirt::{self, domain_state, find_domain, get_domain, Libvirt};
 use crate::qemu_img;
@@ -33,7 +35,8 @@ pub struct VmSettings {
 /// One operation on one VM.
 #[derive(Debug, Clone)]
 pub enum VmOp {
-    Start(StartVmCmd),
+    /// Boxed: a StartVmCmd is far larger than every other command.
+    Start(Box<StartVmCmd>),
     Stop(StopVmCmd),
     Reboot(RebootVmCmd),
     Destroy(DestroyVmCmd),
@@ -75,8 +78,12 @@ pub struct Outcome {
 }
 
 fn reply<T: Serialize>(r: T, domain_gone: bool) -> AgentResult<Outcome> {
-    let response = serde_json::to_value(r).map_err(|e| AgentError::internal(format!("cannot encode reply: {e}")))?;
-    Ok(Outcome { response, domain_gone })
+    let response = serde_json::to_value(r)
+        .map_err(|e| AgentError::internal(format!("cannot encode reply: {e}")))?;
+    Ok(Outcome {
+        response,
+        domain_gone,
+    })
 }
 
 fn ok(domain_gone: bool) -> AgentResult<Outcome> {
@@ -101,7 +108,8 @@ pub fn run_vm_op(conn: &Connect, settings: &VmSettings, op: VmOp) -> AgentResult
 }
 
 fn is_active(dom: &Domain, name: &str) -> AgentResult<bool> {
-    dom.is_active().map_err(|e| AgentError::libvirt(format!("cannot read the state of VM {name}"), &e))
+    dom.is_active()
+        .map_err(|e| AgentError::libvirt(format!("cannot read the state of VM {name}"), &e))
 }
 
 /// Define + create. A domain that already runs is success (start is
@@ -116,18 +124,30 @@ fn start(conn: &Connect, settings: &VmSettings, cmd: &StartVmCmd) -> AgentResult
         if is_active(dom, name)? {
             return reply(StartVmResponse::default(), false);
         }
-        previous_definition = dom.get_xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE).ok();
+        previous_definition = dom
+            .get_xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
+            .ok();
     }
-    let dom = Domain::define_xml(conn, &xml).map_err(|e| AgentError::libvirt(format!("cannot define VM {name}"), &e))?;
-    let created = if cmd.create_paused { dom.create_with_flags(sys::VIR_DOMAIN_START_PAUSED) } else { dom.create() };
+    let dom = Domain::define_xml(conn, &xml)
+        .map_err(|e| AgentError::libvirt(format!("cannot define VM {name}"), &e))?;
+    let created = if cmd.create_paused {
+        dom.create_with_flags(sys::VIR_DOMAIN_START_PAUSED)
+    } else {
+        dom.create()
+    };
     if let Err(e) = created {
         let err = AgentError::libvirt(format!("cannot start VM {name}"), &e);
         let rollback = match previous_definition {
-            Some(prev) => Domain::define_xml(conn, &prev).map(|_| ()).map_err(|e| e.message().to_string()),
+            Some(prev) => Domain::define_xml(conn, &prev)
+                .map(|_| ())
+                .map_err(|e| e.message().to_string()),
             None => libvirt::undefine(&dom, name).map_err(|e| e.message),
         };
         if let Err(r) = rollback {
-            return Err(AgentError::new(err.kind, format!("{err}; and rolling back its definition failed: {r}")));
+            return Err(AgentError::new(
+                err.kind,
+                format!("{err}; and rolling back its definition failed: {r}"),
+            ));
         }
         return Err(err);
     }
@@ -143,7 +163,10 @@ fn force_off(dom: &Domain, name: &str) -> AgentResult<()> {
             if !is_active(dom, name).unwrap_or(true) {
                 return Ok(());
             }
-            Err(AgentError::libvirt(format!("cannot power off VM {name}"), &e))
+            Err(AgentError::libvirt(
+                format!("cannot power off VM {name}"),
+                &e,
+            ))
         }
     }
 }
@@ -154,14 +177,20 @@ fn force_off(dom: &Domain, name: &str) -> AgentResult<()> {
 /// is not on the host is already stopped.
 fn stop(conn: &Connect, cmd: &StopVmCmd) -> AgentResult<Outcome> {
     let name = &cmd.uuid;
-    let Some(dom) = find_domain(conn, name)? else { return ok(true) };
+    let Some(dom) = find_domain(conn, name)? else {
+        return ok(true);
+    };
     if is_active(&dom, name)? {
-        let graceful = cmd.stop_type == StopVmType::Grace && domain_state(&dom, name)? != sys::VIR_DOMAIN_PAUSED;
+        let graceful = cmd.stop_type == StopVmType::Grace
+            && domain_state(&dom, name)? != sys::VIR_DOMAIN_PAUSED;
         if graceful {
             let timeout = Duration::from_secs(cmd.timeout.unwrap_or(30).clamp(1, 3600));
             let deadline = Instant::now() + timeout;
             if let Err(e) = dom.shutdown() {
-                log::info!("VM {name}: ACPI shutdown refused ({}), powering off", e.message());
+                log::info!(
+                    "VM {name}: ACPI shutdown refused ({}), powering off",
+                    e.message()
+                );
             } else {
                 while Instant::now() < deadline && is_active(&dom, name)? {
                     std::thread::sleep(Duration::from_millis(100));
@@ -180,9 +209,12 @@ fn reboot(conn: &Connect, cmd: &RebootVmCmd) -> AgentResult<Outcome> {
     let name = &cmd.uuid;
     let dom = get_domain(conn, name)?;
     if !is_active(&dom, name)? {
-        return Err(AgentError::bad_request(format!("cannot reboot VM {name}: it is not running")));
+        return Err(AgentError::bad_request(format!(
+            "cannot reboot VM {name}: it is not running"
+        )));
     }
-    dom.reboot(0).map_err(|e| AgentError::libvirt(format!("cannot reboot VM {name}"), &e))?;
+    dom.reboot(0)
+        .map_err(|e| AgentError::libvirt(format!("cannot reboot VM {name}"), &e))?;
     ok(false)
 }
 
@@ -200,7 +232,10 @@ fn destroy(conn: &Connect, settings: &VmSettings, cmd: &DestroyVmCmd) -> AgentRe
     match std::fs::remove_file(&log) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => log::warn!("VM {name}: cannot remove console log {}: {e}", log.display()),
+        Err(e) => log::warn!(
+            "VM {name}: cannot remove console log {}: {e}",
+            log.display()
+        ),
     }
     ok(true)
 }
@@ -210,10 +245,13 @@ fn pause(conn: &Connect, name: &str) -> AgentResult<Outcome> {
     match domain_state(&dom, name)? {
         sys::VIR_DOMAIN_PAUSED => {}
         _ if !is_active(&dom, name)? => {
-            return Err(AgentError::bad_request(format!("cannot pause VM {name}: it is not running")));
+            return Err(AgentError::bad_request(format!(
+                "cannot pause VM {name}: it is not running"
+            )));
         }
         _ => {
-            dom.suspend().map_err(|e| AgentError::libvirt(format!("cannot pause VM {name}"), &e))?;
+            dom.suspend()
+                .map_err(|e| AgentError::libvirt(format!("cannot pause VM {name}"), &e))?;
         }
     }
     ok(false)
@@ -223,10 +261,15 @@ fn resume(conn: &Connect, name: &str) -> AgentResult<Outcome> {
     let dom = get_domain(conn, name)?;
     match domain_state(&dom, name)? {
         sys::VIR_DOMAIN_PAUSED => {
-            dom.resume().map_err(|e| AgentError::libvirt(format!("cannot resume VM {name}"), &e))?;
+            dom.resume()
+                .map_err(|e| AgentError::libvirt(format!("cannot resume VM {name}"), &e))?;
         }
         sys::VIR_DOMAIN_RUNNING | sys::VIR_DOMAIN_BLOCKED => {}
-        _ => return Err(AgentError::bad_request(format!("cannot resume VM {name}: it is not paused"))),
+        _ => {
+            return Err(AgentError::bad_request(format!(
+                "cannot resume VM {name}: it is not paused"
+            )))
+        }
     }
     ok(false)
 }
@@ -235,16 +278,31 @@ fn resume(conn: &Connect, name: &str) -> AgentResult<Outcome> {
 /// destination's directly. On success the source definition is removed.
 fn migrate(conn: &Connect, settings: &VmSettings, cmd: &MigrateVmCmd) -> AgentResult<Outcome> {
     let name = &cmd.vm_uuid;
-    let dest = cmd.dest_host_management_ip.as_deref().filter(|s| !s.is_empty()).unwrap_or(&cmd.dest_host_ip);
-    if dest.is_empty() || !dest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')) {
-        return Err(AgentError::bad_request(format!("cannot migrate VM {name}: invalid destination host '{dest}'")));
+    let dest = cmd
+        .dest_host_management_ip
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&cmd.dest_host_ip);
+    if dest.is_empty()
+        || !dest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+    {
+        return Err(AgentError::bad_request(format!(
+            "cannot migrate VM {name}: invalid destination host '{dest}'"
+        )));
     }
     let uri = settings.migrate_uri_template.replace("{ip}", dest);
     let dom = get_domain(conn, name)?;
     if !is_active(&dom, name)? {
-        return Err(AgentError::bad_request(format!("cannot live-migrate VM {name}: it is not running")));
+        return Err(AgentError::bad_request(format!(
+            "cannot live-migrate VM {name}: it is not running"
+        )));
     }
-    let mut flags = sys::VIR_MIGRATE_LIVE | sys::VIR_MIGRATE_PEER2PEER | sys::VIR_MIGRATE_PERSIST_DEST | sys::VIR_MIGRATE_UNDEFINE_SOURCE;
+    let mut flags = sys::VIR_MIGRATE_LIVE
+        | sys::VIR_MIGRATE_PEER2PEER
+        | sys::VIR_MIGRATE_PERSIST_DEST
+        | sys::VIR_MIGRATE_UNDEFINE_SOURCE;
     if cmd.auto_converge {
         flags |= sys::VIR_MIGRATE_AUTO_CONVERGE;
     }
@@ -280,7 +338,8 @@ fn device_flags(dom: &Domain, name: &str) -> AgentResult<u32> {
 }
 
 fn live_xml(dom: &Domain, name: &str) -> AgentResult<String> {
-    dom.get_xml_desc(0).map_err(|e| AgentError::libvirt(format!("cannot read the definition of VM {name}"), &e))
+    dom.get_xml_desc(0)
+        .map_err(|e| AgentError::libvirt(format!("cannot read the definition of VM {name}"), &e))
 }
 
 fn attach_volume(conn: &Connect, cmd: &AttachDataVolumeCmd) -> AgentResult<Outcome> {
@@ -303,8 +362,12 @@ fn attach_volume(conn: &Connect, cmd: &AttachDataVolumeCmd) -> AgentResult<Outco
         }
     }
     let flags = device_flags(&dom, name)?;
-    dom.attach_device_flags(&xml, flags)
-        .map_err(|e| AgentError::libvirt(format!("cannot attach volume {path} to VM {name} as {dev}"), &e))?;
+    dom.attach_device_flags(&xml, flags).map_err(|e| {
+        AgentError::libvirt(
+            format!("cannot attach volume {path} to VM {name} as {dev}"),
+            &e,
+        )
+    })?;
     ok(false)
 }
 
@@ -314,7 +377,9 @@ fn detach_volume(conn: &Connect, cmd: &DetachDataVolumeCmd) -> AgentResult<Outco
     let name = &cmd.vm_instance_uuid;
     let path = domain_xml::volume_path("volume installPath", &cmd.volume.install_path)?;
     let dom = get_domain(conn, name)?;
-    let attached = disks_in_xml(&live_xml(&dom, name)?).into_iter().find(|(_, s)| s.as_deref() == Some(path.as_str()));
+    let attached = disks_in_xml(&live_xml(&dom, name)?)
+        .into_iter()
+        .find(|(_, s)| s.as_deref() == Some(path.as_str()));
     let Some((dev, _)) = attached else {
         // Not attached (a retried call): success.
         return ok(false);
@@ -323,15 +388,24 @@ fn detach_volume(conn: &Connect, cmd: &DetachDataVolumeCmd) -> AgentResult<Outco
     vol.install_path = path.clone();
     let mut xml = volume_disk_xml(&vol, false)?;
     // Match the disk by its actual target, whatever deviceId the caller sent.
-    let wanted = format!("<target dev='{}'", domain_xml::disk_dev_name("vd", vol.device_id));
+    let wanted = format!(
+        "<target dev='{}'",
+        domain_xml::disk_dev_name("vd", vol.device_id)
+    );
     xml = xml.replace(&wanted, &format!("<target dev='{dev}'"));
     let flags = device_flags(&dom, name)?;
-    dom.detach_device_flags(&xml, flags)
-        .map_err(|e| AgentError::libvirt(format!("cannot detach volume {path} ({dev}) from VM {name}"), &e))?;
+    dom.detach_device_flags(&xml, flags).map_err(|e| {
+        AgentError::libvirt(
+            format!("cannot detach volume {path} ({dev}) from VM {name}"),
+            &e,
+        )
+    })?;
     if flags & sys::VIR_DOMAIN_AFFECT_LIVE != 0 {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let still = disks_in_xml(&live_xml(&dom, name)?).iter().any(|(_, s)| s.as_deref() == Some(path.as_str()));
+            let still = disks_in_xml(&live_xml(&dom, name)?)
+                .iter()
+                .any(|(_, s)| s.as_deref() == Some(path.as_str()));
             if !still {
                 break;
             }
@@ -350,14 +424,21 @@ fn detach_volume(conn: &Connect, cmd: &DetachDataVolumeCmd) -> AgentResult<Outco
 fn vnc_port(conn: &Connect, name: &str) -> AgentResult<Outcome> {
     let dom = get_domain(conn, name)?;
     if !is_active(&dom, name)? {
-        return Err(AgentError::bad_request(format!("VM {name} is not running, it has no VNC port")));
+        return Err(AgentError::bad_request(format!(
+            "VM {name} is not running, it has no VNC port"
+        )));
     }
     let xml = live_xml(&dom, name)?;
     let port: i32 = find_attr(&xml, "<graphics type='vnc'", "port")
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| AgentError::not_found(format!("VM {name} has no VNC console")))?;
     reply(
-        GetVncPortResponse { port: Some(port), protocol: Some("vnc".into()), vnc_port: Some(port), ..Default::default() },
+        GetVncPortResponse {
+            port: Some(port),
+            protocol: Some("vnc".into()),
+            vnc_port: Some(port),
+            ..Default::default()
+        },
         false,
     )
 }
@@ -368,16 +449,26 @@ fn vnc_port(conn: &Connect, name: &str) -> AgentResult<Outcome> {
 /// overlay. Offline: `qemu-img create -b`.
 fn take_snapshot(conn: &Connect, cmd: &TakeSnapshotCmd) -> AgentResult<Outcome> {
     if cmd.full_snapshot {
-        return Err(AgentError::bad_request("full (non-incremental) volume snapshots are not supported by this agent"));
+        return Err(AgentError::bad_request(
+            "full (non-incremental) volume snapshots are not supported by this agent",
+        ));
     }
-    let current_raw = cmd.volume_install_path.as_deref().filter(|p| !p.is_empty()).unwrap_or(&cmd.volume.install_path);
+    let current_raw = cmd
+        .volume_install_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .unwrap_or(&cmd.volume.install_path);
     let current = domain_xml::volume_path("volume install path", current_raw)?;
     let overlay = domain_xml::volume_path("snapshot installPath", &cmd.install_path)?;
     if std::path::Path::new(&overlay).exists() {
-        return Err(AgentError::bad_request(format!("cannot snapshot volume {current}: {overlay} already exists")));
+        return Err(AgentError::bad_request(format!(
+            "cannot snapshot volume {current}: {overlay} already exists"
+        )));
     }
     if let Some(dir) = std::path::Path::new(&overlay).parent() {
-        std::fs::create_dir_all(dir).map_err(|e| AgentError::io(format!("cannot create directory {}", dir.display()), &e))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            AgentError::io(format!("cannot create directory {}", dir.display()), &e)
+        })?;
     }
     let running_dom = match cmd.vm_uuid.as_deref().filter(|u| !u.is_empty()) {
         Some(name) => match find_domain(conn, name)? {
@@ -388,8 +479,13 @@ fn take_snapshot(conn: &Connect, cmd: &TakeSnapshotCmd) -> AgentResult<Outcome> 
     };
     if let Some((dom, name)) = running_dom {
         let disks = disks_in_xml(&live_xml(&dom, &name)?);
-        if !disks.iter().any(|(_, s)| s.as_deref() == Some(current.as_str())) {
-            return Err(AgentError::bad_request(format!("cannot snapshot volume {current}: it is not attached to VM {name}")));
+        if !disks
+            .iter()
+            .any(|(_, s)| s.as_deref() == Some(current.as_str()))
+        {
+            return Err(AgentError::bad_request(format!(
+                "cannot snapshot volume {current}: it is not attached to VM {name}"
+            )));
         }
         let mut xml = String::from("<domainsnapshot><disks>");
         for (dev, source) in &disks {
@@ -403,9 +499,15 @@ fn take_snapshot(conn: &Connect, cmd: &TakeSnapshotCmd) -> AgentResult<Outcome> 
             }
         }
         xml.push_str("</disks></domainsnapshot>");
-        let flags = sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | sys::VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA | sys::VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
-        DomainSnapshot::create_xml(&dom, &xml, flags)
-            .map_err(|e| AgentError::libvirt(format!("cannot take a live snapshot of volume {current} of VM {name}"), &e))?;
+        let flags = sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+            | sys::VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA
+            | sys::VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
+        DomainSnapshot::create_xml(&dom, &xml, flags).map_err(|e| {
+            AgentError::libvirt(
+                format!("cannot take a live snapshot of volume {current} of VM {name}"),
+                &e,
+            )
+        })?;
     } else {
         if let Err(e) = qemu_img::create_overlay(&overlay, &current) {
             let _ = std::fs::remove_file(&overlay);
@@ -459,7 +561,11 @@ impl Handler<VmOp> for VmActor {
         self.last_used = Instant::now();
         let libvirt = self.libvirt.clone();
         let settings = self.settings.clone();
-        let work = async move { libvirt.run(move |conn| run_vm_op(conn, &settings, op)).await };
+        let work = async move {
+            libvirt
+                .run(move |conn| run_vm_op(conn, &settings, op))
+                .await
+        };
         AtomicResponse::new(Box::pin(work.into_actor(self).map(|result, act, ctx| {
             act.last_used = Instant::now();
             match result {
@@ -538,7 +644,11 @@ impl VmRegistry {
         if name.is_empty() && matches!(op, VmOp::TakeSnapshot(_)) {
             // A snapshot of a volume of no VM (offline) needs no VM actor.
             let settings = self.settings.clone();
-            return self.libvirt.run(move |conn| run_vm_op(conn, &settings, op)).await.map(|o| o.response);
+            return self
+                .libvirt
+                .run(move |conn| run_vm_op(conn, &settings, op))
+                .await
+                .map(|o| o.response);
         }
         libvirt::check_name(&name)?;
         for _ in 0..5 {
@@ -547,10 +657,14 @@ impl VmRegistry {
                 Ok(result) => return result,
                 Err(MailboxError::Closed) => self.forget(&name, generation),
                 Err(MailboxError::Timeout) => {
-                    return Err(AgentError::internal(format!("VM {name}: operation timed out in the agent")))
+                    return Err(AgentError::internal(format!(
+                        "VM {name}: operation timed out in the agent"
+                    )))
                 }
             }
         }
-        Err(AgentError::internal(format!("VM {name}: its actor kept stopping; try again")))
+        Err(AgentError::internal(format!(
+            "VM {name}: its actor kept stopping; try again"
+        )))
     }
 }

@@ -161,4 +161,9 @@ pub struct HostCapacityResponse {
     pub cpu_sockets: u64,
 }
 
-agent_reply!(ConnectResponse, PingResponse, HostFactResponse, HostCapacityResponse);
+agent_reply!(
+    ConnectResponse,
+    PingResponse,
+    HostFactResponse,
+    HostCapacityResponse
+);

@@ -97,7 +97,10 @@ pub struct AgentResponse {
 
 impl Default for AgentResponse {
     fn default() -> Self {
-        AgentResponse { success: true, error: None }
+        AgentResponse {
+            success: true,
+            error: None,
+        }
     }
 }
 
@@ -107,7 +110,10 @@ impl AgentResponse {
     }
 
     pub fn failure(error: impl Into<String>) -> Self {
-        AgentResponse { success: false, error: Some(error.into()) }
+        AgentResponse {
+            success: false,
+            error: Some(error.into()),
+        }
     }
 }
 
@@ -196,8 +202,19 @@ mod tests {
         assert_eq!(cmd.nics[0].bridge_name, "br_eth0");
         let back = serde_json::to_value(&cmd).unwrap();
         for key in [
-            "vmInstanceUuid", "vmName", "memory", "cpuNum", "socketNum", "cpuOnSocket",
-            "bootDev", "rootVolume", "dataVolumes", "cdRoms", "nics", "consoleMode", "timeout",
+            "vmInstanceUuid",
+            "vmName",
+            "memory",
+            "cpuNum",
+            "socketNum",
+            "cpuOnSocket",
+            "bootDev",
+            "rootVolume",
+            "dataVolumes",
+            "cdRoms",
+            "nics",
+            "consoleMode",
+            "timeout",
         ] {
             assert!(back.get(key).is_some(), "{key} missing from {back}");
         }
@@ -213,7 +230,10 @@ mod tests {
         let s: StopVmCmd =
             serde_json::from_value(json!({"uuid": "u", "type": "force", "timeout": 5})).unwrap();
         assert_eq!(s.stop_type, StopVmType::Force);
-        assert_eq!(serde_json::to_value(StopVmType::Grace).unwrap(), json!("grace"));
+        assert_eq!(
+            serde_json::to_value(StopVmType::Grace).unwrap(),
+            json!("grace")
+        );
         let mut rsp = VmSyncResponse::default();
         rsp.states.insert("u".into(), KvmVmState::Shutdown);
         rsp.states.insert("w".into(), KvmVmState::NoState);
@@ -257,7 +277,12 @@ mod tests {
         let v = serde_json::to_value(&f).unwrap();
         assert_eq!(v["cpuArchitecture"], json!("x86_64"));
         assert_eq!(v["virtualizationType"], json!("qemu-tcg"));
-        let g = GetVncPortResponse { port: Some(5900), protocol: Some("vnc".into()), vnc_port: Some(5900), ..Default::default() };
+        let g = GetVncPortResponse {
+            port: Some(5900),
+            protocol: Some("vnc".into()),
+            vnc_port: Some(5900),
+            ..Default::default()
+        };
         let v = serde_json::to_value(&g).unwrap();
         assert_eq!(v["vncPort"], json!(5900));
     }

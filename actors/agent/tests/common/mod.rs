@@ -18,7 +18,10 @@ pub struct TestAgent {
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("zstack-agent-{tag}-{}", uuid::Uuid::new_v4().simple()));
+    let d = std::env::temp_dir().join(format!(
+        "zstack-agent-{tag}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -35,20 +38,36 @@ pub async fn start_agent(uri: &str, tag: &str) -> TestAgent {
     cfg.libvirt_workers = 8;
     let agent = zstack_agent::start(cfg).await.expect("agent starts");
     let base = format!("http://{}", agent.addr);
-    TestAgent { agent, base, dir, http: reqwest::Client::new() }
+    TestAgent {
+        agent,
+        base,
+        dir,
+        http: reqwest::Client::new(),
+    }
 }
 
 /// Starts an agent and connects it with [`TOKEN`].
 pub async fn connected_agent(uri: &str, tag: &str) -> TestAgent {
     let a = start_agent(uri, tag).await;
-    let (status, body) = a.post_with_token(paths::HOST_CONNECT, json!({"hostUuid": "host-1"}), Some(TOKEN)).await;
+    let (status, body) = a
+        .post_with_token(
+            paths::HOST_CONNECT,
+            json!({"hostUuid": "host-1"}),
+            Some(TOKEN),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["success"], json!(true), "{body}");
     a
 }
 
 impl TestAgent {
-    pub async fn post_with_token(&self, path: &str, body: Value, token: Option<&str>) -> (u16, Value) {
+    pub async fn post_with_token(
+        &self,
+        path: &str,
+        body: Value,
+        token: Option<&str>,
+    ) -> (u16, Value) {
         let mut req = self.http.post(format!("{}{}", self.base, path)).json(&body);
         if let Some(t) = token {
             req = req.header(headers::AGENT_TOKEN, t);
@@ -56,7 +75,8 @@ impl TestAgent {
         let rsp = req.send().await.expect("agent answers");
         let status = rsp.status().as_u16();
         let text = rsp.text().await.unwrap();
-        let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON reply {status}: {text}"));
+        let v = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("non-JSON reply {status}: {text}"));
         (status, v)
     }
 
@@ -77,12 +97,18 @@ impl TestAgent {
     /// A call that must fail with success=false; returns the error text.
     pub async fn fails(&self, path: &str, body: Value) -> String {
         let v = self.call(path, body.clone()).await;
-        assert_eq!(v["success"], json!(false), "{path} {body} should fail -> {v}");
+        assert_eq!(
+            v["success"],
+            json!(false),
+            "{path} {body} should fail -> {v}"
+        );
         v["error"].as_str().unwrap_or_default().to_string()
     }
 
     pub async fn state_of(&self, vm: &str) -> String {
-        let v = self.ok(paths::VM_CHECK_STATE, json!({"vmUuids": [vm]})).await;
+        let v = self
+            .ok(paths::VM_CHECK_STATE, json!({"vmUuids": [vm]}))
+            .await;
         v["states"][vm].as_str().unwrap().to_string()
     }
 
@@ -92,7 +118,11 @@ impl TestAgent {
             .state
             .libvirt
             .run(|c| {
-                Ok(c.list_all_domains(0).unwrap().iter().map(|d| d.get_name().unwrap()).collect::<Vec<_>>())
+                Ok(c.list_all_domains(0)
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.get_name().unwrap())
+                    .collect::<Vec<_>>())
             })
             .await
             .unwrap()
@@ -104,7 +134,9 @@ impl TestAgent {
         self.agent
             .state
             .libvirt
-            .run(move |c| Ok(zstack_agent::libvirt::find_domain(c, &vm)?.map(|d| d.get_xml_desc(0).unwrap())))
+            .run(move |c| {
+                Ok(zstack_agent::libvirt::find_domain(c, &vm)?.map(|d| d.get_xml_desc(0).unwrap()))
+            })
             .await
             .unwrap()
     }
@@ -151,7 +183,10 @@ pub fn make_fake_nic(name: &str) -> Result<(), String> {
     let peer = format!("{name}p");
     match ip(&["link", "add", name, "type", "veth", "peer", "name", &peer]) {
         Ok(o) if o.status.success() => Ok(()),
-        Ok(o) => Err(format!("cannot create a dummy or veth interface: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Ok(o) => Err(format!(
+            "cannot create a dummy or veth interface: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -160,12 +195,16 @@ pub fn make_fake_nic(name: &str) -> Result<(), String> {
 pub fn vlan_supported(on: &str) -> bool {
     let sub = format!("{on}.4000");
     let ok = std::process::Command::new("ip")
-        .args(["link", "add", "link", on, "name", &sub, "type", "vlan", "id", "4000"])
+        .args([
+            "link", "add", "link", on, "name", &sub, "type", "vlan", "id", "4000",
+        ])
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
     if ok {
-        let _ = std::process::Command::new("ip").args(["link", "del", &sub]).status();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &sub])
+            .status();
     }
     ok
 }
