@@ -12,9 +12,8 @@ fn main() {
     };
     let result = actix_web::rt::System::new().block_on(async move {
         let agent = zstack_agent::start(config).await?;
-        // The server was spawned onto this System; wait for a signal.
-        tokio::signal::ctrl_c().await?;
-        agent.handle.stop(true).await;
+        // Runs until SIGINT/SIGTERM, which actix-web turns into a graceful stop.
+        agent.server.await.map_err(std::io::Error::other)??;
         Ok::<(), std::io::Error>(())
     });
     if let Err(e) = result {

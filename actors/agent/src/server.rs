@@ -69,11 +69,14 @@ impl AgentState {
     }
 }
 
-/// A started agent: its bound address and a handle to stop it.
+/// A started agent: its bound address, a handle to stop it, and the server
+/// task, which ends when the server stops (`handle.stop()`, or SIGINT/SIGTERM,
+/// which actix-web handles with a graceful stop).
 pub struct RunningAgent {
     pub addr: SocketAddr,
     pub handle: actix_web::dev::ServerHandle,
     pub state: web::Data<AgentState>,
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// Binds and starts the HTTP server inside the current actix System; the
@@ -98,7 +101,7 @@ pub async fn start(config: AgentConfig) -> std::io::Result<RunningAgent> {
         .ok_or_else(|| std::io::Error::other(format!("nothing bound on {listen}")))?;
     let server = server.run();
     let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let server = actix_web::rt::spawn(server);
     log::info!(
         "zstack-agent {AGENT_VERSION} listening on {addr}, libvirt {}",
         state.libvirt.uri
@@ -107,6 +110,7 @@ pub async fn start(config: AgentConfig) -> std::io::Result<RunningAgent> {
         addr,
         handle,
         state,
+        server,
     })
 }
 
