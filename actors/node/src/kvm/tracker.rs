@@ -11,16 +11,23 @@ use crate::store::{i64_of, str_of};
 use crate::tables;
 use serde_json::json;
 use std::time::Duration;
-use zstack_agent_proto::{paths, CheckVmStateCmd, CheckVmStateRsp, KvmVmState, PingCmd, PingResponse, VmSyncCmd, VmSyncResponse};
+use zstack_agent_proto::{paths, AgentResponse, CheckVmStateCmd, DestroyVmCmd, CheckVmStateRsp, KvmVmState, PingCmd, PingResponse, VmSyncCmd, VmSyncResponse};
 use zstack_kit::actor::Cell;
 use zstack_kit::ApiResult;
 
 /// Start the ping loop (one task for all hosts; pings run concurrently).
 pub fn start(app: App) {
     actix_web::rt::spawn(async move {
+        let mut waited = 0u64;
         loop {
+            // The interval is read every second, so a changed setting applies at once.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            waited += 1;
             let secs: u64 = app.configs.get(crate::config::HOST_PING_INTERVAL).parse().unwrap_or(60);
-            tokio::time::sleep(Duration::from_secs(secs)).await;
+            if waited < secs {
+                continue;
+            }
+            waited = 0;
             let pings = app.kvm.hosts().into_iter().map(|agent| {
                 let app = app.clone();
                 async move {
@@ -117,20 +124,27 @@ async fn settle_vm(app: &App, host: &str, vm: &str) -> ApiResult<()> {
                 }
                 let rsp: CheckVmStateRsp = agent.call(paths::VM_CHECK_STATE, &CheckVmStateCmd { vm_uuids: vec![v.clone()], host_uuid: Some(h.clone()) }, QUICK).await?;
                 let now = node_state(rsp.states.get(&v).copied().unwrap_or(KvmVmState::Shutdown));
-                let mut s = cell.borrow_mut();
-                let before = s.str("state").unwrap_or_default().to_string();
+                let before = cell.borrow().str("state").unwrap_or_default().to_string();
                 if before == now {
                     return Ok(None);
                 }
                 log::info!("vm {v} on host {h} is {now} on the hypervisor, {before} in the node: taking the hypervisor's word");
-                s.set("state", json!(now));
-                let mut freed = None;
                 if now == "Stopped" {
-                    freed = Some((i64_of(&s.inv, "cpuNum"), i64_of(&s.inv, "memorySize")));
-                    s.set("lastHostUuid", json!(h));
-                    s.inv.remove("hostUuid");
+                    // What is left of the domain goes; the node defines it again at start.
+                    let _: AgentResponse = agent.call(paths::VM_DESTROY, &DestroyVmCmd { uuid: v.clone(), ..Default::default() }, QUICK).await?;
                 }
-                a.store.inv_update(&tables::VM_INSTANCE, &s.inv).await?;
+                let (inv, freed) = {
+                    let mut s = cell.borrow_mut();
+                    s.set("state", json!(now));
+                    let mut freed = None;
+                    if now == "Stopped" {
+                        freed = Some((i64_of(&s.inv, "cpuNum"), i64_of(&s.inv, "memorySize")));
+                        s.set("lastHostUuid", json!(h));
+                        s.inv.remove("hostUuid");
+                    }
+                    (s.inv.clone(), freed)
+                };
+                a.store.inv_update(&tables::VM_INSTANCE, &inv).await?;
                 Ok(freed.filter(|_| HOLDS_HOST.contains(&before.as_str())))
             })
         })

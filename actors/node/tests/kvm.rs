@@ -1,0 +1,305 @@
+//! Real KVM hosts end to end: the node drives a zstack-agent process on
+//! libvirt (qemu:///system, QEMU TCG) and boots the test guest
+//! (`scripts/build-test-guest`) through the HTTP API, reading its serial
+//! console. Skipped, with the reason printed, when libvirt, the guest image or
+//! the agent binary is missing (CI installs and builds all three).
+
+mod common;
+
+use common::{uuid_of, Node};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The agent binary of the same profile as this test.
+fn agent_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let profile_dir = exe.parent()?.parent()?;
+    Some(profile_dir.join("zstack-agent")).filter(|p| p.exists())
+}
+
+fn virsh(args: &[&str]) -> (bool, String) {
+    match Command::new("virsh").arg("-c").arg("qemu:///system").args(args).output() {
+        Ok(o) => (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)),
+        Err(e) => (false, e.to_string()),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// What the test needs from the machine, or why it cannot run.
+struct KvmEnv {
+    agent_bin: PathBuf,
+    guest: PathBuf,
+    guest_md5: String,
+    work: PathBuf,
+    iface: String,
+}
+
+impl KvmEnv {
+    fn prepare() -> Result<KvmEnv, String> {
+        let agent_bin = agent_binary().ok_or("the zstack-agent binary is not built (cargo build --workspace)")?;
+        let guest = repo().join("var/test-guest/guest.qcow2");
+        if !guest.exists() {
+            return Err(format!("{} is missing (scripts/build-test-guest)", guest.display()));
+        }
+        let (ok, out) = virsh(&["version"]);
+        if !ok {
+            return Err(format!("qemu:///system is not reachable (scripts/setup-system starts libvirtd): {out}"));
+        }
+        let guest_md5 = std::fs::read_to_string(repo().join("var/test-guest/guest.md5")).map_err(|e| e.to_string())?.split_whitespace().next().unwrap_or_default().to_string();
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let work = std::env::temp_dir().join(format!("zstack-kvm-{}", &id[..8]));
+        std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+        // One end of a veth pair stands in for the host's physical interface under the L2 bridge.
+        let iface = format!("zsd{}", &id[..8]);
+        let st = Command::new("ip").args(["link", "add", &iface, "type", "veth", "peer", "name", &format!("zsp{}", &id[..8])]).status().map_err(|e| e.to_string())?;
+        if !st.success() {
+            return Err(format!("cannot create the veth interface {iface} (needs CAP_NET_ADMIN)"));
+        }
+        Ok(KvmEnv { agent_bin, guest, guest_md5, work, iface })
+    }
+
+    fn start_agent(&self, port: u16) -> Child {
+        let data = self.work.join("agent");
+        Command::new(&self.agent_bin)
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--libvirt-uri", "qemu:///system", "--data-dir"])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.work.join("agent.log")).map(Stdio::from).unwrap_or(Stdio::null()))
+            .spawn()
+            .expect("agent starts")
+    }
+
+    fn console(&self, vm: &str) -> String {
+        std::fs::read_to_string(self.work.join("agent/console").join(format!("{vm}.log"))).unwrap_or_default().replace('\r', "")
+    }
+
+    /// Wait until `pred` holds for the VM's serial output.
+    async fn wait_console(&self, vm: &str, what: &str, pred: impl Fn(&str) -> bool) -> Duration {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(120) {
+            if pred(&self.console(vm)) {
+                return t.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{what} never appeared on the console of vm {vm}:\n{}", self.console(vm));
+    }
+}
+
+impl Drop for KvmEnv {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", &self.iface]).status();
+        let _ = Command::new("ip").args(["link", "del", &format!("br_{}", self.iface)]).status();
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
+
+fn count(text: &str, line: &str) -> usize {
+    text.lines().filter(|l| l.trim() == line).count()
+}
+
+impl KvmEnv {
+    /// Wait for a boot after `before` was read: the log grows, or starts over
+    /// when the domain was removed and defined again.
+    async fn wait_new_boot(&self, vm: &str, what: &str, before: &str) {
+        let before = before.to_string();
+        self.wait_console(vm, what, move |now| {
+            let new = if now.starts_with(before.as_str()) { &now[before.len()..] } else { now };
+            count(new, "ZSTACK-GUEST-BOOTED") >= 1
+        })
+        .await;
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.path().is_dir() {
+                out.extend(files_under(&e.path()));
+            } else {
+                out.push(e.path().display().to_string());
+            }
+        }
+    }
+    out
+}
+
+async fn wait_for(n: &Node, path: &str, field: &str, want: &str) -> Value {
+    let t = Instant::now();
+    loop {
+        let inv = n.query(path).await.first().cloned().unwrap_or(Value::Null);
+        if inv[field] == want {
+            return inv;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "{path}: {field} stayed {} (wanted {want})", inv[field]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn config(n: &Node, category: &str, name: &str, value: &str) {
+    n.ok("PUT", &format!("/v1/global-configurations/{category}/{name}/actions"), json!({"updateGlobalConfig": {"value": value}})).await;
+}
+
+#[actix_web::test]
+async fn kvm_host_boots_the_test_guest_through_the_api() {
+    let env = match KvmEnv::prepare() {
+        Ok(e) => e,
+        // CI sets ZSTACK_TEST_REQUIRE_KVM=1: there a missing piece is a failure, not a skip.
+        Err(why) if std::env::var("ZSTACK_TEST_REQUIRE_KVM").is_ok() => panic!("KVM test cannot run: {why}"),
+        Err(why) => {
+            eprintln!("SKIPPED kvm_host_boots_the_test_guest_through_the_api: {why}");
+            return;
+        }
+    };
+    let port = free_port();
+    let mut agent = env.start_agent(port);
+    let n = Node::start().await;
+    config(&n, "host", "ping.interval", "1").await;
+    config(&n, "kvm", "vm.stop.timeout", "20").await;
+
+    let zone = uuid_of(&n.create("/v1/zones", json!({"name": "kvm-zone"})).await);
+    let cluster = uuid_of(&n.create("/v1/clusters", json!({"zoneUuid": zone, "name": "kvm", "hypervisorType": "KVM"})).await);
+    let add_host = json!({"name": "local", "managementIp": "127.0.0.1", "username": "root", "password": "unused", "clusterUuid": cluster});
+
+    // An agent that does not answer: the host is not added.
+    config(&n, "kvm", "agent.port", &free_port().to_string()).await;
+    let (s, e) = n.call("POST", "/v1/hosts/kvm", Some(json!({ "params": add_host }))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("unreachable"), "{e}");
+    assert!(n.query("/v1/hosts").await.is_empty());
+
+    config(&n, "kvm", "agent.port", &port.to_string()).await;
+    let t = Instant::now();
+    let host = loop {
+        let (s, v) = n.call("POST", "/v1/hosts/kvm", Some(json!({ "params": add_host }))).await;
+        if s == 200 {
+            break v["inventory"].clone();
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "agent never came up: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let host_uuid = uuid_of(&host);
+    assert_eq!((host["status"].as_str(), host["hypervisorType"].as_str()), (Some("Connected"), Some("KVM")));
+    assert!(host["totalCpuCapacity"].as_i64().unwrap() > 0 && host["totalMemoryCapacity"].as_i64().unwrap() > 0, "{host}");
+    assert!(host["virtualizationType"].is_string(), "host facts say how guests run: {host}");
+    // The token the node established is required from now on.
+    let r = reqwest::Client::new().post(format!("http://127.0.0.1:{port}/host/ping")).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+
+    // Storage: local storage on the host, an image store holding the guest.
+    let ps_dir = env.work.join("ps");
+    let ps = uuid_of(&n.create("/v1/primary-storage/local-storage", json!({"name": "local", "url": ps_dir.display().to_string(), "zoneUuid": zone})).await);
+    n.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
+    let ps_inv = &n.query(&format!("/v1/primary-storage/{ps}")).await[0];
+    assert!(ps_inv["totalCapacity"].as_i64().unwrap() > 0, "capacity comes from the host's filesystem: {ps_inv}");
+    let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{ps}/capacities"), Value::Null).await;
+    assert_eq!(caps["inventories"][0]["hostUuid"], host_uuid.as_str());
+    let bs_dir = env.work.join("bs");
+    let bs = uuid_of(&n.create("/v1/backup-storage/image-store", json!({"name": "store", "url": bs_dir.display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "unused"})).await);
+    n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
+    let url = format!("file://{}", env.guest.display());
+    // A checksum that does not match: no image, no file left in the store.
+    let (s, e) = n.call("POST", "/v1/images", Some(json!({"params": {"name": "bad", "url": url, "backupStorageUuids": [bs]}, "systemTags": [format!("checksum::md5::{}", "0".repeat(32))]}))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(files_under(&bs_dir).is_empty(), "{:?}", files_under(&bs_dir));
+    let image = n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": url, "backupStorageUuids": [bs]}, "systemTags": [format!("checksum::md5::{}", env.guest_md5)]})).await["inventory"].clone();
+    assert_eq!((image["format"].as_str(), image["md5Sum"].as_str()), (Some("qcow2"), Some(env.guest_md5.as_str())));
+
+    let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": env.iface})).await);
+    n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
+    let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
+    n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.99.0.10", "endIp": "10.99.0.20", "netmask": "255.255.255.0", "gateway": "10.99.0.1"})).await;
+    let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await);
+    let avail_cpu = |h: &Value| h["availableCpuCapacity"].as_i64().unwrap();
+    let cpu_before = avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]);
+
+    // The agent refuses (a bridge on a missing interface): nothing is left behind.
+    let bad_l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "bad", "zoneUuid": zone, "physicalInterface": "zsnosuch0"})).await);
+    n.ok("POST", &format!("/v1/l2-networks/{bad_l2}/clusters/{cluster}"), json!({})).await;
+    let bad_l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "bad", "l2NetworkUuid": bad_l2})).await);
+    n.create(&format!("/v1/l3-networks/{bad_l3}/ip-ranges"), json!({"name": "r", "startIp": "10.98.0.10", "endIp": "10.98.0.20", "netmask": "255.255.255.0", "gateway": "10.98.0.1"})).await;
+    let (s, e) = n.call("POST", "/v1/vm-instances", Some(json!({"params": {"name": "bad", "instanceOfferingUuid": offering, "imageUuid": uuid_of(&image), "l3NetworkUuids": [bad_l3]}}))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(n.query("/v1/vm-instances").await.is_empty());
+    assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before);
+    assert!(files_under(&ps_dir).iter().all(|f| f.contains("imagecache")), "only the image cache stays: {:?}", files_under(&ps_dir));
+    assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
+    n.ok("DELETE", &format!("/v1/l2-networks/{bad_l2}"), Value::Null).await;
+
+    // Create: the guest boots and says so on its serial console.
+    let t = Instant::now();
+    let vm = n.create("/v1/vm-instances", json!({"name": "guest", "instanceOfferingUuid": offering, "imageUuid": uuid_of(&image), "l3NetworkUuids": [l3]})).await;
+    let vm_uuid = uuid_of(&vm);
+    assert_eq!(vm["state"], "Running");
+    let booted = env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
+    eprintln!("CreateVmInstance to guest marker: {:.1}s", (t.elapsed()).as_secs_f64().max(booted.as_secs_f64()));
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    let root = &vm["allVolumes"][0];
+    assert!(root["installPath"].as_str().unwrap().starts_with(&ps_dir.display().to_string()), "{root}");
+    assert_eq!(n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=hostUuid={host_uuid}")).await.len(), 1);
+
+    // A data volume attached to the running guest shows up inside it.
+    let data = uuid_of(&n.create("/v1/volumes/data", json!({"name": "data", "diskSize": 64u64 << 20})).await);
+    n.ok("POST", &format!("/v1/volumes/{data}/vm-instances/{vm_uuid}"), json!({"params": {}})).await;
+    env.wait_console(&vm_uuid, "ZSTACK-BLOCK: vda vdb", |c| c.lines().any(|l| l.trim() == "ZSTACK-BLOCK: vda vdb")).await;
+    n.ok("DELETE", &format!("/v1/volumes/{data}/vm-instances?vmUuid={vm_uuid}"), Value::Null).await;
+
+    // Stop (ACPI power-off), start, reboot, pause and resume on the real domain.
+    let act = |a: &str| json!({ a: {} });
+    let stopped = n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("stopVmInstance")).await;
+    assert_eq!(stopped["inventory"]["state"], "Stopped");
+    assert!(!virsh(&["domstate", &vm_uuid]).0, "a stopped VM leaves no domain");
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after start", &before).await;
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("rebootVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after reboot", &before).await;
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("pauseVmInstance")).await;
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("paused"));
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("resumeVmInstance")).await;
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+
+    // Stopped behind the node's back: the ping's state sync notices.
+    assert!(virsh(&["destroy", &vm_uuid]).0);
+    wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Stopped").await;
+    assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before, "a VM found stopped gives its capacity back");
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the outside stop", &before).await;
+
+    // The agent dies: the host is Disconnected and its VM Unknown; back again, both recover.
+    agent.kill().unwrap();
+    agent.wait().unwrap();
+    wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Disconnected").await;
+    wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Unknown").await;
+    let mut agent = env.start_agent(port);
+    wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Connected").await;
+    wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Running").await;
+
+    // Destroy and expunge: no domain, no volume file, no reference left.
+    n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("expungeVmInstance")).await;
+    n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
+    assert!(!virsh(&["domstate", &vm_uuid]).0);
+    assert!(files_under(&ps_dir).iter().all(|f| f.contains("imagecache")), "{:?}", files_under(&ps_dir));
+    assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
+    assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before);
+    assert_eq!(n.violations().await, Vec::<String>::new());
+
+    n.ok("DELETE", &format!("/v1/zones/{zone}"), Value::Null).await;
+    assert!(n.query("/v1/hosts").await.is_empty());
+    let _ = agent.kill();
+    let _ = agent.wait();
+}
