@@ -37,6 +37,11 @@ pub const VM_DELETION_POLICY: (&str, &str) = ("vm", "deletionPolicy");
 pub const HOST_PING_INTERVAL: (&str, &str) = ("host", "ping.interval");
 pub const KVM_AGENT_PORT: (&str, &str) = ("kvm", "agent.port");
 pub const KVM_VM_STOP_TIMEOUT: (&str, &str) = ("kvm", "vm.stop.timeout");
+pub const KVM_AGENT_DEPLOY_DIR: (&str, &str) = ("kvm", "agent.deployDir");
+
+fn absolute_path(v: &str) -> bool {
+    v.starts_with('/') && !v.contains("..") && !v.contains('\'')
+}
 
 fn port(v: &str) -> bool {
     v.parse::<u16>().map(|n| n > 0).unwrap_or(false)
@@ -57,6 +62,14 @@ pub static DEFS: &[ConfigDef] = &[
         default: "7070",
         description: "the TCP port of zstack-agent on KVM hosts",
         validate: port,
+        valid_values: &[],
+    },
+    ConfigDef {
+        category: "kvm",
+        name: "agent.deployDir",
+        default: "/usr/local/zstack-agent",
+        description: "where AddKVMHost installs zstack-agent (binary, token, state) on a host that does not run it yet",
+        validate: absolute_path,
         valid_values: &[],
     },
     ConfigDef {

@@ -99,6 +99,16 @@ pub async fn kvm_host_add(app: App, req: Req) -> ApiResult<Reply> {
     let token = crate::identity::random_token();
     let port = agent_port(&app);
     let agent = AgentClient::new(&uuid, &ip, port, &token);
+    // A host that runs no agent yet gets one over SSH.
+    if !answers_echo(&agent).await {
+        let dir = app.configs.get(crate::config::KVM_AGENT_DEPLOY_DIR);
+        let target = super::deploy::SshTarget { ip: &ip, port: ssh_port, username: &username, password: req.str("password") };
+        super::deploy::deploy(&app, target, port, &token, &dir).await.map_err(|e| e.wrap(zstack_kit::error::codes::OPERATION, format!("failed to add KVM host[managementIp:{ip}]: zstack-agent does not answer on port {port} and could not be deployed over SSH")))?;
+        let t = std::time::Instant::now();
+        while !answers_echo(&agent).await && t.elapsed() < std::time::Duration::from_secs(30) {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
     let facts = connect(&app, &agent).await.map_err(|e| e.wrap(zstack_kit::error::codes::OPERATION, format!("failed to add KVM host[managementIp:{ip}]")))?;
     let mut inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "zoneUuid": str_of(&cluster, "zoneUuid"),
         "clusterUuid": cluster_uuid, "managementIp": ip, "hypervisorType": "KVM", "state": "Enabled", "status": "Connected",
@@ -123,6 +133,11 @@ pub async fn kvm_host_add(app: App, req: Req) -> ApiResult<Reply> {
     app.kvm.register(agent);
     crate::kvm::local_storage::host_joined(&app, &inv).await?;
     Ok(Reply::Inventory(Value::Object(inv)))
+}
+
+async fn answers_echo(agent: &AgentClient) -> bool {
+    let r: ApiResult<AgentResponse> = agent.call(paths::HOST_ECHO, &EchoCmd {}, std::time::Duration::from_secs(2)).await;
+    r.is_ok()
 }
 
 /// Reconnect: connect again and take the capacity the agent reports now.
