@@ -48,6 +48,7 @@ pub struct AppInner {
     pub sim: Simulator,
     pub faults: FlowFaults,
     pub kvm: crate::kvm::KvmHosts,
+    pub consoles: crate::kvm::console::ConsoleTokens,
     /// host:port where agents reach this node (set once the server is bound).
     advertised: OnceLock<String>,
     /// Part of image download URLs, so only this run's agents can fetch images.
@@ -164,6 +165,7 @@ impl App {
             sim,
             faults: FlowFaults::default(),
             kvm: Default::default(),
+            consoles: Default::default(),
             advertised: OnceLock::new(),
             image_store_key: crate::identity::random_token(),
             node_uuid: crate::api::new_uuid(),

@@ -38,6 +38,7 @@ pub const HOST_PING_INTERVAL: (&str, &str) = ("host", "ping.interval");
 pub const KVM_AGENT_PORT: (&str, &str) = ("kvm", "agent.port");
 pub const KVM_VM_STOP_TIMEOUT: (&str, &str) = ("kvm", "vm.stop.timeout");
 pub const KVM_AGENT_DEPLOY_DIR: (&str, &str) = ("kvm", "agent.deployDir");
+pub const CONSOLE_TOKEN_TIMEOUT: (&str, &str) = ("console", "token.timeout");
 
 fn absolute_path(v: &str) -> bool {
     v.starts_with('/') && !v.contains("..") && !v.contains('\'')
@@ -62,6 +63,14 @@ pub static DEFS: &[ConfigDef] = &[
         default: "7070",
         description: "the TCP port of zstack-agent on KVM hosts",
         validate: port,
+        valid_values: &[],
+    },
+    ConfigDef {
+        category: "console",
+        name: "token.timeout",
+        default: "600",
+        description: "seconds a console token from RequestConsoleAccess stays valid",
+        validate: positive_int,
         valid_values: &[],
     },
     ConfigDef {

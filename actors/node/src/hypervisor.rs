@@ -116,6 +116,7 @@ pub async fn vm_start(app: &App, host: &str, launch: &VmLaunch) -> ApiResult<()>
         data_volumes: vols.collect(),
         nics: kvm_nics(app, &agent, &launch.nics).await?,
         console_mode: Some("vnc".into()),
+        console_password: crate::kvm::console::password_of(app, &launch.uuid).await?,
         timeout: Some(SLOW.as_secs()),
         ..Default::default()
     };

@@ -67,15 +67,15 @@ impl KvmEnv {
         Ok(KvmEnv { agent_bin, guest, guest_md5, work, iface })
     }
 
-    fn start_agent(&self, port: u16) -> Child {
+    fn start_agent(&self, port: u16) -> AgentProcess {
         let data = self.work.join("agent");
-        Command::new(&self.agent_bin)
+        AgentProcess(Command::new(&self.agent_bin)
             .args(["--listen", &format!("127.0.0.1:{port}"), "--libvirt-uri", "qemu:///system", "--data-dir"])
             .arg(&data)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(self.work.join("agent.log")).map(Stdio::from).unwrap_or(Stdio::null()))
             .spawn()
-            .expect("agent starts")
+            .expect("agent starts"))
     }
 
     fn console(&self, vm: &str) -> String {
@@ -92,6 +92,22 @@ impl KvmEnv {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{what} never appeared on the console of vm {vm}:\n{}", self.console(vm));
+    }
+}
+
+/// The agent process, killed when the test ends however it ends.
+struct AgentProcess(Child);
+
+impl AgentProcess {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for AgentProcess {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -143,6 +159,65 @@ async fn wait_for(n: &Node, path: &str, field: &str, want: &str) -> Value {
         }
         assert!(t.elapsed() < Duration::from_secs(30), "{path}: {field} stayed {} (wanted {want})", inv[field]);
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A minimal WebSocket client: the upgrade, then raw frames.
+mod ws {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    /// Connect to `ws://host:port/path?query`; returns the stream and the HTTP status.
+    pub async fn connect(url: &str) -> (TcpStream, u16) {
+        let rest = url.strip_prefix("ws://").unwrap();
+        let (authority, path) = rest.split_once('/').unwrap();
+        let mut s = TcpStream::connect(authority).await.unwrap();
+        let req = format!(
+            "GET /{path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut head = Vec::new();
+        let mut b = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if s.read(&mut b).await.unwrap() == 0 {
+                break;
+            }
+            head.push(b[0]);
+        }
+        let text = String::from_utf8_lossy(&head);
+        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        (s, status)
+    }
+
+    /// One server frame's payload (servers do not mask).
+    pub async fn read_frame(s: &mut TcpStream) -> Vec<u8> {
+        let mut h = [0u8; 2];
+        s.read_exact(&mut h).await.unwrap();
+        let len = match h[1] & 0x7f {
+            126 => {
+                let mut l = [0u8; 2];
+                s.read_exact(&mut l).await.unwrap();
+                u16::from_be_bytes(l) as usize
+            }
+            127 => {
+                let mut l = [0u8; 8];
+                s.read_exact(&mut l).await.unwrap();
+                u64::from_be_bytes(l) as usize
+            }
+            n => n as usize,
+        };
+        let mut p = vec![0u8; len];
+        s.read_exact(&mut p).await.unwrap();
+        p
+    }
+
+    /// One masked binary frame, as clients must send.
+    pub async fn write_frame(s: &mut TcpStream, data: &[u8]) {
+        let mask = [0x12u8, 0x34, 0x56, 0x78];
+        let mut f = vec![0x82, 0x80 | data.len() as u8];
+        f.extend_from_slice(&mask);
+        f.extend(data.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        s.write_all(&f).await.unwrap();
     }
 }
 
@@ -248,6 +323,25 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     assert!(root["installPath"].as_str().unwrap().starts_with(&ps_dir.display().to_string()), "{root}");
     assert_eq!(n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=hostUuid={host_uuid}")).await.len(), 1);
 
+    // The console: a token URL whose WebSocket carries the VNC server's RFB handshake.
+    let access = n.create("/v1/consoles", json!({"vmInstanceUuid": vm_uuid})).await;
+    let (mut sock, status) = ws::connect(access["url"].as_str().unwrap()).await;
+    assert_eq!(status, 101, "{access}");
+    let hello = ws::read_frame(&mut sock).await;
+    assert!(hello.starts_with(b"RFB 003.0"), "the VNC server speaks first: {:?}", String::from_utf8_lossy(&hello));
+    ws::write_frame(&mut sock, b"RFB 003.008\n").await;
+    let security = ws::read_frame(&mut sock).await;
+    assert!(!security.is_empty() && security[0] > 0, "security types follow the version: {security:?}");
+    drop(sock);
+    let addr = n.ok("GET", &format!("/v1/vm-instances/{vm_uuid}/console-addresses"), Value::Null).await;
+    assert_eq!((addr["hostIp"].as_str(), addr["protocol"].as_str()), (Some("127.0.0.1"), Some("vnc")));
+    config(&n, "console", "token.timeout", "1").await;
+    let short = n.create("/v1/consoles", json!({"vmInstanceUuid": vm_uuid})).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(ws::connect(short["url"].as_str().unwrap()).await.1, 403, "an expired token opens nothing");
+    let (_, status) = ws::connect(&format!("ws://{}/zstack/console/websockify?token=forged", access["url"].as_str().unwrap().split('/').nth(2).unwrap())).await;
+    assert_eq!(status, 403);
+
     // A data volume attached to the running guest shows up inside it.
     let data = uuid_of(&n.create("/v1/volumes/data", json!({"name": "data", "diskSize": 64u64 << 20})).await);
     n.ok("POST", &format!("/v1/volumes/{data}/vm-instances/{vm_uuid}"), json!({"params": {}})).await;
@@ -279,11 +373,10 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     env.wait_new_boot(&vm_uuid, "a boot after the outside stop", &before).await;
 
     // The agent dies: the host is Disconnected and its VM Unknown; back again, both recover.
-    agent.kill().unwrap();
-    agent.wait().unwrap();
+    agent.kill();
     wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Disconnected").await;
     wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Unknown").await;
-    let mut agent = env.start_agent(port);
+    let _agent = env.start_agent(port);
     wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Connected").await;
     wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Running").await;
 
@@ -300,8 +393,6 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
 
     n.ok("DELETE", &format!("/v1/zones/{zone}"), Value::Null).await;
     assert!(n.query("/v1/hosts").await.is_empty());
-    let _ = agent.kill();
-    let _ = agent.wait();
 }
 
 /// An sshd on a loopback port that trusts the node's key.
@@ -383,8 +474,8 @@ async fn add_kvm_host_deploys_the_agent_over_ssh() {
     // The deployed agent binds only where it was told and refuses other tokens.
     let r = reqwest::Client::new().post(format!("http://127.0.0.1:{agent_port}/host/ping")).header("X-Zstack-Agent-Token", "wrong").json(&json!({})).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    n.ok("DELETE", &format!("/v1/hosts/{}", uuid_of(&host)), Value::Null).await;
     zstack::kvm::deploy::stop_detached(&deploy_dir);
+    n.ok("DELETE", &format!("/v1/hosts/{}", uuid_of(&host)), Value::Null).await;
     drop(sshd);
     let _ = std::fs::remove_dir_all(&work);
 }

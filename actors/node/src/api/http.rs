@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/zstack/api/result/{uuid}", web::get().to(legacy_result))
         .route("/zstack/simulator/faults", web::route().to(crate::simulator::http_faults))
         .route("/zstack/imagestore/{key}/{bs}/{file}", web::get().to(crate::kvm::image_store::serve))
+        .route("/zstack/console/websockify", web::get().to(crate::kvm::console::websockify))
         .default_service(web::route().to(|req: HttpRequest| async move {
             plain(StatusCode::NOT_FOUND, &format!("no api mapping to {}", req.path()))
         }));

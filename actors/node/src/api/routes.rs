@@ -5,7 +5,7 @@
 
 use super::{ApiDef, Verb};
 use crate::resources::{compute, infra, long_job, misc, network, vm, vm_ops, volume, vxlan};
-use crate::kvm::{host as kvm_host, image_store, local_storage};
+use crate::kvm::{console, host as kvm_host, image_store, local_storage};
 use crate::tables;
 
 macro_rules! query {
@@ -268,5 +268,10 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APIQueryImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIQueryImageStoreBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/image-store", key: "", is_async: false, params: "", needs_session: true, handler: call!(image_store::bs_query) },
         ApiDef { msg: "APIQueryImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIQueryImageStoreBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/image-store/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: call!(image_store::bs_query) },
         ApiDef { msg: "APIReconnectImageStoreBackupStorageMsg", fqcn: "org.zstack.storage.backup.imagestore.APIReconnectImageStoreBackupStorageMsg", verb: Verb::Put, path: "/v1/backup-storage/image-store/{uuid}/actions", key: "reconnectImageStoreBackupStorage", is_async: true, params: "uuid*:s", needs_session: true, handler: call!(image_store::bs_reconnect) },
+        ApiDef { msg: "APIRequestConsoleAccessMsg", fqcn: "org.zstack.header.console.APIRequestConsoleAccessMsg", verb: Verb::Post, path: "/v1/consoles", key: "params", is_async: true, params: "vmInstanceUuid*:s", needs_session: true, handler: call!(console::request_access) },
+        ApiDef { msg: "APIGetVmConsoleAddressMsg", fqcn: "org.zstack.header.vm.APIGetVmConsoleAddressMsg", verb: Verb::Get, path: "/v1/vm-instances/{uuid}/console-addresses", key: "", is_async: false, params: "uuid*:s", needs_session: true, handler: call!(console::console_address) },
+        ApiDef { msg: "APISetVmConsolePasswordMsg", fqcn: "org.zstack.header.vm.APISetVmConsolePasswordMsg", verb: Verb::Put, path: "/v1/vm-instances/{uuid}/actions", key: "setVmConsolePassword", is_async: true, params: "uuid*:s consolePassword*:s", needs_session: true, handler: call!(console::password_set) },
+        ApiDef { msg: "APIGetVmConsolePasswordMsg", fqcn: "org.zstack.header.vm.APIGetVmConsolePasswordMsg", verb: Verb::Get, path: "/v1/vm-instances/{uuid}/console-passwords", key: "", is_async: false, params: "uuid*:s", needs_session: true, handler: call!(console::password_get) },
+        ApiDef { msg: "APIDeleteVmConsolePasswordMsg", fqcn: "org.zstack.header.vm.APIDeleteVmConsolePasswordMsg", verb: Verb::Delete, path: "/v1/vm-instances/{uuid}/console-password", key: "", is_async: true, params: "uuid*:s", needs_session: true, handler: call!(console::password_delete) },
     ]
 }

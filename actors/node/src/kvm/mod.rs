@@ -3,6 +3,7 @@
 //! keeps one client per connected host (rebuilt from the database at start)
 //! and tells the rest of the node which hosts and storage are real.
 
+pub mod console;
 pub mod deploy;
 pub mod host;
 pub mod image_store;
