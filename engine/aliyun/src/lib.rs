@@ -1,0 +1,31 @@
+//! Alibaba Cloud OpenAPI client for zstack-rs's hybrid-cloud drivers and its simulator.
+//!
+//! - [`sign`] / [`oss_sign`]: the signature schemes as pure functions with every
+//!   intermediate string (RPC V1 HMAC-SHA1, ACS3-HMAC-SHA256, OSS V1 and V4), plus the
+//!   server-side checks a simulator needs.
+//! - [`AliyunClient`]: endpoints per product/region, retries with backoff on throttling
+//!   and 5xx, timeouts, typed errors ([`AliyunError`]), counters ([`ClientStats`]).
+//! - [`ecs`], [`vpc`]: typed actions and responses; [`oss`]: buckets and objects;
+//!   [`paging`]: collecting every page in both paging styles.
+//!
+//! Depends on nothing else of zstack-rs.
+
+pub mod client;
+pub mod de;
+pub mod ecs;
+pub mod encode;
+pub mod error;
+pub mod oss;
+pub mod oss_sign;
+pub mod paging;
+pub mod params;
+pub mod sign;
+pub mod vpc;
+
+pub use client::{
+    backoff_delay, AliyunClient, ClientConfig, ClientStats, Credentials, Endpoints, OssSignatureVersion,
+    RequestStamp, SignatureVersion, ECS, ECS_VERSION, OSS, VPC, VPC_VERSION,
+};
+pub use error::{AliyunError, ErrorKind};
+pub use paging::{paginate_pages, paginate_token, Page, TokenPage};
+pub use params::Params;

@@ -1,0 +1,378 @@
+//! OSS (object storage), enough to upload VM images for ImportImage: list/create/delete
+//! buckets and put/get/head/delete objects, signed with OSS V1 or V4.
+//!
+//! Addressing: path-style (`http://127.0.0.1:PORT/bucket/key`) when the endpoint host
+//! is an IP address or `localhost`, as oss2 does; virtual-host style
+//! (`bucket.oss-cn-hangzhou.aliyuncs.com/key`) for a real domain. OSS answers XML; the
+//! few fields needed are read with a tiny tag scanner rather than an XML crate.
+
+use base64::Engine as _;
+use md5::{Digest, Md5};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
+
+use crate::client::{host_header, AliyunClient, OssSignatureVersion, Protocol, RawResponse, RequestStamp, OSS};
+use crate::encode::{encode_pairs, percent_encode_path};
+use crate::error::AliyunError;
+use crate::oss_sign::{
+    oss_v1_canonicalized_resource, sign_oss_v1, sign_oss_v4, OssV1Input, OssV4Input, UNSIGNED_PAYLOAD,
+};
+
+/// A bucket as ListBuckets describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    pub location: String,
+    pub region: String,
+    pub creation_date: String,
+    pub storage_class: String,
+    pub extranet_endpoint: String,
+    pub intranet_endpoint: String,
+}
+
+/// What PutObject reports back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutObjectResult {
+    pub etag: String,
+    pub request_id: String,
+}
+
+/// Object metadata from HeadObject/GetObject headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub content_length: u64,
+    pub content_type: String,
+    pub etag: String,
+    pub last_modified: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OssObject {
+    pub meta: ObjectMeta,
+    pub body: Vec<u8>,
+}
+
+/// OSS operations in one region; get it with [`AliyunClient::oss`].
+pub struct Oss<'a> {
+    client: &'a AliyunClient,
+    region: String,
+}
+
+impl AliyunClient {
+    pub fn oss(&self, region: &str) -> Oss<'_> {
+        Oss { client: self, region: region.to_string() }
+    }
+}
+
+/// Upper bound on ListBuckets pages (1000 buckets each).
+const MAX_BUCKET_PAGES: usize = 1000;
+
+impl Oss<'_> {
+    /// Every bucket of the account, following NextMarker.
+    pub async fn list_buckets(&self) -> Result<Vec<Bucket>, AliyunError> {
+        let mut buckets = Vec::new();
+        let mut marker = String::new();
+        for _ in 0..MAX_BUCKET_PAGES {
+            let query = vec![
+                ("prefix".to_string(), String::new()),
+                ("marker".to_string(), marker.clone()),
+                ("max-keys".to_string(), "1000".to_string()),
+            ];
+            let response = self.request("ListBuckets", Method::GET, None, None, &query, &[], Vec::new()).await?;
+            let xml = String::from_utf8_lossy(&response.body);
+            buckets.extend(xml_elements(&xml, "Bucket").into_iter().map(|b| Bucket {
+                name: xml_text(b, "Name").unwrap_or_default(),
+                location: xml_text(b, "Location").unwrap_or_default(),
+                region: xml_text(b, "Region").unwrap_or_default(),
+                creation_date: xml_text(b, "CreationDate").unwrap_or_default(),
+                storage_class: xml_text(b, "StorageClass").unwrap_or_default(),
+                extranet_endpoint: xml_text(b, "ExtranetEndpoint").unwrap_or_default(),
+                intranet_endpoint: xml_text(b, "IntranetEndpoint").unwrap_or_default(),
+            }));
+            let truncated = xml_text(&xml, "IsTruncated").is_some_and(|t| t == "true");
+            match xml_text(&xml, "NextMarker").filter(|m| !m.is_empty() && *m != marker) {
+                Some(next) if truncated => marker = next,
+                _ => break,
+            }
+        }
+        Ok(buckets)
+    }
+
+    /// Creates a bucket; `acl` is private, public-read or public-read-write.
+    pub async fn put_bucket(&self, bucket: &str, acl: Option<&str>) -> Result<(), AliyunError> {
+        let headers: Vec<(String, String)> = acl.map(|a| ("x-oss-acl".to_string(), a.to_string())).into_iter().collect();
+        self.request("PutBucket", Method::PUT, Some(bucket), None, &[], &headers, Vec::new()).await?;
+        Ok(())
+    }
+
+    pub async fn delete_bucket(&self, bucket: &str) -> Result<(), AliyunError> {
+        self.request("DeleteBucket", Method::DELETE, Some(bucket), None, &[], &[], Vec::new()).await?;
+        Ok(())
+    }
+
+    /// Uploads `body` in one request with a Content-MD5, so OSS rejects a corrupted upload.
+    pub async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> Result<PutObjectResult, AliyunError> {
+        let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
+        let headers = vec![
+            ("content-type".to_string(), content_type.unwrap_or("application/octet-stream").to_string()),
+            ("content-md5".to_string(), md5),
+        ];
+        let response = self.request("PutObject", Method::PUT, Some(bucket), Some(key), &[], &headers, body).await?;
+        Ok(PutObjectResult {
+            etag: header(&response.headers, "etag").trim_matches('"').to_string(),
+            request_id: header(&response.headers, "x-oss-request-id"),
+        })
+    }
+
+    pub async fn get_object(&self, bucket: &str, key: &str) -> Result<OssObject, AliyunError> {
+        let response = self.request("GetObject", Method::GET, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
+        Ok(OssObject { meta: object_meta(&response.headers, response.body.len() as u64), body: response.body })
+    }
+
+    pub async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, AliyunError> {
+        let response = self.request("HeadObject", Method::HEAD, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
+        Ok(object_meta(&response.headers, 0))
+    }
+
+    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AliyunError> {
+        self.request("DeleteObject", Method::DELETE, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn request(
+        &self,
+        action: &str,
+        method: Method,
+        bucket: Option<&str>,
+        key: Option<&str>,
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<RawResponse, AliyunError> {
+        let operation = format!("oss {action}");
+        let base = self.client.config.endpoints.resolve(OSS, &self.region);
+        let base = Url::parse(&base).map_err(|e| AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}")))?;
+        let url = object_url(&base, bucket, key, query)
+            .map_err(|e| AliyunError::config(&operation, e))?;
+        self.client
+            .execute(&operation, Protocol::Oss, |stamp| {
+                let signed = self.signed_headers(method.as_str(), &url, bucket, key, query, headers, stamp);
+                self.client.finish_request(method.clone(), url.clone(), &signed, body.clone())
+            })
+            .await
+    }
+
+    /// The request headers with Date/x-oss-date and Authorization for this attempt.
+    #[allow(clippy::too_many_arguments)]
+    fn signed_headers(
+        &self,
+        verb: &str,
+        url: &Url,
+        bucket: Option<&str>,
+        key: Option<&str>,
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        stamp: &RequestStamp,
+    ) -> Vec<(String, String)> {
+        let credentials = &self.client.credentials;
+        let mut all = headers.to_vec();
+        all.push(("host".to_string(), host_header(url)));
+        let get = |all: &[(String, String)], name: &str| {
+            all.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default()
+        };
+        match self.client.config.oss_signature_version {
+            OssSignatureVersion::V1 => {
+                let date = stamp.time.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+                all.push(("date".to_string(), date.clone()));
+                let resource = oss_v1_canonicalized_resource(bucket, key, query);
+                let signature = sign_oss_v1(
+                    &OssV1Input {
+                        verb,
+                        content_md5: &get(&all, "content-md5"),
+                        content_type: &get(&all, "content-type"),
+                        date: &date,
+                        headers: &all,
+                        canonicalized_resource: &resource,
+                    },
+                    &credentials.access_key_id,
+                    &credentials.access_key_secret,
+                );
+                all.push(("authorization".to_string(), signature.authorization));
+            }
+            OssSignatureVersion::V4 => {
+                let datetime = stamp.time.format("%Y%m%dT%H%M%SZ").to_string();
+                all.push(("x-oss-date".to_string(), datetime.clone()));
+                all.push(("x-oss-content-sha256".to_string(), UNSIGNED_PAYLOAD.to_string()));
+                let signature = sign_oss_v4(
+                    &OssV4Input { verb, bucket, key, query, headers: &all, datetime: &datetime, region: &self.region },
+                    &credentials.access_key_id,
+                    &credentials.access_key_secret,
+                );
+                all.push(("authorization".to_string(), signature.authorization));
+            }
+        }
+        all
+    }
+}
+
+/// Path-style for IP/localhost endpoints, virtual-host style for domains.
+fn object_url(base: &Url, bucket: Option<&str>, key: Option<&str>, query: &[(String, String)]) -> Result<Url, String> {
+    let host = base.host_str().ok_or("endpoint has no host")?;
+    let is_ip = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
+    let path_style = is_ip || host == "localhost";
+    let mut url = base.clone();
+    let encoded_key = key.map(percent_encode_path).unwrap_or_default();
+    match bucket {
+        None => url.set_path("/"),
+        Some(bucket) if path_style => url.set_path(&format!("/{bucket}/{encoded_key}")),
+        Some(bucket) => {
+            url.set_host(Some(&format!("{bucket}.{host}"))).map_err(|e| e.to_string())?;
+            url.set_path(&format!("/{encoded_key}"));
+        }
+    }
+    let encoded_query = encode_pairs(query);
+    url.set_query(if query.is_empty() { None } else { Some(&encoded_query) });
+    Ok(url)
+}
+
+fn header(headers: &HeaderMap, name: &str) -> String {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+fn object_meta(headers: &HeaderMap, body_len: u64) -> ObjectMeta {
+    ObjectMeta {
+        content_length: header(headers, "content-length").parse().unwrap_or(body_len),
+        content_type: header(headers, "content-type"),
+        etag: header(headers, "etag").trim_matches('"').to_string(),
+        last_modified: header(headers, "last-modified"),
+    }
+}
+
+/// Code, Message, RequestId of `<Error><Code/><Message/><RequestId/></Error>`; the
+/// request id falls back to the `x-oss-request-id` header (HEAD errors have no body).
+pub(crate) fn parse_oss_error(body: &[u8], headers: &HeaderMap) -> (Option<String>, Option<String>, Option<String>) {
+    let xml = String::from_utf8_lossy(body);
+    let error = xml_elements(&xml, "Error").into_iter().next().unwrap_or("");
+    let request_id = xml_text(error, "RequestId").or_else(|| Some(header(headers, "x-oss-request-id")).filter(|s| !s.is_empty()));
+    (xml_text(error, "Code"), xml_text(error, "Message"), request_id)
+}
+
+/// Inner text of every `<tag>...</tag>` in `xml` (not nested in itself), unescaped later.
+pub fn xml_elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        match after.find(&close) {
+            Some(end) => {
+                found.push(&after[..end]);
+                rest = &after[end + close.len()..];
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// Unescaped text of the first `<tag>...</tag>`.
+pub fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    xml_elements(xml, tag).first().map(|raw| xml_unescape(raw))
+}
+
+fn xml_unescape(raw: &str) -> String {
+    if !raw.contains('&') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let entity_end = rest[amp..].find(';').map(|i| amp + i);
+        let decoded = entity_end.and_then(|end| {
+            let entity = &rest[amp + 1..end];
+            let ch = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ if entity.starts_with("#x") => u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32),
+                _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            ch.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[amp + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_scanner_reads_captured_list_buckets_answer() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><ListAllMyBucketsResult><Owner><ID>1</ID><DisplayName>1</DisplayName></Owner><Buckets><Bucket><Name>zs-bucket</Name><CreationDate>2026-11-25T08:00:00.000Z</CreationDate><Location>oss-cn-hangzhou</Location><ExtranetEndpoint>oss-cn-hangzhou.aliyuncs.com</ExtranetEndpoint><IntranetEndpoint>oss-cn-hangzhou-internal.aliyuncs.com</IntranetEndpoint><Region>cn-hangzhou</Region><StorageClass>Standard</StorageClass></Bucket></Buckets></ListAllMyBucketsResult>"#;
+        let buckets = xml_elements(xml, "Bucket");
+        assert_eq!(buckets.len(), 1);
+        assert_eq!(xml_text(buckets[0], "Name").as_deref(), Some("zs-bucket"));
+        assert_eq!(xml_text(buckets[0], "Location").as_deref(), Some("oss-cn-hangzhou"));
+        assert_eq!(xml_text(xml, "Missing"), None);
+    }
+
+    #[test]
+    fn xml_entities_are_unescaped() {
+        assert_eq!(xml_unescape("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; &bogus; &"), "a & b <c> \"d\" 'e' &bogus; &");
+    }
+
+    #[test]
+    fn oss_error_body_parses_into_code_message_request_id() {
+        let body = b"<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist.</Message><RequestId>R-9</RequestId><BucketName>x</BucketName></Error>";
+        let (code, message, request_id) = parse_oss_error(body, &HeaderMap::new());
+        assert_eq!(code.as_deref(), Some("NoSuchBucket"));
+        assert_eq!(message.as_deref(), Some("The specified bucket does not exist."));
+        assert_eq!(request_id.as_deref(), Some("R-9"));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-oss-request-id", "H-1".parse().unwrap());
+        assert_eq!(parse_oss_error(b"", &headers), (None, None, Some("H-1".into())));
+    }
+
+    #[test]
+    fn addressing_is_path_style_for_ips_and_virtual_host_for_domains() {
+        let local = Url::parse("http://127.0.0.1:18081").unwrap();
+        assert_eq!(object_url(&local, Some("zs-bucket"), None, &[]).unwrap().as_str(), "http://127.0.0.1:18081/zs-bucket/");
+        assert_eq!(
+            object_url(&local, Some("b"), Some("images/a b.qcow2"), &[]).unwrap().as_str(),
+            "http://127.0.0.1:18081/b/images/a%20b.qcow2"
+        );
+        let query = vec![("prefix".to_string(), String::new()), ("max-keys".to_string(), "100".to_string())];
+        assert_eq!(object_url(&local, None, None, &query).unwrap().as_str(), "http://127.0.0.1:18081/?prefix=&max-keys=100");
+        let domain = Url::parse("http://oss-cn-hangzhou.aliyuncs.com").unwrap();
+        assert_eq!(
+            object_url(&domain, Some("b"), Some("k"), &[]).unwrap().as_str(),
+            "http://b.oss-cn-hangzhou.aliyuncs.com/k"
+        );
+        let localhost = Url::parse("http://localhost:9000").unwrap();
+        assert_eq!(object_url(&localhost, Some("b"), Some("k"), &[]).unwrap().as_str(), "http://localhost:9000/b/k");
+    }
+}
