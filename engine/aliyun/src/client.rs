@@ -37,7 +37,9 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     // The secret never reaches logs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,7 +82,10 @@ impl Endpoints {
 
     /// `region` (or `product`) may be `*` for "any".
     pub fn with(mut self, product: &str, region: &str, base_url: impl Into<String>) -> Self {
-        self.by_product_region.insert((product.to_ascii_lowercase(), region.to_string()), base_url.into());
+        self.by_product_region.insert(
+            (product.to_ascii_lowercase(), region.to_string()),
+            base_url.into(),
+        );
         self
     }
 
@@ -91,11 +96,17 @@ impl Endpoints {
         for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             let mut parts = entry.splitn(3, "::");
             match (parts.next(), parts.next(), parts.next()) {
-                (Some(product), Some(region), Some(url)) if !product.is_empty() && !url.is_empty() => {
+                (Some(product), Some(region), Some(url))
+                    if !product.is_empty() && !url.is_empty() =>
+                {
                     let region = if region.is_empty() { ANY } else { region };
                     endpoints = endpoints.with(product, region, url);
                 }
-                _ => return Err(format!("endpoint entry {entry:?} is not product::region::url")),
+                _ => {
+                    return Err(format!(
+                        "endpoint entry {entry:?} is not product::region::url"
+                    ))
+                }
             }
         }
         Ok(endpoints)
@@ -103,7 +114,12 @@ impl Endpoints {
 
     pub fn resolve(&self, product: &str, region: &str) -> String {
         let product = product.to_ascii_lowercase();
-        for (p, r) in [(product.as_str(), region), (product.as_str(), ANY), (ANY, region), (ANY, ANY)] {
+        for (p, r) in [
+            (product.as_str(), region),
+            (product.as_str(), ANY),
+            (ANY, region),
+            (ANY, ANY),
+        ] {
             if let Some(url) = self.by_product_region.get(&(p.to_string(), r.to_string())) {
                 return url.clone();
             }
@@ -157,7 +173,10 @@ pub struct RequestStamp {
 
 impl RequestStamp {
     pub fn fresh() -> Self {
-        Self { nonce: hex::encode(rand::thread_rng().gen::<[u8; 16]>()), time: Utc::now() }
+        Self {
+            nonce: hex::encode(rand::thread_rng().gen::<[u8; 16]>()),
+            time: Utc::now(),
+        }
     }
 }
 
@@ -227,7 +246,10 @@ impl AliyunClient {
     }
 
     /// Replaces the nonce/time source (tests: fixed values reproduce known signatures).
-    pub fn with_stamp_source(mut self, source: impl Fn() -> RequestStamp + Send + Sync + 'static) -> Self {
+    pub fn with_stamp_source(
+        mut self,
+        source: impl Fn() -> RequestStamp + Send + Sync + 'static,
+    ) -> Self {
         self.stamp = Arc::new(source);
         self
     }
@@ -263,7 +285,8 @@ impl AliyunClient {
             .find(|(k, _)| k == "RegionId")
             .map(|(_, v)| v.as_str())
             .unwrap_or(&self.config.default_region);
-        self.call_in_region(region, product, version, action, params).await
+        self.call_in_region(region, product, version, action, params)
+            .await
     }
 
     /// Like [`Self::call`] with the endpoint region given: for actions without a
@@ -278,15 +301,21 @@ impl AliyunClient {
     ) -> Result<R, AliyunError> {
         let operation = format!("{product} {action}");
         let base = self.config.endpoints.resolve(product, region);
-        let base = Url::parse(&base)
-            .map_err(|e| AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}")))?;
+        let base = Url::parse(&base).map_err(|e| {
+            AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}"))
+        })?;
         let response = self
-            .execute(&operation, Protocol::Rpc, |stamp| self.build_rpc(&base, version, action, params, stamp))
+            .execute(&operation, Protocol::Rpc, |stamp| {
+                self.build_rpc(&base, version, action, params, stamp)
+            })
             .await?;
         serde_json::from_slice(&response.body).map_err(|e| {
             self.counters.failed.fetch_add(1, Ordering::Relaxed);
             AliyunError::new(
-                ErrorKind::Decode(format!("{e}; body starts with {:?}", snippet(&response.body))),
+                ErrorKind::Decode(format!(
+                    "{e}; body starts with {:?}",
+                    snippet(&response.body)
+                )),
                 &operation,
                 1,
             )
@@ -317,7 +346,8 @@ impl AliyunClient {
                     &stamp.nonce,
                     &timestamp,
                 ));
-                let signature = sign_rpc_v1("POST", &query, &self.credentials.access_key_secret).signature;
+                let signature =
+                    sign_rpc_v1("POST", &query, &self.credentials.access_key_secret).signature;
                 query.push(("Signature".into(), signature));
                 url.set_query(Some(&encode_pairs(&query)));
             }
@@ -325,9 +355,15 @@ impl AliyunClient {
                 headers.extend([
                     ("host".to_string(), host_header(base)),
                     ("accept".to_string(), "application/json".to_string()),
-                    ("x-acs-date".to_string(), stamp.time.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                    (
+                        "x-acs-date".to_string(),
+                        stamp.time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    ),
                     ("x-acs-signature-nonce".to_string(), stamp.nonce.clone()),
-                    ("x-acs-content-sha256".to_string(), EMPTY_BODY_SHA256.to_string()),
+                    (
+                        "x-acs-content-sha256".to_string(),
+                        EMPTY_BODY_SHA256.to_string(),
+                    ),
                 ]);
                 let path = base.path().to_string();
                 let signature = sign_acs3(
@@ -360,8 +396,9 @@ impl AliyunClient {
         let mut request = reqwest::Request::new(method, url);
         let map = request.headers_mut();
         for (name, value) in headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| AliyunError::config("request", format!("header name {name:?}: {e}")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                AliyunError::config("request", format!("header name {name:?}: {e}"))
+            })?;
             let value = HeaderValue::from_str(value)
                 .map_err(|e| AliyunError::config("request", format!("header {name}: {e}")))?;
             map.insert(name, value);
@@ -401,12 +438,21 @@ impl AliyunClient {
                 return Err(AliyunError::new(kind, operation, attempt));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(backoff_delay(self.config.backoff_base, self.config.backoff_max, attempt - 1)).await;
+            tokio::time::sleep(backoff_delay(
+                self.config.backoff_base,
+                self.config.backoff_max,
+                attempt - 1,
+            ))
+            .await;
         }
     }
 
     /// One attempt; a failure says whether it is worth retrying.
-    async fn send_once(&self, request: reqwest::Request, protocol: Protocol) -> Result<RawResponse, (ErrorKind, bool)> {
+    async fn send_once(
+        &self,
+        request: reqwest::Request,
+        protocol: Protocol,
+    ) -> Result<RawResponse, (ErrorKind, bool)> {
         let classify = |e: reqwest::Error| {
             if e.is_timeout() {
                 (ErrorKind::Timeout, true)
@@ -427,14 +473,34 @@ impl AliyunClient {
             Protocol::Rpc => parse_rpc_error(&body),
             Protocol::Oss => crate::oss::parse_oss_error(&body, &headers),
         };
-        let code = code.unwrap_or_else(|| if status >= 500 { "InternalError".into() } else { format!("Http{status}") });
+        let code = code.unwrap_or_else(|| {
+            if status >= 500 {
+                "InternalError".into()
+            } else {
+                format!("Http{status}")
+            }
+        });
         let message = message.unwrap_or_else(|| snippet(&body));
         let request_id = request_id.unwrap_or_default();
         let retryable = status >= 500 || is_retryable_code(&code);
-        let kind = if retryable && (code.starts_with("Throttling") || code == "ServiceUnavailable" || code == "SlowDown") {
-            ErrorKind::Throttled { code, message, request_id, http_status: status }
+        let kind = if retryable
+            && (code.starts_with("Throttling")
+                || code == "ServiceUnavailable"
+                || code == "SlowDown")
+        {
+            ErrorKind::Throttled {
+                code,
+                message,
+                request_id,
+                http_status: status,
+            }
         } else {
-            ErrorKind::Api { code, message, request_id, http_status: status }
+            ErrorKind::Api {
+                code,
+                message,
+                request_id,
+                http_status: status,
+            }
         };
         Err((kind, retryable))
     }
@@ -452,9 +518,12 @@ pub(crate) fn host_header(url: &Url) -> String {
 /// Exponential backoff with "equal jitter": half the delay fixed, half random, so
 /// throttled clients spread out instead of retrying in lockstep.
 pub fn backoff_delay(base: Duration, max: Duration, retry_index: u32) -> Duration {
-    let exp = base.saturating_mul(1u32.checked_shl(retry_index.min(31)).unwrap_or(u32::MAX)).min(max);
+    let exp = base
+        .saturating_mul(1u32.checked_shl(retry_index.min(31)).unwrap_or(u32::MAX))
+        .min(max);
     let half = exp / 2;
-    let jitter_nanos = rand::thread_rng().gen_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+    let jitter_nanos =
+        rand::thread_rng().gen_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
     half + Duration::from_nanos(jitter_nanos)
 }
 
@@ -491,17 +560,38 @@ mod tests {
             .with("ecs", "*", "http://127.0.0.1:2")
             .with("ecs", "cn-beijing", "http://127.0.0.1:3");
         assert_eq!(endpoints.resolve("ecs", "cn-beijing"), "http://127.0.0.1:3");
-        assert_eq!(endpoints.resolve("ECS", "cn-hangzhou"), "http://127.0.0.1:2");
-        assert_eq!(endpoints.resolve("vpc", "cn-hangzhou"), "http://127.0.0.1:1");
-        assert_eq!(Endpoints::new().resolve("vpc", "cn-hangzhou"), "https://vpc.cn-hangzhou.aliyuncs.com");
-        assert_eq!(Endpoints::new().resolve("oss", "cn-hangzhou"), "https://oss-cn-hangzhou.aliyuncs.com");
+        assert_eq!(
+            endpoints.resolve("ECS", "cn-hangzhou"),
+            "http://127.0.0.1:2"
+        );
+        assert_eq!(
+            endpoints.resolve("vpc", "cn-hangzhou"),
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            Endpoints::new().resolve("vpc", "cn-hangzhou"),
+            "https://vpc.cn-hangzhou.aliyuncs.com"
+        );
+        assert_eq!(
+            Endpoints::new().resolve("oss", "cn-hangzhou"),
+            "https://oss-cn-hangzhou.aliyuncs.com"
+        );
     }
 
     #[test]
     fn zstack_endpoint_format() {
-        let endpoints = Endpoints::parse_zstack_format("oss::cn-hangzhou::http://oss.api.com, ecs::*::http://127.0.0.1:8080").unwrap();
-        assert_eq!(endpoints.resolve("oss", "cn-hangzhou"), "http://oss.api.com");
-        assert_eq!(endpoints.resolve("ecs", "us-west-1"), "http://127.0.0.1:8080");
+        let endpoints = Endpoints::parse_zstack_format(
+            "oss::cn-hangzhou::http://oss.api.com, ecs::*::http://127.0.0.1:8080",
+        )
+        .unwrap();
+        assert_eq!(
+            endpoints.resolve("oss", "cn-hangzhou"),
+            "http://oss.api.com"
+        );
+        assert_eq!(
+            endpoints.resolve("ecs", "us-west-1"),
+            "http://127.0.0.1:8080"
+        );
         assert!(Endpoints::parse_zstack_format("oss:cn-hangzhou:http://x").is_err());
     }
 
@@ -513,7 +603,11 @@ mod tests {
             let full = (base * 2u32.pow(retry)).min(max);
             for _ in 0..50 {
                 let d = backoff_delay(base, max, retry);
-                assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?} outside [{:?}, {full:?}]", full / 2);
+                assert!(
+                    d >= full / 2 && d <= full,
+                    "retry {retry}: {d:?} outside [{:?}, {full:?}]",
+                    full / 2
+                );
             }
         }
         assert!(backoff_delay(base, max, 200) <= max);
@@ -521,13 +615,22 @@ mod tests {
 
     #[test]
     fn host_header_omits_default_ports() {
-        assert_eq!(host_header(&Url::parse("http://127.0.0.1:18081/").unwrap()), "127.0.0.1:18081");
-        assert_eq!(host_header(&Url::parse("http://ecs.aliyuncs.com/").unwrap()), "ecs.aliyuncs.com");
+        assert_eq!(
+            host_header(&Url::parse("http://127.0.0.1:18081/").unwrap()),
+            "127.0.0.1:18081"
+        );
+        assert_eq!(
+            host_header(&Url::parse("http://ecs.aliyuncs.com/").unwrap()),
+            "ecs.aliyuncs.com"
+        );
     }
 
     #[test]
     fn credentials_debug_hides_the_secret() {
-        let c = Credentials { access_key_id: "id".into(), access_key_secret: "very-secret".into() };
+        let c = Credentials {
+            access_key_id: "id".into(),
+            access_key_secret: "very-secret".into(),
+        };
         assert!(!format!("{c:?}").contains("very-secret"));
     }
 }

@@ -14,8 +14,12 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let wrapper: Option<std::collections::BTreeMap<String, Option<Vec<T>>>> = Option::deserialize(deserializer)?;
-    Ok(wrapper.and_then(|mut map| map.remove(key)).flatten().unwrap_or_default())
+    let wrapper: Option<std::collections::BTreeMap<String, Option<Vec<T>>>> =
+        Option::deserialize(deserializer)?;
+    Ok(wrapper
+        .and_then(|mut map| map.remove(key))
+        .flatten()
+        .unwrap_or_default())
 }
 
 macro_rules! wrapped_lists {
@@ -86,13 +90,16 @@ pub mod lenient_i64 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) => {
-                n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).ok_or_else(|| serde::de::Error::custom("number out of range"))
-            }
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .ok_or_else(|| serde::de::Error::custom("number out of range")),
             serde_json::Value::String(s) if s.trim().is_empty() => Ok(0),
             serde_json::Value::String(s) => s.trim().parse().map_err(serde::de::Error::custom),
             serde_json::Value::Null => Ok(0),
-            other => Err(serde::de::Error::custom(format!("expected a number, got {other}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number, got {other}"
+            ))),
         }
     }
 }

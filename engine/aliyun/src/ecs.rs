@@ -120,13 +120,20 @@ impl RunInstancesRequest {
             p = p.set("Amount", self.amount.max(1));
         }
         if let Some(disk) = &self.system_disk {
-            p = p.set("SystemDisk.Category", &disk.category).set("SystemDisk.Size", disk.size_gb);
+            p = p
+                .set("SystemDisk.Category", &disk.category)
+                .set("SystemDisk.Size", disk.size_gb);
         }
         for (i, disk) in self.data_disks.iter().enumerate() {
-            p = p.set_indexed("DataDisk", i + 1, "Category", &disk.category).set_indexed("DataDisk", i + 1, "Size", disk.size_gb);
+            p = p
+                .set_indexed("DataDisk", i + 1, "Category", &disk.category)
+                .set_indexed("DataDisk", i + 1, "Size", disk.size_gb);
         }
         p.set_tags(&self.tags)
-            .set("ClientToken", self.client_token.clone().unwrap_or_else(new_client_token))
+            .set(
+                "ClientToken",
+                self.client_token.clone().unwrap_or_else(new_client_token),
+            )
             .extend(&self.extra)
     }
 }
@@ -450,8 +457,14 @@ const IMAGE_PAGE_SIZE: u32 = 100;
 const SECURITY_GROUP_PAGE_SIZE: u32 = 50;
 
 impl AliyunClient {
-    async fn ecs<R: serde::de::DeserializeOwned>(&self, region: &str, action: &str, params: Params) -> Result<R, AliyunError> {
-        self.call_in_region(region, ECS, ECS_VERSION, action, params.as_slice()).await
+    async fn ecs<R: serde::de::DeserializeOwned>(
+        &self,
+        region: &str,
+        action: &str,
+        params: Params,
+    ) -> Result<R, AliyunError> {
+        self.call_in_region(region, ECS, ECS_VERSION, action, params.as_slice())
+            .await
     }
 
     /// All regions the account can use (endpoint of the default region).
@@ -461,20 +474,39 @@ impl AliyunClient {
     }
 
     pub async fn describe_zones(&self, region: &str) -> Result<DescribeZonesResponse, AliyunError> {
-        self.ecs(region, "DescribeZones", Params::new().set("RegionId", region)).await
+        self.ecs(
+            region,
+            "DescribeZones",
+            Params::new().set("RegionId", region),
+        )
+        .await
     }
 
-    pub async fn run_instances(&self, region: &str, request: &RunInstancesRequest) -> Result<RunInstancesResponse, AliyunError> {
-        self.ecs(region, "RunInstances", request.to_params(region, true)).await
+    pub async fn run_instances(
+        &self,
+        region: &str,
+        request: &RunInstancesRequest,
+    ) -> Result<RunInstancesResponse, AliyunError> {
+        self.ecs(region, "RunInstances", request.to_params(region, true))
+            .await
     }
 
     /// Creates one stopped instance (RunInstances creates and starts `amount` of them).
-    pub async fn create_instance(&self, region: &str, request: &RunInstancesRequest) -> Result<CreateInstanceResponse, AliyunError> {
-        self.ecs(region, "CreateInstance", request.to_params(region, false)).await
+    pub async fn create_instance(
+        &self,
+        region: &str,
+        request: &RunInstancesRequest,
+    ) -> Result<CreateInstanceResponse, AliyunError> {
+        self.ecs(region, "CreateInstance", request.to_params(region, false))
+            .await
     }
 
     /// One page; see [`Self::describe_instances_all`] for every instance.
-    pub async fn describe_instances(&self, region: &str, request: &DescribeInstancesRequest) -> Result<DescribeInstancesResponse, AliyunError> {
+    pub async fn describe_instances(
+        &self,
+        region: &str,
+        request: &DescribeInstancesRequest,
+    ) -> Result<DescribeInstancesResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set_json_list("InstanceIds", &request.instance_ids)
@@ -491,7 +523,11 @@ impl AliyunClient {
     }
 
     /// Every instance matching the filters, following NextToken.
-    pub async fn describe_instances_all(&self, region: &str, filter: &DescribeInstancesRequest) -> Result<Vec<Instance>, AliyunError> {
+    pub async fn describe_instances_all(
+        &self,
+        region: &str,
+        filter: &DescribeInstancesRequest,
+    ) -> Result<Vec<Instance>, AliyunError> {
         paginate_token(INSTANCE_MAX_RESULTS, |token, max_results| {
             let request = DescribeInstancesRequest {
                 next_token: token,
@@ -502,29 +538,62 @@ impl AliyunClient {
             };
             async move {
                 let page = self.describe_instances(region, &request).await?;
-                Ok(TokenPage { items: page.instances, next_token: Some(page.next_token) })
+                Ok(TokenPage {
+                    items: page.instances,
+                    next_token: Some(page.next_token),
+                })
             }
         })
         .await
     }
 
-    pub async fn start_instance(&self, region: &str, instance_id: &str) -> Result<ActionResponse, AliyunError> {
-        self.ecs(region, "StartInstance", Params::new().set("InstanceId", instance_id)).await
+    pub async fn start_instance(
+        &self,
+        region: &str,
+        instance_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        self.ecs(
+            region,
+            "StartInstance",
+            Params::new().set("InstanceId", instance_id),
+        )
+        .await
     }
 
-    pub async fn stop_instance(&self, region: &str, instance_id: &str, force: bool) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("InstanceId", instance_id).set("ForceStop", force);
+    pub async fn stop_instance(
+        &self,
+        region: &str,
+        instance_id: &str,
+        force: bool,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("InstanceId", instance_id)
+            .set("ForceStop", force);
         self.ecs(region, "StopInstance", params).await
     }
 
-    pub async fn reboot_instance(&self, region: &str, instance_id: &str, force: bool) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("InstanceId", instance_id).set("ForceStop", force);
+    pub async fn reboot_instance(
+        &self,
+        region: &str,
+        instance_id: &str,
+        force: bool,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("InstanceId", instance_id)
+            .set("ForceStop", force);
         self.ecs(region, "RebootInstance", params).await
     }
 
     /// `force` also deletes a running instance.
-    pub async fn delete_instance(&self, region: &str, instance_id: &str, force: bool) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("InstanceId", instance_id).set("Force", force);
+    pub async fn delete_instance(
+        &self,
+        region: &str,
+        instance_id: &str,
+        force: bool,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("InstanceId", instance_id)
+            .set("Force", force);
         self.ecs(region, "DeleteInstance", params).await
     }
 
@@ -543,10 +612,19 @@ impl AliyunClient {
         self.ecs(region, "DescribeSecurityGroups", params).await
     }
 
-    pub async fn describe_security_groups_all(&self, region: &str, vpc_id: Option<&str>) -> Result<Vec<SecurityGroup>, AliyunError> {
+    pub async fn describe_security_groups_all(
+        &self,
+        region: &str,
+        vpc_id: Option<&str>,
+    ) -> Result<Vec<SecurityGroup>, AliyunError> {
         paginate_pages(SECURITY_GROUP_PAGE_SIZE, |number, size| async move {
-            let page = self.describe_security_groups(region, vpc_id, number, size).await?;
-            Ok(Page { items: page.security_groups, total_count: page.total_count })
+            let page = self
+                .describe_security_groups(region, vpc_id, number, size)
+                .await?;
+            Ok(Page {
+                items: page.security_groups,
+                total_count: page.total_count,
+            })
         })
         .await
     }
@@ -561,11 +639,21 @@ impl AliyunClient {
             .set("VpcId", &request.vpc_id)
             .set_opt("SecurityGroupName", request.security_group_name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                request
+                    .client_token
+                    .clone()
+                    .unwrap_or_else(new_client_token),
+            );
         self.ecs(region, "CreateSecurityGroup", params).await
     }
 
-    pub async fn authorize_security_group(&self, region: &str, rule: &SecurityGroupRule) -> Result<ActionResponse, AliyunError> {
+    pub async fn authorize_security_group(
+        &self,
+        region: &str,
+        rule: &SecurityGroupRule,
+    ) -> Result<ActionResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set("SecurityGroupId", &rule.security_group_id)
@@ -576,16 +664,29 @@ impl AliyunClient {
             .set_opt("Policy", rule.policy.as_ref())
             .set_opt("Priority", rule.priority)
             .set_opt("Description", rule.description.as_ref())
-            .set("ClientToken", rule.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                rule.client_token.clone().unwrap_or_else(new_client_token),
+            );
         self.ecs(region, "AuthorizeSecurityGroup", params).await
     }
 
-    pub async fn delete_security_group(&self, region: &str, security_group_id: &str) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("RegionId", region).set("SecurityGroupId", security_group_id);
+    pub async fn delete_security_group(
+        &self,
+        region: &str,
+        security_group_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("RegionId", region)
+            .set("SecurityGroupId", security_group_id);
         self.ecs(region, "DeleteSecurityGroup", params).await
     }
 
-    pub async fn create_disk(&self, region: &str, request: &CreateDiskRequest) -> Result<CreateDiskResponse, AliyunError> {
+    pub async fn create_disk(
+        &self,
+        region: &str,
+        request: &CreateDiskRequest,
+    ) -> Result<CreateDiskResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set("ZoneId", &request.zone_id)
@@ -595,7 +696,13 @@ impl AliyunClient {
             .set_opt("Description", request.description.as_ref())
             .set_opt("SnapshotId", request.snapshot_id.as_ref())
             .set_tags(&request.tags)
-            .set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                request
+                    .client_token
+                    .clone()
+                    .unwrap_or_else(new_client_token),
+            );
         self.ecs(region, "CreateDisk", params).await
     }
 
@@ -613,16 +720,32 @@ impl AliyunClient {
         self.ecs(region, "AttachDisk", params).await
     }
 
-    pub async fn detach_disk(&self, region: &str, instance_id: &str, disk_id: &str) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("InstanceId", instance_id).set("DiskId", disk_id);
+    pub async fn detach_disk(
+        &self,
+        region: &str,
+        instance_id: &str,
+        disk_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("InstanceId", instance_id)
+            .set("DiskId", disk_id);
         self.ecs(region, "DetachDisk", params).await
     }
 
-    pub async fn delete_disk(&self, region: &str, disk_id: &str) -> Result<ActionResponse, AliyunError> {
-        self.ecs(region, "DeleteDisk", Params::new().set("DiskId", disk_id)).await
+    pub async fn delete_disk(
+        &self,
+        region: &str,
+        disk_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        self.ecs(region, "DeleteDisk", Params::new().set("DiskId", disk_id))
+            .await
     }
 
-    pub async fn describe_disks(&self, region: &str, request: &DescribeDisksRequest) -> Result<DescribeDisksResponse, AliyunError> {
+    pub async fn describe_disks(
+        &self,
+        region: &str,
+        request: &DescribeDisksRequest,
+    ) -> Result<DescribeDisksResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set_json_list("DiskIds", &request.disk_ids)
@@ -637,7 +760,11 @@ impl AliyunClient {
     }
 
     /// Every disk matching the filters, following NextToken.
-    pub async fn describe_disks_all(&self, region: &str, filter: &DescribeDisksRequest) -> Result<Vec<Disk>, AliyunError> {
+    pub async fn describe_disks_all(
+        &self,
+        region: &str,
+        filter: &DescribeDisksRequest,
+    ) -> Result<Vec<Disk>, AliyunError> {
         paginate_token(DISK_MAX_RESULTS, |token, max_results| {
             let request = DescribeDisksRequest {
                 next_token: token,
@@ -648,13 +775,20 @@ impl AliyunClient {
             };
             async move {
                 let page = self.describe_disks(region, &request).await?;
-                Ok(TokenPage { items: page.disks, next_token: Some(page.next_token) })
+                Ok(TokenPage {
+                    items: page.disks,
+                    next_token: Some(page.next_token),
+                })
             }
         })
         .await
     }
 
-    pub async fn describe_images(&self, region: &str, request: &DescribeImagesRequest) -> Result<DescribeImagesResponse, AliyunError> {
+    pub async fn describe_images(
+        &self,
+        region: &str,
+        request: &DescribeImagesRequest,
+    ) -> Result<DescribeImagesResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set_opt("ImageName", request.image_name.as_ref())
@@ -663,24 +797,43 @@ impl AliyunClient {
             .set_opt("PageNumber", request.page_number)
             .set_opt("PageSize", request.page_size);
         // DescribeImages takes a comma-separated ImageId list, not a JSON array.
-        let params = if request.image_ids.is_empty() { params } else { params.set("ImageId", request.image_ids.join(",")) };
+        let params = if request.image_ids.is_empty() {
+            params
+        } else {
+            params.set("ImageId", request.image_ids.join(","))
+        };
         self.ecs(region, "DescribeImages", params).await
     }
 
     /// Every image matching the filters, page by page.
-    pub async fn describe_images_all(&self, region: &str, filter: &DescribeImagesRequest) -> Result<Vec<Image>, AliyunError> {
+    pub async fn describe_images_all(
+        &self,
+        region: &str,
+        filter: &DescribeImagesRequest,
+    ) -> Result<Vec<Image>, AliyunError> {
         paginate_pages(IMAGE_PAGE_SIZE, |number, size| {
-            let request = DescribeImagesRequest { page_number: Some(number), page_size: Some(size), ..filter.clone() };
+            let request = DescribeImagesRequest {
+                page_number: Some(number),
+                page_size: Some(size),
+                ..filter.clone()
+            };
             async move {
                 let page = self.describe_images(region, &request).await?;
-                Ok(Page { items: page.images, total_count: page.total_count })
+                Ok(Page {
+                    items: page.images,
+                    total_count: page.total_count,
+                })
             }
         })
         .await
     }
 
     /// Imports image files already uploaded to OSS (see [`crate::oss`]) as a custom image.
-    pub async fn import_image(&self, region: &str, request: &ImportImageRequest) -> Result<ImportImageResponse, AliyunError> {
+    pub async fn import_image(
+        &self,
+        region: &str,
+        request: &ImportImageRequest,
+    ) -> Result<ImportImageResponse, AliyunError> {
         let mut params = Params::new()
             .set("RegionId", region)
             .set_opt("ImageName", request.image_name.as_ref())
@@ -693,14 +846,33 @@ impl AliyunClient {
                 .set_indexed("DiskDeviceMapping", i + 1, "OSSBucket", &disk.oss_bucket)
                 .set_indexed("DiskDeviceMapping", i + 1, "OSSObject", &disk.oss_object)
                 .set_indexed("DiskDeviceMapping", i + 1, "Format", &disk.format)
-                .set_indexed("DiskDeviceMapping", i + 1, "DiskImageSize", disk.disk_image_size_gb);
+                .set_indexed(
+                    "DiskDeviceMapping",
+                    i + 1,
+                    "DiskImageSize",
+                    disk.disk_image_size_gb,
+                );
         }
-        params = params.set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+        params = params.set(
+            "ClientToken",
+            request
+                .client_token
+                .clone()
+                .unwrap_or_else(new_client_token),
+        );
         self.ecs(region, "ImportImage", params).await
     }
 
-    pub async fn delete_image(&self, region: &str, image_id: &str, force: bool) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("RegionId", region).set("ImageId", image_id).set("Force", force);
+    pub async fn delete_image(
+        &self,
+        region: &str,
+        image_id: &str,
+        force: bool,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("RegionId", region)
+            .set("ImageId", image_id)
+            .set("Force", force);
         self.ecs(region, "DeleteImage", params).await
     }
 }
@@ -717,8 +889,14 @@ mod tests {
             security_group_id: "sg-1".into(),
             v_switch_id: "vsw-1".into(),
             amount: 0,
-            system_disk: Some(DiskSpec { category: "cloud_essd".into(), size_gb: 40 }),
-            data_disks: vec![DiskSpec { category: "cloud_essd".into(), size_gb: 100 }],
+            system_disk: Some(DiskSpec {
+                category: "cloud_essd".into(),
+                size_gb: 40,
+            }),
+            data_disks: vec![DiskSpec {
+                category: "cloud_essd".into(),
+                size_gb: 100,
+            }],
             tags: vec![("env".into(), "test".into())],
             ..Default::default()
         };
@@ -730,8 +908,18 @@ mod tests {
         assert_eq!(get("Tag.1.Value"), Some("test"));
         assert_eq!(get("ClientToken").map(str::len), Some(32));
         assert_eq!(get("InstanceName"), None);
-        let fixed = RunInstancesRequest { client_token: Some("tok".into()), ..request };
-        assert!(fixed.to_params("cn-hangzhou", false).into_vec().contains(&("ClientToken".into(), "tok".into())));
-        assert!(!fixed.to_params("cn-hangzhou", false).into_vec().iter().any(|(k, _)| k == "Amount"));
+        let fixed = RunInstancesRequest {
+            client_token: Some("tok".into()),
+            ..request
+        };
+        assert!(fixed
+            .to_params("cn-hangzhou", false)
+            .into_vec()
+            .contains(&("ClientToken".into(), "tok".into())));
+        assert!(!fixed
+            .to_params("cn-hangzhou", false)
+            .into_vec()
+            .iter()
+            .any(|(k, _)| k == "Amount"));
     }
 }

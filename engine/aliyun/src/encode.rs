@@ -44,7 +44,9 @@ pub fn percent_decode(input: &str, plus_is_space: bool) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -75,7 +77,10 @@ pub fn parse_query(query: &str, plus_is_space: bool) -> Vec<(String, String)> {
         .split('&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.split_once('=') {
-            Some((k, v)) => (percent_decode(k, plus_is_space), percent_decode(v, plus_is_space)),
+            Some((k, v)) => (
+                percent_decode(k, plus_is_space),
+                percent_decode(v, plus_is_space),
+            ),
             None => (percent_decode(part, plus_is_space), String::new()),
         })
         .collect()
@@ -98,8 +103,10 @@ pub fn encode_pairs(pairs: &[(String, String)]) -> String {
 /// Encodes every pair, sorts by encoded key (then value) byte-wise and joins them:
 /// the canonicalized query string shared by RPC V1 and ACS3.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
-    let mut encoded: Vec<(String, String)> =
-        pairs.iter().map(|(k, v)| (percent_encode(k), percent_encode(v))).collect();
+    let mut encoded: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (percent_encode(k), percent_encode(v)))
+        .collect();
     encoded.sort();
     let mut out = String::new();
     for (i, (k, v)) in encoded.iter().enumerate() {
@@ -124,14 +131,20 @@ mod tests {
         assert_eq!(percent_encode("*"), "%2A");
         assert_eq!(percent_encode("/+=&:"), "%2F%2B%3D%26%3A");
         assert_eq!(percent_encode("测试"), "%E6%B5%8B%E8%AF%95");
-        assert_eq!(percent_encode("[\"sg-1\", \"sg-2\"]"), "%5B%22sg-1%22%2C%20%22sg-2%22%5D");
+        assert_eq!(
+            percent_encode("[\"sg-1\", \"sg-2\"]"),
+            "%5B%22sg-1%22%2C%20%22sg-2%22%5D"
+        );
         assert_eq!(percent_encode("%"), "%25");
         assert_eq!(percent_encode(""), "");
     }
 
     #[test]
     fn path_encoding_keeps_slashes_only() {
-        assert_eq!(percent_encode_path("images/a b/c*.qcow2"), "images/a%20b/c%2A.qcow2");
+        assert_eq!(
+            percent_encode_path("images/a b/c*.qcow2"),
+            "images/a%20b/c%2A.qcow2"
+        );
     }
 
     #[test]
@@ -154,10 +167,13 @@ mod tests {
         ];
         // 'S' (0x53) sorts before 'e' (0x65): VSwitchId before Version, as in the SDK vectors.
         assert_eq!(canonical_query(&pairs), "A%20b=&VSwitchId=v&Version=x&b=2");
-        assert_eq!(parse_query("a=1&b&c=x%20y", false), vec![
-            ("a".to_string(), "1".to_string()),
-            ("b".to_string(), String::new()),
-            ("c".to_string(), "x y".to_string()),
-        ]);
+        assert_eq!(
+            parse_query("a=1&b&c=x%20y", false),
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".to_string(), String::new()),
+                ("c".to_string(), "x y".to_string()),
+            ]
+        );
     }
 }

@@ -8,9 +8,19 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The service answered with an error that retrying will not fix.
-    Api { code: String, message: String, request_id: String, http_status: u16 },
+    Api {
+        code: String,
+        message: String,
+        request_id: String,
+        http_status: u16,
+    },
     /// Still throttled (or the service still unavailable) after every retry.
-    Throttled { code: String, message: String, request_id: String, http_status: u16 },
+    Throttled {
+        code: String,
+        message: String,
+        request_id: String,
+        http_status: u16,
+    },
     /// Connection refused/reset, bad TLS scheme, broken response.
     Transport(String),
     /// No complete answer within the configured timeout.
@@ -32,7 +42,11 @@ pub struct AliyunError {
 
 impl AliyunError {
     pub(crate) fn new(kind: ErrorKind, operation: impl Into<String>, attempts: u32) -> Self {
-        Self { kind, operation: operation.into(), attempts }
+        Self {
+            kind,
+            operation: operation.into(),
+            attempts,
+        }
     }
 
     pub(crate) fn config(operation: impl Into<String>, message: impl Into<String>) -> Self {
@@ -56,21 +70,26 @@ impl AliyunError {
 
     pub fn request_id(&self) -> Option<&str> {
         match &self.kind {
-            ErrorKind::Api { request_id, .. } | ErrorKind::Throttled { request_id, .. } => Some(request_id),
+            ErrorKind::Api { request_id, .. } | ErrorKind::Throttled { request_id, .. } => {
+                Some(request_id)
+            }
             _ => None,
         }
     }
 
     pub fn http_status(&self) -> Option<u16> {
         match &self.kind {
-            ErrorKind::Api { http_status, .. } | ErrorKind::Throttled { http_status, .. } => Some(*http_status),
+            ErrorKind::Api { http_status, .. } | ErrorKind::Throttled { http_status, .. } => {
+                Some(*http_status)
+            }
             _ => None,
         }
     }
 
     /// `*.NotFound` codes (and OSS `NoSuchBucket`/`NoSuchKey`): deletes can treat them as done.
     pub fn is_not_found(&self) -> bool {
-        self.code().is_some_and(|c| c.ends_with(".NotFound") || c == "NoSuchBucket" || c == "NoSuchKey")
+        self.code()
+            .is_some_and(|c| c.ends_with(".NotFound") || c == "NoSuchBucket" || c == "NoSuchKey")
             || self.http_status() == Some(404)
     }
 }
@@ -82,11 +101,27 @@ impl fmt::Display for AliyunError {
             write!(f, " after {} attempts", self.attempts)?;
         }
         match &self.kind {
-            ErrorKind::Api { code, message, request_id, http_status } => {
-                write!(f, ": {code}: {message} (RequestId: {request_id}, HTTP {http_status})")
+            ErrorKind::Api {
+                code,
+                message,
+                request_id,
+                http_status,
+            } => {
+                write!(
+                    f,
+                    ": {code}: {message} (RequestId: {request_id}, HTTP {http_status})"
+                )
             }
-            ErrorKind::Throttled { code, message, request_id, http_status } => {
-                write!(f, ": throttled: {code}: {message} (RequestId: {request_id}, HTTP {http_status})")
+            ErrorKind::Throttled {
+                code,
+                message,
+                request_id,
+                http_status,
+            } => {
+                write!(
+                    f,
+                    ": throttled: {code}: {message} (RequestId: {request_id}, HTTP {http_status})"
+                )
             }
             ErrorKind::Transport(detail) => write!(f, ": transport error: {detail}"),
             ErrorKind::Timeout => write!(f, ": timed out"),
@@ -101,7 +136,10 @@ impl std::error::Error for AliyunError {}
 /// Codes after which the same request may succeed later: throttling and server-side trouble.
 pub(crate) fn is_retryable_code(code: &str) -> bool {
     code.starts_with("Throttling")
-        || matches!(code, "ServiceUnavailable" | "InternalError" | "UnknownError" | "SlowDown" | "RequestTimeout")
+        || matches!(
+            code,
+            "ServiceUnavailable" | "InternalError" | "UnknownError" | "SlowDown" | "RequestTimeout"
+        )
 }
 
 #[cfg(test)]
@@ -123,7 +161,10 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("ecs DeleteInstance"), "{text}");
         assert!(text.contains("InvalidInstanceId.NotFound"), "{text}");
-        assert!(text.contains("The specified InstanceId does not exist."), "{text}");
+        assert!(
+            text.contains("The specified InstanceId does not exist."),
+            "{text}"
+        );
         assert!(text.contains("RequestId: E-1"), "{text}");
         assert!(err.is_not_found());
         assert_eq!(err.code(), Some("InvalidInstanceId.NotFound"));
@@ -132,10 +173,21 @@ mod tests {
 
     #[test]
     fn retryable_codes() {
-        for code in ["Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable", "InternalError"] {
+        for code in [
+            "Throttling",
+            "Throttling.User",
+            "Throttling.Api",
+            "ServiceUnavailable",
+            "InternalError",
+        ] {
             assert!(is_retryable_code(code), "{code}");
         }
-        for code in ["InvalidParameter", "Forbidden.RAM", "IncorrectInstanceStatus", "InvalidInstanceId.NotFound"] {
+        for code in [
+            "InvalidParameter",
+            "Forbidden.RAM",
+            "IncorrectInstanceStatus",
+            "InvalidInstanceId.NotFound",
+        ] {
             assert!(!is_retryable_code(code), "{code}");
         }
     }

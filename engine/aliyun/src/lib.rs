@@ -23,8 +23,8 @@ pub mod sign;
 pub mod vpc;
 
 pub use client::{
-    backoff_delay, AliyunClient, ClientConfig, ClientStats, Credentials, Endpoints, OssSignatureVersion,
-    RequestStamp, SignatureVersion, ECS, ECS_VERSION, OSS, VPC, VPC_VERSION,
+    backoff_delay, AliyunClient, ClientConfig, ClientStats, Credentials, Endpoints,
+    OssSignatureVersion, RequestStamp, SignatureVersion, ECS, ECS_VERSION, OSS, VPC, VPC_VERSION,
 };
 pub use error::{AliyunError, ErrorKind};
 pub use paging::{paginate_pages, paginate_token, Page, TokenPage};

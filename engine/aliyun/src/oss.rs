@@ -11,11 +11,14 @@ use md5::{Digest, Md5};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 
-use crate::client::{host_header, AliyunClient, OssSignatureVersion, Protocol, RawResponse, RequestStamp, OSS};
+use crate::client::{
+    host_header, AliyunClient, OssSignatureVersion, Protocol, RawResponse, RequestStamp, OSS,
+};
 use crate::encode::{encode_pairs, percent_encode_path};
 use crate::error::AliyunError;
 use crate::oss_sign::{
-    oss_v1_canonicalized_resource, sign_oss_v1, sign_oss_v4, OssV1Input, OssV4Input, UNSIGNED_PAYLOAD,
+    oss_v1_canonicalized_resource, sign_oss_v1, sign_oss_v4, OssV1Input, OssV4Input,
+    UNSIGNED_PAYLOAD,
 };
 
 /// A bucket as ListBuckets describes it.
@@ -60,7 +63,10 @@ pub struct Oss<'a> {
 
 impl AliyunClient {
     pub fn oss(&self, region: &str) -> Oss<'_> {
-        Oss { client: self, region: region.to_string() }
+        Oss {
+            client: self,
+            region: region.to_string(),
+        }
     }
 }
 
@@ -78,7 +84,17 @@ impl Oss<'_> {
                 ("marker".to_string(), marker.clone()),
                 ("max-keys".to_string(), "1000".to_string()),
             ];
-            let response = self.request("ListBuckets", Method::GET, None, None, &query, &[], Vec::new()).await?;
+            let response = self
+                .request(
+                    "ListBuckets",
+                    Method::GET,
+                    None,
+                    None,
+                    &query,
+                    &[],
+                    Vec::new(),
+                )
+                .await?;
             let xml = String::from_utf8_lossy(&response.body);
             buckets.extend(xml_elements(&xml, "Bucket").into_iter().map(|b| Bucket {
                 name: xml_text(b, "Name").unwrap_or_default(),
@@ -100,13 +116,34 @@ impl Oss<'_> {
 
     /// Creates a bucket; `acl` is private, public-read or public-read-write.
     pub async fn put_bucket(&self, bucket: &str, acl: Option<&str>) -> Result<(), AliyunError> {
-        let headers: Vec<(String, String)> = acl.map(|a| ("x-oss-acl".to_string(), a.to_string())).into_iter().collect();
-        self.request("PutBucket", Method::PUT, Some(bucket), None, &[], &headers, Vec::new()).await?;
+        let headers: Vec<(String, String)> = acl
+            .map(|a| ("x-oss-acl".to_string(), a.to_string()))
+            .into_iter()
+            .collect();
+        self.request(
+            "PutBucket",
+            Method::PUT,
+            Some(bucket),
+            None,
+            &[],
+            &headers,
+            Vec::new(),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), AliyunError> {
-        self.request("DeleteBucket", Method::DELETE, Some(bucket), None, &[], &[], Vec::new()).await?;
+        self.request(
+            "DeleteBucket",
+            Method::DELETE,
+            Some(bucket),
+            None,
+            &[],
+            &[],
+            Vec::new(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -120,28 +157,77 @@ impl Oss<'_> {
     ) -> Result<PutObjectResult, AliyunError> {
         let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
         let headers = vec![
-            ("content-type".to_string(), content_type.unwrap_or("application/octet-stream").to_string()),
+            (
+                "content-type".to_string(),
+                content_type
+                    .unwrap_or("application/octet-stream")
+                    .to_string(),
+            ),
             ("content-md5".to_string(), md5),
         ];
-        let response = self.request("PutObject", Method::PUT, Some(bucket), Some(key), &[], &headers, body).await?;
+        let response = self
+            .request(
+                "PutObject",
+                Method::PUT,
+                Some(bucket),
+                Some(key),
+                &[],
+                &headers,
+                body,
+            )
+            .await?;
         Ok(PutObjectResult {
-            etag: header(&response.headers, "etag").trim_matches('"').to_string(),
+            etag: header(&response.headers, "etag")
+                .trim_matches('"')
+                .to_string(),
             request_id: header(&response.headers, "x-oss-request-id"),
         })
     }
 
     pub async fn get_object(&self, bucket: &str, key: &str) -> Result<OssObject, AliyunError> {
-        let response = self.request("GetObject", Method::GET, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
-        Ok(OssObject { meta: object_meta(&response.headers, response.body.len() as u64), body: response.body })
+        let response = self
+            .request(
+                "GetObject",
+                Method::GET,
+                Some(bucket),
+                Some(key),
+                &[],
+                &[],
+                Vec::new(),
+            )
+            .await?;
+        Ok(OssObject {
+            meta: object_meta(&response.headers, response.body.len() as u64),
+            body: response.body,
+        })
     }
 
     pub async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectMeta, AliyunError> {
-        let response = self.request("HeadObject", Method::HEAD, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
+        let response = self
+            .request(
+                "HeadObject",
+                Method::HEAD,
+                Some(bucket),
+                Some(key),
+                &[],
+                &[],
+                Vec::new(),
+            )
+            .await?;
         Ok(object_meta(&response.headers, 0))
     }
 
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), AliyunError> {
-        self.request("DeleteObject", Method::DELETE, Some(bucket), Some(key), &[], &[], Vec::new()).await?;
+        self.request(
+            "DeleteObject",
+            Method::DELETE,
+            Some(bucket),
+            Some(key),
+            &[],
+            &[],
+            Vec::new(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -158,13 +244,17 @@ impl Oss<'_> {
     ) -> Result<RawResponse, AliyunError> {
         let operation = format!("oss {action}");
         let base = self.client.config.endpoints.resolve(OSS, &self.region);
-        let base = Url::parse(&base).map_err(|e| AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}")))?;
+        let base = Url::parse(&base).map_err(|e| {
+            AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}"))
+        })?;
         let url = object_url(&base, bucket, key, query)
             .map_err(|e| AliyunError::config(&operation, e))?;
         self.client
             .execute(&operation, Protocol::Oss, |stamp| {
-                let signed = self.signed_headers(method.as_str(), &url, bucket, key, query, headers, stamp);
-                self.client.finish_request(method.clone(), url.clone(), &signed, body.clone())
+                let signed =
+                    self.signed_headers(method.as_str(), &url, bucket, key, query, headers, stamp);
+                self.client
+                    .finish_request(method.clone(), url.clone(), &signed, body.clone())
             })
             .await
     }
@@ -185,7 +275,10 @@ impl Oss<'_> {
         let mut all = headers.to_vec();
         all.push(("host".to_string(), host_header(url)));
         let get = |all: &[(String, String)], name: &str| {
-            all.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).unwrap_or_default()
+            all.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
         };
         match self.client.config.oss_signature_version {
             OssSignatureVersion::V1 => {
@@ -209,9 +302,20 @@ impl Oss<'_> {
             OssSignatureVersion::V4 => {
                 let datetime = stamp.time.format("%Y%m%dT%H%M%SZ").to_string();
                 all.push(("x-oss-date".to_string(), datetime.clone()));
-                all.push(("x-oss-content-sha256".to_string(), UNSIGNED_PAYLOAD.to_string()));
+                all.push((
+                    "x-oss-content-sha256".to_string(),
+                    UNSIGNED_PAYLOAD.to_string(),
+                ));
                 let signature = sign_oss_v4(
-                    &OssV4Input { verb, bucket, key, query, headers: &all, datetime: &datetime, region: &self.region },
+                    &OssV4Input {
+                        verb,
+                        bucket,
+                        key,
+                        query,
+                        headers: &all,
+                        datetime: &datetime,
+                        region: &self.region,
+                    },
                     &credentials.access_key_id,
                     &credentials.access_key_secret,
                 );
@@ -223,9 +327,18 @@ impl Oss<'_> {
 }
 
 /// Path-style for IP/localhost endpoints, virtual-host style for domains.
-fn object_url(base: &Url, bucket: Option<&str>, key: Option<&str>, query: &[(String, String)]) -> Result<Url, String> {
+fn object_url(
+    base: &Url,
+    bucket: Option<&str>,
+    key: Option<&str>,
+    query: &[(String, String)],
+) -> Result<Url, String> {
     let host = base.host_str().ok_or("endpoint has no host")?;
-    let is_ip = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
+    let is_ip = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok();
     let path_style = is_ip || host == "localhost";
     let mut url = base.clone();
     let encoded_key = key.map(percent_encode_path).unwrap_or_default();
@@ -233,22 +346,33 @@ fn object_url(base: &Url, bucket: Option<&str>, key: Option<&str>, query: &[(Str
         None => url.set_path("/"),
         Some(bucket) if path_style => url.set_path(&format!("/{bucket}/{encoded_key}")),
         Some(bucket) => {
-            url.set_host(Some(&format!("{bucket}.{host}"))).map_err(|e| e.to_string())?;
+            url.set_host(Some(&format!("{bucket}.{host}")))
+                .map_err(|e| e.to_string())?;
             url.set_path(&format!("/{encoded_key}"));
         }
     }
     let encoded_query = encode_pairs(query);
-    url.set_query(if query.is_empty() { None } else { Some(&encoded_query) });
+    url.set_query(if query.is_empty() {
+        None
+    } else {
+        Some(&encoded_query)
+    });
     Ok(url)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> String {
-    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn object_meta(headers: &HeaderMap, body_len: u64) -> ObjectMeta {
     ObjectMeta {
-        content_length: header(headers, "content-length").parse().unwrap_or(body_len),
+        content_length: header(headers, "content-length")
+            .parse()
+            .unwrap_or(body_len),
         content_type: header(headers, "content-type"),
         etag: header(headers, "etag").trim_matches('"').to_string(),
         last_modified: header(headers, "last-modified"),
@@ -257,11 +381,19 @@ fn object_meta(headers: &HeaderMap, body_len: u64) -> ObjectMeta {
 
 /// Code, Message, RequestId of `<Error><Code/><Message/><RequestId/></Error>`; the
 /// request id falls back to the `x-oss-request-id` header (HEAD errors have no body).
-pub(crate) fn parse_oss_error(body: &[u8], headers: &HeaderMap) -> (Option<String>, Option<String>, Option<String>) {
+pub(crate) fn parse_oss_error(
+    body: &[u8],
+    headers: &HeaderMap,
+) -> (Option<String>, Option<String>, Option<String>) {
     let xml = String::from_utf8_lossy(body);
     let error = xml_elements(&xml, "Error").into_iter().next().unwrap_or("");
-    let request_id = xml_text(error, "RequestId").or_else(|| Some(header(headers, "x-oss-request-id")).filter(|s| !s.is_empty()));
-    (xml_text(error, "Code"), xml_text(error, "Message"), request_id)
+    let request_id = xml_text(error, "RequestId")
+        .or_else(|| Some(header(headers, "x-oss-request-id")).filter(|s| !s.is_empty()));
+    (
+        xml_text(error, "Code"),
+        xml_text(error, "Message"),
+        request_id,
+    )
 }
 
 /// Inner text of every `<tag>...</tag>` in `xml` (not nested in itself), unescaped later.
@@ -305,7 +437,9 @@ fn xml_unescape(raw: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
-                _ if entity.starts_with("#x") => u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32),
+                _ if entity.starts_with("#x") => u32::from_str_radix(&entity[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
                 _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
             };
@@ -336,13 +470,19 @@ mod tests {
         let buckets = xml_elements(xml, "Bucket");
         assert_eq!(buckets.len(), 1);
         assert_eq!(xml_text(buckets[0], "Name").as_deref(), Some("zs-bucket"));
-        assert_eq!(xml_text(buckets[0], "Location").as_deref(), Some("oss-cn-hangzhou"));
+        assert_eq!(
+            xml_text(buckets[0], "Location").as_deref(),
+            Some("oss-cn-hangzhou")
+        );
         assert_eq!(xml_text(xml, "Missing"), None);
     }
 
     #[test]
     fn xml_entities_are_unescaped() {
-        assert_eq!(xml_unescape("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; &bogus; &"), "a & b <c> \"d\" 'e' &bogus; &");
+        assert_eq!(
+            xml_unescape("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#x27; &bogus; &"),
+            "a & b <c> \"d\" 'e' &bogus; &"
+        );
     }
 
     #[test]
@@ -350,29 +490,55 @@ mod tests {
         let body = b"<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist.</Message><RequestId>R-9</RequestId><BucketName>x</BucketName></Error>";
         let (code, message, request_id) = parse_oss_error(body, &HeaderMap::new());
         assert_eq!(code.as_deref(), Some("NoSuchBucket"));
-        assert_eq!(message.as_deref(), Some("The specified bucket does not exist."));
+        assert_eq!(
+            message.as_deref(),
+            Some("The specified bucket does not exist.")
+        );
         assert_eq!(request_id.as_deref(), Some("R-9"));
         let mut headers = HeaderMap::new();
         headers.insert("x-oss-request-id", "H-1".parse().unwrap());
-        assert_eq!(parse_oss_error(b"", &headers), (None, None, Some("H-1".into())));
+        assert_eq!(
+            parse_oss_error(b"", &headers),
+            (None, None, Some("H-1".into()))
+        );
     }
 
     #[test]
     fn addressing_is_path_style_for_ips_and_virtual_host_for_domains() {
         let local = Url::parse("http://127.0.0.1:18081").unwrap();
-        assert_eq!(object_url(&local, Some("zs-bucket"), None, &[]).unwrap().as_str(), "http://127.0.0.1:18081/zs-bucket/");
         assert_eq!(
-            object_url(&local, Some("b"), Some("images/a b.qcow2"), &[]).unwrap().as_str(),
+            object_url(&local, Some("zs-bucket"), None, &[])
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:18081/zs-bucket/"
+        );
+        assert_eq!(
+            object_url(&local, Some("b"), Some("images/a b.qcow2"), &[])
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:18081/b/images/a%20b.qcow2"
         );
-        let query = vec![("prefix".to_string(), String::new()), ("max-keys".to_string(), "100".to_string())];
-        assert_eq!(object_url(&local, None, None, &query).unwrap().as_str(), "http://127.0.0.1:18081/?prefix=&max-keys=100");
+        let query = vec![
+            ("prefix".to_string(), String::new()),
+            ("max-keys".to_string(), "100".to_string()),
+        ];
+        assert_eq!(
+            object_url(&local, None, None, &query).unwrap().as_str(),
+            "http://127.0.0.1:18081/?prefix=&max-keys=100"
+        );
         let domain = Url::parse("http://oss-cn-hangzhou.aliyuncs.com").unwrap();
         assert_eq!(
-            object_url(&domain, Some("b"), Some("k"), &[]).unwrap().as_str(),
+            object_url(&domain, Some("b"), Some("k"), &[])
+                .unwrap()
+                .as_str(),
             "http://b.oss-cn-hangzhou.aliyuncs.com/k"
         );
         let localhost = Url::parse("http://localhost:9000").unwrap();
-        assert_eq!(object_url(&localhost, Some("b"), Some("k"), &[]).unwrap().as_str(), "http://localhost:9000/b/k");
+        assert_eq!(
+            object_url(&localhost, Some("b"), Some("k"), &[])
+                .unwrap()
+                .as_str(),
+            "http://localhost:9000/b/k"
+        );
     }
 }

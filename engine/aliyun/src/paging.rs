@@ -47,7 +47,10 @@ where
 
 /// Follows NextToken from the first page (no token) until the service returns none,
 /// repeats a token, or [`MAX_PAGES`] is reached.
-pub async fn paginate_token<T, F, Fut>(max_results: u32, mut fetch: F) -> Result<Vec<T>, AliyunError>
+pub async fn paginate_token<T, F, Fut>(
+    max_results: u32,
+    mut fetch: F,
+) -> Result<Vec<T>, AliyunError>
 where
     F: FnMut(Option<String>, u32) -> Fut,
     Fut: Future<Output = Result<TokenPage<T>, AliyunError>>,
@@ -71,7 +74,10 @@ mod tests {
     use std::cell::RefCell;
 
     fn block_on<F: Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
@@ -82,7 +88,12 @@ mod tests {
             calls.borrow_mut().push((n, size));
             let start = ((n - 1) * size) as usize;
             let page = items[start.min(23)..(start + size as usize).min(23)].to_vec();
-            async move { Ok(Page { items: page, total_count: 23 }) }
+            async move {
+                Ok(Page {
+                    items: page,
+                    total_count: 23,
+                })
+            }
         }))
         .unwrap();
         assert_eq!(all, items);
@@ -95,7 +106,12 @@ mod tests {
         let all = block_on(paginate_pages(5, |n, _| {
             *calls.borrow_mut() += 1;
             let items = if n == 1 { vec![1, 2, 3, 4, 5] } else { vec![] };
-            async move { Ok(Page { items, total_count: 1000 }) }
+            async move {
+                Ok(Page {
+                    items,
+                    total_count: 1000,
+                })
+            }
         }))
         .unwrap();
         assert_eq!(all.len(), 5);
@@ -112,11 +128,19 @@ mod tests {
                 Some("t1") => (vec!["c", "d"], Some("t2".to_string())),
                 _ => (vec!["e"], Some("t2".to_string())), // a buggy service repeating its token
             };
-            async move { Ok(TokenPage { items, next_token: next }) }
+            async move {
+                Ok(TokenPage {
+                    items,
+                    next_token: next,
+                })
+            }
         }))
         .unwrap();
         assert_eq!(all, vec!["a", "b", "c", "d", "e"]);
-        assert_eq!(*seen.borrow(), vec![None, Some("t1".to_string()), Some("t2".to_string())]);
+        assert_eq!(
+            *seen.borrow(),
+            vec![None, Some("t1".to_string()), Some("t2".to_string())]
+        );
     }
 
     #[test]

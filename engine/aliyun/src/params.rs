@@ -42,14 +42,25 @@ impl Params {
     }
 
     /// `prefix.index.field=value`, `index` counted from 1.
-    pub fn set_indexed(self, prefix: &str, index: usize, field: &str, value: impl ToString) -> Self {
+    pub fn set_indexed(
+        self,
+        prefix: &str,
+        index: usize,
+        field: &str,
+        value: impl ToString,
+    ) -> Self {
         self.set(&format!("{prefix}.{index}.{field}"), value)
     }
 
     /// `Tag.N.Key` / `Tag.N.Value`.
     pub fn set_tags(mut self, tags: &[(String, String)]) -> Self {
         for (i, (key, value)) in tags.iter().enumerate() {
-            self = self.set_indexed("Tag", i + 1, "Key", key).set_indexed("Tag", i + 1, "Value", value);
+            self = self.set_indexed("Tag", i + 1, "Key", key).set_indexed(
+                "Tag",
+                i + 1,
+                "Value",
+                value,
+            );
         }
         self
     }

@@ -37,7 +37,8 @@ pub(crate) fn base64(data: &[u8]) -> String {
 }
 
 /// Hex SHA-256 of an empty body: the `x-acs-content-sha256` of every body-less request.
-pub const EMPTY_BODY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_BODY_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The steps of an RPC V1 signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +52,16 @@ pub struct RpcV1Signature {
 /// Signs RPC V1 parameters: all query and form-body parameters together (the protocol
 /// ones included: Action, Version, Format, AccessKeyId, SignatureMethod, SignatureVersion,
 /// SignatureNonce, Timestamp). A `Signature` entry, if present, is left out.
-pub fn sign_rpc_v1(http_method: &str, params: &[(String, String)], access_key_secret: &str) -> RpcV1Signature {
-    let signed: Vec<(String, String)> = params.iter().filter(|(k, _)| k != "Signature").cloned().collect();
+pub fn sign_rpc_v1(
+    http_method: &str,
+    params: &[(String, String)],
+    access_key_secret: &str,
+) -> RpcV1Signature {
+    let signed: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "Signature")
+        .cloned()
+        .collect();
     let canonicalized_query_string = canonical_query(&signed);
     let string_to_sign = format!(
         "{}&{}&{}",
@@ -62,7 +71,11 @@ pub fn sign_rpc_v1(http_method: &str, params: &[(String, String)], access_key_se
     );
     let key = format!("{access_key_secret}&");
     let signature = base64(&hmac_sha1(key.as_bytes(), string_to_sign.as_bytes()));
-    RpcV1Signature { canonicalized_query_string, string_to_sign, signature }
+    RpcV1Signature {
+        canonicalized_query_string,
+        string_to_sign,
+        signature,
+    }
 }
 
 /// The protocol parameters V1 adds to an action's own parameters (everything but `Signature`).
@@ -95,15 +108,24 @@ pub enum SignatureCheckError {
     /// No `Signature` parameter / no or malformed `Authorization` header.
     Missing(String),
     /// Recomputed signature differs; carries what the server computed, for debugging.
-    Mismatch { expected: String, string_to_sign: String },
+    Mismatch {
+        expected: String,
+        string_to_sign: String,
+    },
 }
 
 impl std::fmt::Display for SignatureCheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Missing(what) => write!(f, "missing {what}"),
-            Self::Mismatch { expected, string_to_sign } => {
-                write!(f, "signature mismatch: expected {expected} over {string_to_sign:?}")
+            Self::Mismatch {
+                expected,
+                string_to_sign,
+            } => {
+                write!(
+                    f,
+                    "signature mismatch: expected {expected} over {string_to_sign:?}"
+                )
             }
         }
     }
@@ -127,7 +149,10 @@ pub fn verify_rpc_v1(
     if computed.signature == sent {
         Ok(())
     } else {
-        Err(SignatureCheckError::Mismatch { expected: computed.signature, string_to_sign: computed.string_to_sign })
+        Err(SignatureCheckError::Mismatch {
+            expected: computed.signature,
+            string_to_sign: computed.string_to_sign,
+        })
     }
 }
 
@@ -160,7 +185,11 @@ pub struct Acs3Signature {
 
 pub const ACS3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
-pub fn sign_acs3(input: &Acs3Input<'_>, access_key_id: &str, access_key_secret: &str) -> Acs3Signature {
+pub fn sign_acs3(
+    input: &Acs3Input<'_>,
+    access_key_id: &str,
+    access_key_secret: &str,
+) -> Acs3Signature {
     let hashed_payload = sha256_hex(input.body);
     let mut headers: Vec<(String, String)> = input
         .signed_headers
@@ -169,7 +198,11 @@ pub fn sign_acs3(input: &Acs3Input<'_>, access_key_id: &str, access_key_secret: 
         .collect();
     headers.sort();
     let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-    let signed_headers = headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
+    let signed_headers = headers
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         input.http_method.to_ascii_uppercase(),
@@ -181,7 +214,10 @@ pub fn sign_acs3(input: &Acs3Input<'_>, access_key_id: &str, access_key_secret: 
     );
     let hashed_canonical_request = sha256_hex(canonical_request.as_bytes());
     let string_to_sign = format!("{ACS3_ALGORITHM}\n{hashed_canonical_request}");
-    let signature = hex::encode(hmac_sha256(access_key_secret.as_bytes(), string_to_sign.as_bytes()));
+    let signature = hex::encode(hmac_sha256(
+        access_key_secret.as_bytes(),
+        string_to_sign.as_bytes(),
+    ));
     let authorization =
         format!("{ACS3_ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}");
     Acs3Signature {
@@ -215,7 +251,11 @@ pub fn parse_acs3_authorization(header: &str) -> Option<Acs3Authorization> {
             _ => {}
         }
     }
-    Some(Acs3Authorization { access_key_id: credential?, signed_headers: signed?, signature: signature? })
+    Some(Acs3Authorization {
+        access_key_id: credential?,
+        signed_headers: signed?,
+        signature: signature?,
+    })
 }
 
 /// Server side of ACS3: rebuilds the canonical request from the headers the client
@@ -229,26 +269,42 @@ pub fn verify_acs3(
     body: &[u8],
     secret_for: impl Fn(&str) -> Option<String>,
 ) -> Result<(), SignatureCheckError> {
-    let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
     let auth = header("authorization")
         .and_then(|h| parse_acs3_authorization(&h))
         .ok_or_else(|| SignatureCheckError::Missing("ACS3 Authorization header".into()))?;
-    let secret = secret_for(&auth.access_key_id)
-        .ok_or_else(|| SignatureCheckError::Missing(format!("secret for AccessKeyId {}", auth.access_key_id)))?;
+    let secret = secret_for(&auth.access_key_id).ok_or_else(|| {
+        SignatureCheckError::Missing(format!("secret for AccessKeyId {}", auth.access_key_id))
+    })?;
     let mut signed = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
-        let value = header(name).ok_or_else(|| SignatureCheckError::Missing(format!("signed header {name}")))?;
+        let value = header(name)
+            .ok_or_else(|| SignatureCheckError::Missing(format!("signed header {name}")))?;
         signed.push((name.clone(), value));
     }
     let computed = sign_acs3(
-        &Acs3Input { http_method, canonical_uri: path, query, signed_headers: &signed, body },
+        &Acs3Input {
+            http_method,
+            canonical_uri: path,
+            query,
+            signed_headers: &signed,
+            body,
+        },
         &auth.access_key_id,
         &secret,
     );
     if computed.signature == auth.signature {
         Ok(())
     } else {
-        Err(SignatureCheckError::Mismatch { expected: computed.signature, string_to_sign: computed.string_to_sign })
+        Err(SignatureCheckError::Mismatch {
+            expected: computed.signature,
+            string_to_sign: computed.string_to_sign,
+        })
     }
 }
 
@@ -263,7 +319,8 @@ mod tests {
 
     #[test]
     fn acs3_authorization_round_trips_through_the_parser() {
-        let header = "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-date,Signature=abc";
+        let header =
+            "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-date,Signature=abc";
         let parsed = parse_acs3_authorization(header).unwrap();
         assert_eq!(parsed.access_key_id, "testid");
         assert_eq!(parsed.signed_headers, vec!["host", "x-acs-date"]);
@@ -274,12 +331,21 @@ mod tests {
 
     #[test]
     fn verify_rpc_v1_rejects_a_tampered_parameter() {
-        let mut params = rpc_v1_protocol_params("DescribeRegions", "2014-05-26", "ak", "n1", "2026-01-01T00:00:00Z");
+        let mut params = rpc_v1_protocol_params(
+            "DescribeRegions",
+            "2014-05-26",
+            "ak",
+            "n1",
+            "2026-01-01T00:00:00Z",
+        );
         let sig = sign_rpc_v1("POST", &params, "secret").signature;
         params.push(("Signature".into(), sig));
         assert_eq!(verify_rpc_v1("POST", &params, &[], "secret"), Ok(()));
         assert!(verify_rpc_v1("POST", &params, &[], "other").is_err());
         params[0].1 = "DeleteInstance".into();
-        assert!(matches!(verify_rpc_v1("POST", &params, &[], "secret"), Err(SignatureCheckError::Mismatch { .. })));
+        assert!(matches!(
+            verify_rpc_v1("POST", &params, &[], "secret"),
+            Err(SignatureCheckError::Mismatch { .. })
+        ));
     }
 }

@@ -166,22 +166,47 @@ pub struct EipAddress {
 const VPC_PAGE_SIZE: u32 = 50;
 
 impl AliyunClient {
-    async fn vpc<R: serde::de::DeserializeOwned>(&self, region: &str, action: &str, params: Params) -> Result<R, AliyunError> {
-        self.call_in_region(region, VPC, VPC_VERSION, action, params.as_slice()).await
+    async fn vpc<R: serde::de::DeserializeOwned>(
+        &self,
+        region: &str,
+        action: &str,
+        params: Params,
+    ) -> Result<R, AliyunError> {
+        self.call_in_region(region, VPC, VPC_VERSION, action, params.as_slice())
+            .await
     }
 
-    pub async fn create_vpc(&self, region: &str, request: &CreateVpcRequest) -> Result<CreateVpcResponse, AliyunError> {
+    pub async fn create_vpc(
+        &self,
+        region: &str,
+        request: &CreateVpcRequest,
+    ) -> Result<CreateVpcResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VpcName", request.vpc_name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                request
+                    .client_token
+                    .clone()
+                    .unwrap_or_else(new_client_token),
+            );
         self.vpc(region, "CreateVpc", params).await
     }
 
-    pub async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<ActionResponse, AliyunError> {
-        self.vpc(region, "DeleteVpc", Params::new().set("RegionId", region).set("VpcId", vpc_id)).await
+    pub async fn delete_vpc(
+        &self,
+        region: &str,
+        vpc_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        self.vpc(
+            region,
+            "DeleteVpc",
+            Params::new().set("RegionId", region).set("VpcId", vpc_id),
+        )
+        .await
     }
 
     pub async fn describe_vpcs(
@@ -202,12 +227,19 @@ impl AliyunClient {
     pub async fn describe_vpcs_all(&self, region: &str) -> Result<Vec<Vpc>, AliyunError> {
         paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
             let page = self.describe_vpcs(region, None, number, size).await?;
-            Ok(Page { items: page.vpcs, total_count: page.total_count })
+            Ok(Page {
+                items: page.vpcs,
+                total_count: page.total_count,
+            })
         })
         .await
     }
 
-    pub async fn create_vswitch(&self, region: &str, request: &CreateVSwitchRequest) -> Result<CreateVSwitchResponse, AliyunError> {
+    pub async fn create_vswitch(
+        &self,
+        region: &str,
+        request: &CreateVSwitchRequest,
+    ) -> Result<CreateVSwitchResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set("VpcId", &request.vpc_id)
@@ -215,12 +247,29 @@ impl AliyunClient {
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VSwitchName", request.v_switch_name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                request
+                    .client_token
+                    .clone()
+                    .unwrap_or_else(new_client_token),
+            );
         self.vpc(region, "CreateVSwitch", params).await
     }
 
-    pub async fn delete_vswitch(&self, region: &str, v_switch_id: &str) -> Result<ActionResponse, AliyunError> {
-        self.vpc(region, "DeleteVSwitch", Params::new().set("RegionId", region).set("VSwitchId", v_switch_id)).await
+    pub async fn delete_vswitch(
+        &self,
+        region: &str,
+        v_switch_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        self.vpc(
+            region,
+            "DeleteVSwitch",
+            Params::new()
+                .set("RegionId", region)
+                .set("VSwitchId", v_switch_id),
+        )
+        .await
     }
 
     pub async fn describe_vswitches(
@@ -238,21 +287,40 @@ impl AliyunClient {
         self.vpc(region, "DescribeVSwitches", params).await
     }
 
-    pub async fn describe_vswitches_all(&self, region: &str, vpc_id: Option<&str>) -> Result<Vec<VSwitch>, AliyunError> {
+    pub async fn describe_vswitches_all(
+        &self,
+        region: &str,
+        vpc_id: Option<&str>,
+    ) -> Result<Vec<VSwitch>, AliyunError> {
         paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
-            let page = self.describe_vswitches(region, vpc_id, number, size).await?;
-            Ok(Page { items: page.v_switches, total_count: page.total_count })
+            let page = self
+                .describe_vswitches(region, vpc_id, number, size)
+                .await?;
+            Ok(Page {
+                items: page.v_switches,
+                total_count: page.total_count,
+            })
         })
         .await
     }
 
-    pub async fn allocate_eip_address(&self, region: &str, request: &AllocateEipRequest) -> Result<AllocateEipAddressResponse, AliyunError> {
+    pub async fn allocate_eip_address(
+        &self,
+        region: &str,
+        request: &AllocateEipRequest,
+    ) -> Result<AllocateEipAddressResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set_opt("Bandwidth", request.bandwidth)
             .set_opt("InternetChargeType", request.internet_charge_type.as_ref())
             .set_opt("Name", request.name.as_ref())
-            .set("ClientToken", request.client_token.clone().unwrap_or_else(new_client_token));
+            .set(
+                "ClientToken",
+                request
+                    .client_token
+                    .clone()
+                    .unwrap_or_else(new_client_token),
+            );
         self.vpc(region, "AllocateEipAddress", params).await
     }
 
@@ -273,7 +341,12 @@ impl AliyunClient {
         self.vpc(region, "AssociateEipAddress", params).await
     }
 
-    pub async fn unassociate_eip_address(&self, region: &str, allocation_id: &str, instance_id: &str) -> Result<ActionResponse, AliyunError> {
+    pub async fn unassociate_eip_address(
+        &self,
+        region: &str,
+        allocation_id: &str,
+        instance_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .set("AllocationId", allocation_id)
@@ -282,8 +355,14 @@ impl AliyunClient {
         self.vpc(region, "UnassociateEipAddress", params).await
     }
 
-    pub async fn release_eip_address(&self, region: &str, allocation_id: &str) -> Result<ActionResponse, AliyunError> {
-        let params = Params::new().set("RegionId", region).set("AllocationId", allocation_id);
+    pub async fn release_eip_address(
+        &self,
+        region: &str,
+        allocation_id: &str,
+    ) -> Result<ActionResponse, AliyunError> {
+        let params = Params::new()
+            .set("RegionId", region)
+            .set("AllocationId", allocation_id);
         self.vpc(region, "ReleaseEipAddress", params).await
     }
 
@@ -302,10 +381,18 @@ impl AliyunClient {
         self.vpc(region, "DescribeEipAddresses", params).await
     }
 
-    pub async fn describe_eip_addresses_all(&self, region: &str) -> Result<Vec<EipAddress>, AliyunError> {
+    pub async fn describe_eip_addresses_all(
+        &self,
+        region: &str,
+    ) -> Result<Vec<EipAddress>, AliyunError> {
         paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
-            let page = self.describe_eip_addresses(region, None, number, size).await?;
-            Ok(Page { items: page.eip_addresses, total_count: page.total_count })
+            let page = self
+                .describe_eip_addresses(region, None, number, size)
+                .await?;
+            Ok(Page {
+                items: page.eip_addresses,
+                total_count: page.total_count,
+            })
         })
         .await
     }

@@ -10,7 +10,11 @@ const VECTORS: &str = include_str!("data/signature_vectors.json");
 
 fn pairs(map: &Value) -> Vec<(String, String)> {
     map.as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -26,19 +30,42 @@ fn v1_rpc_hmac_sha1_vectors_all_reproduce() {
     for case in &cases {
         let name = case["name"].as_str().unwrap();
         let secret = case["access_key_secret"].as_str().unwrap();
-        assert_eq!(case["hmac_key"].as_str().unwrap(), format!("{secret}&"), "{name}: hmac key rule");
+        assert_eq!(
+            case["hmac_key"].as_str().unwrap(),
+            format!("{secret}&"),
+            "{name}: hmac key rule"
+        );
         let method = case["http_method"].as_str().unwrap();
         let signed = sign_rpc_v1(method, &pairs(&case["signed_params"]), secret);
-        assert_eq!(signed.canonicalized_query_string, case["canonicalized_query_string"].as_str().unwrap(), "{name}");
-        assert_eq!(signed.string_to_sign, case["string_to_sign"].as_str().unwrap(), "{name}");
-        assert_eq!(signed.signature, case["expected_signature"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            signed.canonicalized_query_string,
+            case["canonicalized_query_string"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.string_to_sign,
+            case["string_to_sign"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.signature,
+            case["expected_signature"].as_str().unwrap(),
+            "{name}"
+        );
 
         // Server side: the URL exactly as the SDK sent it (plus the form body) verifies.
         if let Some(url) = case["url_as_sent_by_sdk"].as_str() {
             let query = parse_query(url.trim_start_matches("/?"), false);
             let form = pairs(&case["form_body_params"]);
-            assert_eq!(verify_rpc_v1(method, &query, &form, secret), Ok(()), "{name}: verify sent URL");
-            assert!(verify_rpc_v1(method, &query, &form, "wrong").is_err(), "{name}: wrong secret must fail");
+            assert_eq!(
+                verify_rpc_v1(method, &query, &form, secret),
+                Ok(()),
+                "{name}: verify sent URL"
+            );
+            assert!(
+                verify_rpc_v1(method, &query, &form, "wrong").is_err(),
+                "{name}: wrong secret must fail"
+            );
         }
     }
 }
@@ -62,30 +89,78 @@ fn v3_acs3_hmac_sha256_vectors_all_reproduce() {
         let key_id = case["access_key_id"].as_str().unwrap();
         let secret = case["access_key_secret"].as_str().unwrap();
         let signed = sign_acs3(&input, key_id, secret);
-        assert_eq!(signed.hashed_payload, case["hashed_payload"].as_str().unwrap(), "{name}");
-        assert_eq!(signed.canonical_request, case["canonical_request"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            signed.hashed_payload,
+            case["hashed_payload"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.canonical_request,
+            case["canonical_request"].as_str().unwrap(),
+            "{name}"
+        );
         let expected_sts = case["string_to_sign"].as_str().unwrap();
         assert_eq!(signed.string_to_sign, expected_sts, "{name}");
-        assert_eq!(Some(signed.hashed_canonical_request.as_str()), expected_sts.lines().nth(1), "{name}");
-        assert_eq!(signed.signature, case["expected_signature"].as_str().unwrap(), "{name}");
-        assert_eq!(signed.authorization, case["expected_authorization"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            Some(signed.hashed_canonical_request.as_str()),
+            expected_sts.lines().nth(1),
+            "{name}"
+        );
+        assert_eq!(
+            signed.signature,
+            case["expected_signature"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.authorization,
+            case["expected_authorization"].as_str().unwrap(),
+            "{name}"
+        );
 
         let mut received = headers.clone();
         received.push(("Authorization".into(), signed.authorization.clone()));
         let secret_for = |id: &str| (id == key_id).then(|| secret.to_string());
-        assert_eq!(verify_acs3(input.http_method, "/", &query, &received, body, secret_for), Ok(()), "{name}");
-        assert!(verify_acs3(input.http_method, "/", &query, &received, b"tampered", secret_for).is_err(), "{name}");
+        assert_eq!(
+            verify_acs3(input.http_method, "/", &query, &received, body, secret_for),
+            Ok(()),
+            "{name}"
+        );
+        assert!(
+            verify_acs3(
+                input.http_method,
+                "/",
+                &query,
+                &received,
+                b"tampered",
+                secret_for
+            )
+            .is_err(),
+            "{name}"
+        );
     }
 }
 
 /// The copy in this crate must stay the reference file (shared/ sits beside the checkout).
 #[test]
 fn vector_copy_matches_the_shared_reference() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/aliyun");
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/aliyun");
     for file in ["signature_vectors.json", "sdk_requests_captured.txt"] {
-        let reference = std::fs::read(shared.join(file))
-            .unwrap_or_else(|e| panic!("{} not readable ({e}): shared/ must sit beside the checkout", shared.join(file).display()));
-        let copy = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(file)).unwrap();
-        assert!(reference == copy, "tests/data/{file} differs from shared/reference/aliyun/{file}");
+        let reference = std::fs::read(shared.join(file)).unwrap_or_else(|e| {
+            panic!(
+                "{} not readable ({e}): shared/ must sit beside the checkout",
+                shared.join(file).display()
+            )
+        });
+        let copy = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(file),
+        )
+        .unwrap();
+        assert!(
+            reference == copy,
+            "tests/data/{file} differs from shared/reference/aliyun/{file}"
+        );
     }
 }

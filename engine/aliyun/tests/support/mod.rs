@@ -25,16 +25,25 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// RPC action, from the V1 `Action` parameter or the ACS3 `x-acs-action` header.
     pub fn action(&self) -> String {
-        self.param("Action").or(self.header("x-acs-action")).unwrap_or_default().to_string()
+        self.param("Action")
+            .or(self.header("x-acs-action"))
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -50,7 +59,10 @@ impl Response {
     pub fn json(status: u16, body: serde_json::Value) -> Self {
         Self {
             status,
-            headers: vec![("Content-Type".into(), "application/json;charset=utf-8".into())],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json;charset=utf-8".into(),
+            )],
             body: body.to_string().into_bytes(),
             delay: Default::default(),
         }
@@ -103,7 +115,12 @@ impl TestServer {
                 }
             });
         }
-        Self { base_url: format!("http://{addr}"), requests, stop, addr }
+        Self {
+            base_url: format!("http://{addr}"),
+            requests,
+            stop,
+            addr,
+        }
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -142,7 +159,11 @@ fn serve_connection(stream: TcpStream, requests: &Mutex<Vec<Request>>, handler: 
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let length: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = vec![0; length];
     if reader.read_exact(&mut body).is_err() {
         return;
@@ -164,7 +185,11 @@ fn serve_connection(stream: TcpStream, requests: &Mutex<Vec<Request>>, handler: 
     if !response.delay.is_zero() {
         thread::sleep(response.delay);
     }
-    let mut out = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", response.status, response.body.len());
+    let mut out = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        response.status,
+        response.body.len()
+    );
     for (k, v) in &response.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
