@@ -112,6 +112,31 @@ impl Endpoints {
         Ok(endpoints)
     }
 
+    /// The resolved base URL, parsed; `https` is refused because this build's HTTP
+    /// client has no TLS (reqwest without a TLS feature), so the error says so up front
+    /// instead of failing every attempt.
+    pub(crate) fn endpoint_url(
+        &self,
+        product: &str,
+        region: &str,
+        operation: &str,
+    ) -> Result<Url, AliyunError> {
+        let base = self.resolve(product, region);
+        let url = Url::parse(&base).map_err(|e| {
+            AliyunError::config(operation, format!("invalid endpoint {base:?}: {e}"))
+        })?;
+        if url.scheme() != "http" {
+            return Err(AliyunError::config(
+                operation,
+                format!(
+                    "endpoint {base:?} for {product}/{region}: only http endpoints are supported (no TLS in this build); \
+                     configure an http endpoint such as the simulator or a local TLS-terminating proxy"
+                ),
+            ));
+        }
+        Ok(url)
+    }
+
     pub fn resolve(&self, product: &str, region: &str) -> String {
         let product = product.to_ascii_lowercase();
         for (p, r) in [
@@ -300,10 +325,10 @@ impl AliyunClient {
         params: &[(String, String)],
     ) -> Result<R, AliyunError> {
         let operation = format!("{product} {action}");
-        let base = self.config.endpoints.resolve(product, region);
-        let base = Url::parse(&base).map_err(|e| {
-            AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}"))
-        })?;
+        let base = self
+            .config
+            .endpoints
+            .endpoint_url(product, region, &operation)?;
         let response = self
             .execute(&operation, Protocol::Rpc, |stamp| {
                 self.build_rpc(&base, version, action, params, stamp)
@@ -572,6 +597,19 @@ mod tests {
             Endpoints::new().resolve("vpc", "cn-hangzhou"),
             "https://vpc.cn-hangzhou.aliyuncs.com"
         );
+        let refused = Endpoints::new()
+            .endpoint_url("ecs", "cn-hangzhou", "ecs DescribeRegions")
+            .unwrap_err();
+        assert!(
+            matches!(&refused.kind, ErrorKind::Config(m) if m.contains("only http")),
+            "{refused}"
+        );
+        assert!(Endpoints::all_at("http://127.0.0.1:9")
+            .endpoint_url("ecs", "x", "op")
+            .is_ok());
+        assert!(Endpoints::all_at("not a url")
+            .endpoint_url("ecs", "x", "op")
+            .is_err());
         assert_eq!(
             Endpoints::new().resolve("oss", "cn-hangzhou"),
             "https://oss-cn-hangzhou.aliyuncs.com"

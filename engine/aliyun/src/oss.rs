@@ -243,10 +243,11 @@ impl Oss<'_> {
         body: Vec<u8>,
     ) -> Result<RawResponse, AliyunError> {
         let operation = format!("oss {action}");
-        let base = self.client.config.endpoints.resolve(OSS, &self.region);
-        let base = Url::parse(&base).map_err(|e| {
-            AliyunError::config(&operation, format!("invalid endpoint {base:?}: {e}"))
-        })?;
+        let base = self
+            .client
+            .config
+            .endpoints
+            .endpoint_url(OSS, &self.region, &operation)?;
         let url = object_url(&base, bucket, key, query)
             .map_err(|e| AliyunError::config(&operation, e))?;
         self.client
