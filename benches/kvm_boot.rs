@@ -19,43 +19,12 @@ use zstack::app::{App, Settings};
 
 const MARKER: &str = "ZSTACK-GUEST-BOOTED";
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    session: String,
-}
+#[path = "api_client.rs"]
+mod api_client;
+use api_client::Client;
 
-impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut rb = self.http.request(method, format!("{}{path}", self.base)).header("Authorization", format!("OAuth {}", self.session));
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status().as_u16();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
-        if status != 202 {
-            assert_eq!(status, 200, "{path}: {v}");
-            return v;
-        }
-        let loc = v["location"].as_str().unwrap().to_string();
-        loop {
-            let r = self.http.get(&loc).send().await.expect("poll");
-            if r.status().as_u16() != 202 {
-                let s = r.status().as_u16();
-                let v: Value = r.json().await.unwrap_or(Value::Null);
-                assert_eq!(s, 200, "{path}: {v}");
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-    async fn create(&self, path: &str, params: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(json!({ "params": params }))).await["inventory"].clone()
-    }
-    async fn config(&self, category: &str, name: &str, value: &str) {
-        self.call(reqwest::Method::PUT, &format!("/v1/global-configurations/{category}/{name}/actions"), Some(json!({"updateGlobalConfig": {"value": value}}))).await;
-    }
+async fn config(c: &Client, category: &str, name: &str, value: &str) {
+    c.call(reqwest::Method::PUT, &format!("/v1/global-configurations/{category}/{name}/actions"), Some(json!({"updateGlobalConfig": {"value": value}}))).await;
 }
 
 fn virsh(args: &[&str]) -> String {
@@ -126,7 +95,8 @@ fn main() {
         let app = App::start(settings).await.unwrap().app;
         let (server, addr) = zstack::server::http_server(app.clone(), "127.0.0.1:0").unwrap();
         actix_web::rt::spawn(server);
-        let http = reqwest::Client::new();
+        // Idle connections go before the server's 5 s keep-alive closes them under a request.
+        let http = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(1)).build().unwrap();
         let base = format!("http://{addr}/zstack");
         let login = http
             .put(format!("{base}/v1/accounts/login"))
@@ -137,30 +107,30 @@ fn main() {
             .json::<Value>()
             .await
             .unwrap();
-        let c = Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().into() };
-        c.config("kvm", "agent.port", &port.to_string()).await;
-        c.config("kvm", "vm.stop.timeout", "5").await;
-        let zone = c.create("/v1/zones", json!({"name": "z"})).await["uuid"].as_str().unwrap().to_string();
-        let cluster = c.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c", "hypervisorType": "KVM"})).await["uuid"].as_str().unwrap().to_string();
+        let c = Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().into(), poll: Duration::from_millis(10) };
+        config(&c, "kvm", "agent.port", &port.to_string()).await;
+        config(&c, "kvm", "vm.stop.timeout", "5").await;
+        let zone = c.create("/v1/zones", json!({"name": "z"})).await;
+        let cluster = c.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c", "hypervisorType": "KVM"})).await;
         // The agent may still be starting.
         let t = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && t.elapsed() < Duration::from_secs(20) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        c.create("/v1/hosts/kvm", json!({"name": "h", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster})).await;
-        let ps = c.create("/v1/primary-storage/local-storage", json!({"name": "ps", "url": work.join("ps").display().to_string(), "zoneUuid": zone})).await["uuid"].as_str().unwrap().to_string();
+        c.create_inv("/v1/hosts/kvm", json!({"name": "h", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster})).await;
+        let ps = c.create("/v1/primary-storage/local-storage", json!({"name": "ps", "url": work.join("ps").display().to_string(), "zoneUuid": zone})).await;
         c.call(reqwest::Method::POST, &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), Some(json!({"params": {}}))).await;
-        let bs = c.create("/v1/backup-storage/image-store", json!({"name": "bs", "url": work.join("bs").display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "x"})).await["uuid"].as_str().unwrap().to_string();
+        let bs = c.create("/v1/backup-storage/image-store", json!({"name": "bs", "url": work.join("bs").display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "x"})).await;
         c.call(reqwest::Method::POST, &format!("/v1/zones/{zone}/backup-storage/{bs}"), Some(json!({"params": {}}))).await;
-        let image = c.create("/v1/images", json!({"name": "guest", "url": format!("file://{}", guest.display()), "backupStorageUuids": [bs]})).await["uuid"].as_str().unwrap().to_string();
-        let l2 = c.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": iface})).await["uuid"].as_str().unwrap().to_string();
+        let image = c.create("/v1/images", json!({"name": "guest", "url": format!("file://{}", guest.display()), "backupStorageUuids": [bs]})).await;
+        let l2 = c.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": iface})).await;
         c.call(reqwest::Method::POST, &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), Some(json!({}))).await;
-        let l3 = c.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await["uuid"].as_str().unwrap().to_string();
-        c.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.97.0.10", "endIp": "10.97.0.200", "netmask": "255.255.255.0", "gateway": "10.97.0.1"})).await;
-        let offering = c.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await["uuid"].as_str().unwrap().to_string();
+        let l3 = c.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await;
+        c.create_inv(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.97.0.10", "endIp": "10.97.0.200", "netmask": "255.255.255.0", "gateway": "10.97.0.1"})).await;
+        let offering = c.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await;
         let vm_params = |name: &str| json!({"name": name, "instanceOfferingUuid": offering, "imageUuid": image, "l3NetworkUuids": [l3]});
         // A warm-up VM: fills the image cache (as on any host after its first VM) and gives the XML the virsh side reuses.
-        let warm = c.create("/v1/vm-instances", vm_params("warm-up")).await;
+        let warm = c.create_inv("/v1/vm-instances", vm_params("warm-up")).await;
         let warm_uuid = warm["uuid"].as_str().unwrap().to_string();
         wait_marker(&work.join(format!("agent/console/{warm_uuid}.log"))).await;
         let template = virsh(&["dumpxml", &warm_uuid]);
@@ -171,8 +141,7 @@ fn main() {
         let (mut api, mut direct) = (Vec::new(), Vec::new());
         for i in 0..runs {
             let t = Instant::now();
-            let vm = c.create("/v1/vm-instances", vm_params(&format!("bench-{i}"))).await;
-            let vm_uuid = vm["uuid"].as_str().unwrap().to_string();
+            let vm_uuid = c.create("/v1/vm-instances", vm_params(&format!("bench-{i}"))).await;
             let done = wait_marker(&work.join(format!("agent/console/{vm_uuid}.log"))).await;
             api.push((done - t).as_secs_f64());
             c.call(reqwest::Method::DELETE, &format!("/v1/vm-instances/{vm_uuid}"), None).await;

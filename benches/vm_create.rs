@@ -14,45 +14,9 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use zstack::app::{App, Settings};
 
-/// How often a job is polled. ZStack's SDK waits 1 s; a tighter loop keeps
-/// the latency of each creation low without spending the node's CPU on polls.
-const POLL: Duration = Duration::from_millis(20);
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    session: String,
-}
-
-impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut rb = self.http.request(method, format!("{}{path}", self.base)).header("Authorization", format!("OAuth {}", self.session));
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status().as_u16();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
-        if status == 202 {
-            let loc = v["location"].as_str().unwrap().to_string();
-            loop {
-                let r = self.http.get(&loc).send().await.expect("poll");
-                if r.status().as_u16() != 202 {
-                    let s = r.status().as_u16();
-                    let v: Value = r.json().await.unwrap_or(Value::Null);
-                    assert_eq!(s, 200, "{path}: {v}");
-                    return v;
-                }
-                tokio::time::sleep(POLL).await;
-            }
-        }
-        assert_eq!(status, 200, "{path}: {v}");
-        v
-    }
-    async fn create(&self, path: &str, params: Value) -> String {
-        self.call(reqwest::Method::POST, path, Some(json!({ "params": params }))).await["inventory"]["uuid"].as_str().unwrap().to_string()
-    }
-}
+#[path = "api_client.rs"]
+mod api_client;
+use api_client::Client;
 
 fn arg(args: &[String], name: &str, default: &str) -> String {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| default.to_string())
@@ -98,7 +62,7 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let c = std::rc::Rc::new(Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().to_string() });
+    let c = std::rc::Rc::new(Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().to_string(), poll: Duration::from_millis(20) });
 
     let zone = c.create("/v1/zones", json!({"name": "bench"})).await;
     let cluster = c.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c", "hypervisorType": "Simulator"})).await;

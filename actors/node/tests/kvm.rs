@@ -119,6 +119,19 @@ impl Drop for KvmEnv {
     }
 }
 
+/// The environment, or `None` after saying why the test is skipped. CI sets
+/// ZSTACK_TEST_REQUIRE_KVM=1: there a missing piece is a failure, not a skip.
+fn env_or_skip(test: &str) -> Option<KvmEnv> {
+    match KvmEnv::prepare() {
+        Ok(e) => Some(e),
+        Err(why) if std::env::var("ZSTACK_TEST_REQUIRE_KVM").is_ok() => panic!("{test} cannot run: {why}"),
+        Err(why) => {
+            eprintln!("SKIPPED {test}: {why}");
+            None
+        }
+    }
+}
+
 fn count(text: &str, line: &str) -> usize {
     text.lines().filter(|l| l.trim() == line).count()
 }
@@ -227,15 +240,7 @@ async fn config(n: &Node, category: &str, name: &str, value: &str) {
 
 #[actix_web::test]
 async fn kvm_host_boots_the_test_guest_through_the_api() {
-    let env = match KvmEnv::prepare() {
-        Ok(e) => e,
-        // CI sets ZSTACK_TEST_REQUIRE_KVM=1: there a missing piece is a failure, not a skip.
-        Err(why) if std::env::var("ZSTACK_TEST_REQUIRE_KVM").is_ok() => panic!("KVM test cannot run: {why}"),
-        Err(why) => {
-            eprintln!("SKIPPED kvm_host_boots_the_test_guest_through_the_api: {why}");
-            return;
-        }
-    };
+    let Some(env) = env_or_skip("kvm_host_boots_the_test_guest_through_the_api") else { return };
     let port = free_port();
     let mut agent = env.start_agent(port);
     let n = Node::start().await;
@@ -478,4 +483,81 @@ async fn add_kvm_host_deploys_the_agent_over_ssh() {
     n.ok("DELETE", &format!("/v1/hosts/{}", uuid_of(&host)), Value::Null).await;
     drop(sshd);
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// A tmpfs mount for the test's primary storage, unmounted at the end.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, mib: u32) -> Result<SmallDisk, String> {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"]).arg(dir).status().map_err(|e| e.to_string())?;
+        if !ok.success() {
+            return Err("cannot mount a tmpfs (needs CAP_SYS_ADMIN)".into());
+        }
+        Ok(SmallDisk(dir.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[actix_web::test]
+async fn a_full_disk_fails_the_vm_creation_and_leaves_nothing() {
+    let Some(env) = env_or_skip("a_full_disk_fails_the_vm_creation_and_leaves_nothing") else { return };
+    let ps_dir = env.work.join("small");
+    let disk = match SmallDisk::mount(&ps_dir, 32) {
+        Ok(d) => d,
+        Err(why) => {
+            assert!(std::env::var("ZSTACK_TEST_REQUIRE_KVM").is_err(), "{why}");
+            eprintln!("SKIPPED a_full_disk_fails_the_vm_creation_and_leaves_nothing: {why}");
+            return;
+        }
+    };
+    let port = free_port();
+    let _agent = env.start_agent(port);
+    let n = Node::start().await;
+    config(&n, "kvm", "agent.port", &port.to_string()).await;
+    let zone = uuid_of(&n.create("/v1/zones", json!({"name": "z"})).await);
+    let cluster = uuid_of(&n.create("/v1/clusters", json!({"zoneUuid": zone, "name": "kvm", "hypervisorType": "KVM"})).await);
+    let t = Instant::now();
+    let host = loop {
+        let (s, v) = n.call("POST", "/v1/hosts/kvm", Some(json!({"params": {"name": "h", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster}}))).await;
+        if s == 200 {
+            break uuid_of(&v["inventory"]);
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "agent never came up: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The storage reports 32 MiB when it is attached; then something else fills it.
+    let ps = uuid_of(&n.create("/v1/primary-storage/local-storage", json!({"name": "small", "url": ps_dir.join("ps").display().to_string(), "zoneUuid": zone})).await);
+    n.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
+    std::fs::write(ps_dir.join("filler"), vec![0u8; 28 << 20]).unwrap();
+    let bs = uuid_of(&n.create("/v1/backup-storage/image-store", json!({"name": "bs", "url": env.work.join("bs").display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "x"})).await);
+    n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
+    let image = uuid_of(&n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": format!("file://{}", env.guest.display()), "backupStorageUuids": [bs]}})).await["inventory"]);
+    let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": env.iface})).await);
+    n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
+    let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
+    n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.96.0.10", "endIp": "10.96.0.20", "netmask": "255.255.255.0", "gateway": "10.96.0.1"})).await;
+    let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await);
+    let before = n.query(&format!("/v1/hosts/{host}")).await[0]["availableCpuCapacity"].clone();
+
+    let vm_uuid = uuid::Uuid::new_v4().simple().to_string();
+    let (s, e) = n.call("POST", "/v1/vm-instances", Some(json!({"params": {"name": "vm", "instanceOfferingUuid": offering, "imageUuid": image, "l3NetworkUuids": [l3], "resourceUuid": vm_uuid}}))).await;
+    assert_eq!(s, 503, "{e}");
+    let why = e["error"].to_string();
+    assert!(why.contains("space") || why.contains("No space"), "the error says the disk is full: {why}");
+    assert!(n.query("/v1/vm-instances").await.is_empty());
+    assert!(n.query("/v1/volumes").await.is_empty());
+    assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
+    assert_eq!(n.query(&format!("/v1/hosts/{host}")).await[0]["availableCpuCapacity"], before);
+    let left: Vec<String> = files_under(&ps_dir.join("ps"));
+    assert!(left.is_empty(), "no partial cache file or overlay: {left:?}");
+    assert!(!virsh(&["domstate", &vm_uuid]).0, "no domain");
+    assert_eq!(n.violations().await, Vec::<String>::new());
+    drop(disk);
 }

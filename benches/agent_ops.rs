@@ -5,7 +5,7 @@
 //! `CONCURRENCY` VMs in flight, each doing start → stop (grace) in a loop.
 //! Target: at least 500 operations/s for 1,000 calls.
 //!
-//!   CARGO_TARGET_DIR=/work/target-agent cargo bench -p zstack-agent --bench agent_ops
+//!   cargo bench -p zstack-agent --bench agent_ops
 //!
 //! Env: ZSTACK_BENCH_OPS (calls, default 1000), ZSTACK_BENCH_CONCURRENCY
 //! (VMs in parallel, default 32).
