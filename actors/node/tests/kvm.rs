@@ -395,6 +395,10 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
     assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before);
     assert_eq!(n.violations().await, Vec::<String>::new());
+    // No volume is made from the image any more: its cached copy can go.
+    assert!(!files_under(&ps_dir).is_empty());
+    n.ok("PUT", &format!("/v1/primary-storage/{ps}/actions"), json!({"cleanUpImageCacheOnPrimaryStorage": {}})).await;
+    assert!(files_under(&ps_dir).is_empty(), "{:?}", files_under(&ps_dir));
 
     n.ok("DELETE", &format!("/v1/zones/{zone}"), Value::Null).await;
     assert!(n.query("/v1/hosts").await.is_empty());

@@ -210,3 +210,29 @@ pub async fn host_disk_capacity(app: App, req: Req) -> ApiResult<Reply> {
     }
     Ok(Reply::Fields([("inventories".to_string(), Value::Array(out))].into_iter().collect()))
 }
+
+/// `CleanUpImageCacheOnPrimaryStorage`: drop the cached copies of images no
+/// volume on this storage is made from (an overlay needs its backing file).
+pub async fn image_cache_clean(app: App, req: Req) -> ApiResult<Reply> {
+    let ps = req.must("uuid")?;
+    let p = app.store.inv_must(&tables::PRIMARY_STORAGE, &ps).await?;
+    if str_of(&p, "type") != Some(TYPE) {
+        return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] is {}: only local storage keeps an image cache here", str_of(&p, "type").unwrap_or("?"))));
+    }
+    let in_use: std::collections::HashSet<String> =
+        app.store.inv_find(&tables::VOLUME, "primaryStorageUuid", &ps).await?.iter().filter_map(|v| str_of(v, "rootImageUuid").map(String::from)).collect();
+    let all = app.store.inv_query(&tables::IMAGE, &[], &zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() }).await?;
+    let unused: Vec<String> = all.iter().filter_map(|i| str_of(i, "uuid")).filter(|u| !in_use.contains(*u)).map(String::from).collect();
+    let root = str_of(&p, "url").unwrap_or_default().trim_end_matches('/').to_string();
+    for r in app.store.inv_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", &ps).await? {
+        let host = str_of(&r, "hostUuid").unwrap_or_default();
+        if app.kvm.agent(host).is_none() {
+            continue;
+        }
+        for image in &unused {
+            delete_file(&app, host, &format!("{root}/imagecache/template/{image}.qcow2")).await?;
+        }
+    }
+    refresh_totals(&app, &ps).await?;
+    Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)))
+}

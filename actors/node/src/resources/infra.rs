@@ -454,6 +454,11 @@ pub async fn primary_storage_attach_cluster(app: App, req: Req) -> ApiResult<Rep
     if str_of(&c, "zoneUuid") != str_of(&p, "zoneUuid") {
         return Err(ApiError::invalid_argument(format!("primary storage[uuid:{ps}] and cluster[uuid:{cluster}] are not in the same zone")));
     }
+    let (hv, kind) = (str_of(&c, "hypervisorType").unwrap_or_default(), str_of(&p, "type").unwrap_or_default());
+    let usable = super::storage_types::ps_types_for(hv);
+    if !usable.contains(&kind) {
+        return Err(ApiError::invalid_argument(format!("primary storage type {kind} cannot be used by {hv} cluster[uuid:{cluster}]; it can use {}", usable.join(", "))));
+    }
     if app.store.ref_find(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", &ps, "clusterUuid", &cluster).await?.is_some() {
         return Err(ApiError::operation(format!("primary storage[uuid:{ps}] is already attached to cluster[uuid:{cluster}]")));
     }

@@ -10,6 +10,7 @@ pub mod long_job;
 pub mod misc;
 pub mod network;
 pub mod placement;
+pub mod storage_types;
 pub mod vm;
 pub mod vm_ops;
 pub mod volume;
