@@ -653,3 +653,15 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    iam_user (uuid) {
+        uuid -> Text,
+        account_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

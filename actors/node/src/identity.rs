@@ -42,6 +42,8 @@ fn verify_digest(digest: &str, stored: &str) -> bool {
 pub struct Session {
     pub uuid: String,
     pub account_uuid: String,
+    /// The IAM user logged in, or the account itself.
+    pub user_uuid: String,
     pub expires_ms: i64,
 }
 
@@ -85,23 +87,74 @@ impl Identity {
         let fail = || ApiError::new(codes::AUTHENTICATION, "wrong account name or password");
         let account = self.store.inv_find(&tables::ACCOUNT, "name", account_name).await?.into_iter().next().ok_or_else(fail)?;
         let uuid = str_of(&account, "uuid").unwrap_or_default().to_string();
-        let cred = self.store.inv_get(&tables::ACCOUNT_CREDENTIAL, &uuid).await?.ok_or_else(fail)?;
-        let stored = str_of(&cred, "passwordHash").unwrap_or_default().to_string();
+        self.check_password(&uuid, password_digest).await.map_err(|_| fail())?;
+        self.session_open(&uuid, &uuid, "AccountVO").await
+    }
+
+    /// Log in as an IAM user of an account (named by uuid or name).
+    pub async fn login_user(&self, account_uuid: Option<&str>, account_name: Option<&str>, user_name: &str, password_digest: &str) -> ApiResult<Inventory> {
+        let fail = || ApiError::new(codes::AUTHENTICATION, "wrong account, user name or password");
+        let account = match (account_uuid, account_name) {
+            (Some(u), _) => self.store.inv_get(&tables::ACCOUNT, u).await?,
+            (None, Some(n)) => self.store.inv_find(&tables::ACCOUNT, "name", n).await?.into_iter().next(),
+            (None, None) => return Err(ApiError::invalid_argument("give accountUuid or accountName to log in as a user")),
+        }
+        .ok_or_else(fail)?;
+        let account_uuid = str_of(&account, "uuid").unwrap_or_default().to_string();
+        let user = self
+            .store
+            .inv_find(&tables::USER, "accountUuid", &account_uuid)
+            .await?
+            .into_iter()
+            .find(|u| str_of(u, "name") == Some(user_name))
+            .ok_or_else(fail)?;
+        let user_uuid = str_of(&user, "uuid").unwrap_or_default().to_string();
+        self.check_password(&user_uuid, password_digest).await.map_err(|_| fail())?;
+        self.session_open(&account_uuid, &user_uuid, "UserVO").await
+    }
+
+    /// Store a password digest for an account or user (argon2 of the digest).
+    pub async fn password_set(&self, owner: &str, password_digest: &str) -> ApiResult<zstack_db::Stmt> {
+        let digest = password_digest.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_digest(&digest)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+        let cred = json!({"uuid": owner, "passwordHash": hash});
+        Ok(if self.store.inv_exists(&tables::ACCOUNT_CREDENTIAL, owner).await? {
+            self.store.update_stmt(&tables::ACCOUNT_CREDENTIAL, cred.as_object().unwrap())
+        } else {
+            self.store.insert_stmt(&tables::ACCOUNT_CREDENTIAL, cred.as_object().unwrap())
+        })
+    }
+
+    pub async fn check_password(&self, owner: &str, password_digest: &str) -> ApiResult<()> {
+        let cred = self.store.inv_get(&tables::ACCOUNT_CREDENTIAL, owner).await?;
+        let stored = cred.as_ref().and_then(|c| str_of(c, "passwordHash")).unwrap_or_default().to_string();
         let digest = password_digest.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_digest(&digest, &stored)).await.unwrap_or(false);
-        if !ok {
-            return Err(fail());
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::new(codes::AUTHENTICATION, "wrong password"))
         }
+    }
+
+    async fn session_open(&self, account_uuid: &str, user_uuid: &str, user_type: &str) -> ApiResult<Inventory> {
         let now = now_ms();
         let session = Session {
             uuid: uuid::Uuid::new_v4().simple().to_string(),
-            account_uuid: uuid.clone(),
+            account_uuid: account_uuid.into(),
+            user_uuid: user_uuid.into(),
             expires_ms: now + SESSION_TIMEOUT_SECS * 1000,
         };
-        let inv = session_inventory(&session, now);
+        let inv = session_inventory(&session, user_type, now);
         self.store.inv_insert(&tables::SESSION, &inv).await?;
         self.sessions.write().insert(session.uuid.clone(), session);
         Ok(inv)
+    }
+
+    /// End every session of a user (deleted user).
+    pub async fn sessions_end_for(&self, user_uuid: &str) -> ApiResult<()> {
+        self.sessions.write().retain(|_, s| s.user_uuid != user_uuid);
+        self.store.db.write(vec![self.store.delete_stmt(&tables::SESSION, "userUuid", user_uuid)]).await
     }
 
     pub async fn logout(&self, session_uuid: &str) -> ApiResult<()> {
@@ -120,6 +173,7 @@ impl Identity {
                 let s = Session {
                     uuid: session_uuid.to_string(),
                     account_uuid: str_of(&inv, "accountUuid").unwrap_or_default().to_string(),
+                    user_uuid: str_of(&inv, "userUuid").unwrap_or_default().to_string(),
                     expires_ms: zstack_db::time::parse_any(str_of(&inv, "expiredDate").unwrap_or("")).unwrap_or(0),
                 };
                 self.sessions.write().insert(s.uuid.clone(), s.clone());
@@ -150,9 +204,9 @@ impl Identity {
     }
 }
 
-fn session_inventory(s: &Session, now: i64) -> Inventory {
+fn session_inventory(s: &Session, user_type: &str, now: i64) -> Inventory {
     let v = json!({
-        "uuid": s.uuid, "accountUuid": s.account_uuid, "userUuid": s.account_uuid, "userType": "AccountVO",
+        "uuid": s.uuid, "accountUuid": s.account_uuid, "userUuid": s.user_uuid, "userType": user_type,
         "expiredDate": to_wire(s.expires_ms), "createDate": to_wire(now),
     });
     v.as_object().cloned().unwrap_or_default()

@@ -480,6 +480,16 @@ pub static LOCAL_STORAGE_RESOURCE_REF: TableSpec = TableSpec {
     indexes: &["resourceUuid", "primaryStorageUuid", "hostUuid"],
 };
 
+/// IAM users of an account (their password hashes live in ACCOUNT_CREDENTIAL, keyed by user uuid).
+pub static USER: TableSpec = TableSpec {
+    table: "iam_user",
+    inventory_class: "org.zstack.header.identity.UserInventory",
+    vo: "UserVO",
+    columns: cols!(uuid: Str, accountUuid: Str, name: Str, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[join!("account" => "accountUuid", "account", "uuid")],
+    indexes: &["accountUuid"],
+};
+
 /// One schema change: the tables it creates and the columns it adds to
 /// tables created earlier. A released migration never changes.
 pub struct Migration {
@@ -517,6 +527,7 @@ pub static MIGRATIONS: &[Migration] = &[
         adds [L2_NETWORK."vni", L2_NETWORK."poolUuid", USER_TAG."tagPatternUuid"]
     ),
     migration!("2026-11-25-000006_kvm_hosts_local_storage", [KVM_HOST, LOCAL_STORAGE_HOST_REF, LOCAL_STORAGE_RESOURCE_REF]),
+    migration!("2026-11-25-000007_iam_users", [USER]),
 ];
 
 /// Every table, in migration order.

@@ -4,7 +4,7 @@
 //! Rows not listed here answer `no api mapping` (404) rather than pretend.
 
 use super::{ApiDef, Verb};
-use crate::resources::{compute, infra, long_job, misc, network, storage_types, vm, vm_ops, volume, vxlan};
+use crate::resources::{compute, infra, long_job, misc, network, storage_types, users, vm, vm_ops, volume, vxlan};
 use crate::kvm::{console, host as kvm_host, image_store, local_storage};
 use crate::tables;
 
@@ -287,5 +287,11 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APIQueryCephBackupStorageMsg", fqcn: "org.zstack.storage.ceph.backup.APIQueryCephBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/ceph", key: "", is_async: false, params: "", needs_session: true, handler: call!(storage_types::ceph_bs_query) },
         ApiDef { msg: "APIQueryCephBackupStorageMsg", fqcn: "org.zstack.storage.ceph.backup.APIQueryCephBackupStorageMsg", verb: Verb::Get, path: "/v1/backup-storage/ceph/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: call!(storage_types::ceph_bs_query) },
         ApiDef { msg: "APICleanUpImageCacheOnPrimaryStorageMsg", fqcn: "org.zstack.header.storage.primary.APICleanUpImageCacheOnPrimaryStorageMsg", verb: Verb::Put, path: "/v1/primary-storage/{uuid}/actions", key: "cleanUpImageCacheOnPrimaryStorage", is_async: true, params: "uuid*:s force:b", needs_session: true, handler: call!(local_storage::image_cache_clean) },
+        ApiDef { msg: "APILogInByUserMsg", fqcn: "org.zstack.header.identity.APILogInByUserMsg", verb: Verb::Put, path: "/v1/accounts/users/login", key: "logInByUser", is_async: false, params: "accountUuid:s accountName:s userName*:s password*:s clientInfo:any", needs_session: false, handler: call!(users::login_by_user) },
+        ApiDef { msg: "APICreateUserMsg", fqcn: "org.zstack.header.identity.APICreateUserMsg", verb: Verb::Post, path: "/v1/accounts/users", key: "params", is_async: true, params: "name*:s password*:s description:s resourceUuid:s", needs_session: true, handler: call!(users::user_create) },
+        ApiDef { msg: "APIQueryUserMsg", fqcn: "org.zstack.header.identity.APIQueryUserMsg", verb: Verb::Get, path: "/v1/accounts/users", key: "", is_async: false, params: "", needs_session: true, handler: query!(USER) },
+        ApiDef { msg: "APIQueryUserMsg", fqcn: "org.zstack.header.identity.APIQueryUserMsg", verb: Verb::Get, path: "/v1/accounts/users/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: query!(USER) },
+        ApiDef { msg: "APIUpdateUserMsg", fqcn: "org.zstack.header.identity.APIUpdateUserMsg", verb: Verb::Put, path: "/v1/accounts/users/actions", key: "updateUser", is_async: true, params: "uuid:s password:s name:s description:s oldPassword:s", needs_session: true, handler: call!(users::user_update) },
+        ApiDef { msg: "APIDeleteUserMsg", fqcn: "org.zstack.header.identity.APIDeleteUserMsg", verb: Verb::Delete, path: "/v1/accounts/users/{uuid}", key: "", is_async: true, params: "uuid*:s deleteMode:s", needs_session: true, handler: call!(users::user_delete) },
     ]
 }

@@ -11,6 +11,7 @@ pub mod misc;
 pub mod network;
 pub mod placement;
 pub mod storage_types;
+pub mod users;
 pub mod vm;
 pub mod vm_ops;
 pub mod volume;

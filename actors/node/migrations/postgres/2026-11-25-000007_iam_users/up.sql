@@ -1,0 +1,11 @@
+-- Generated from actors/node/src/tables.rs for postgres; do not edit.
+CREATE TABLE iam_user (
+    uuid TEXT NOT NULL PRIMARY KEY,
+    account_uuid TEXT,
+    name TEXT,
+    description TEXT,
+    create_date BIGINT,
+    last_op_date BIGINT,
+    inv TEXT NOT NULL
+);
+CREATE INDEX idx_iam_user_account_uuid ON iam_user (account_uuid);
