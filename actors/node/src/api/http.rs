@@ -104,7 +104,7 @@ fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).unwrap_or_default()
 }
 
-fn parse_query_request(pairs: &[(String, String)]) -> ApiResult<QueryRequest> {
+pub(crate) fn parse_query_request(pairs: &[(String, String)]) -> ApiResult<QueryRequest> {
     let mut q = QueryRequest::default();
     for (k, v) in pairs {
         let bad_int = || ApiError::transport(400, format!("Invalid value for the field[{k}]: an integer expected, got {v}"));

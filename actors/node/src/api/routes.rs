@@ -4,7 +4,7 @@
 //! Rows not listed here answer `no api mapping` (404) rather than pretend.
 
 use super::{ApiDef, Verb};
-use crate::resources::{compute, infra, long_job, misc, network, storage_types, users, vm, vm_ops, volume, vxlan};
+use crate::resources::{batch_query, compute, infra, long_job, misc, network, storage_types, users, vm, vm_ops, volume, vxlan};
 use crate::kvm::{console, host as kvm_host, image_store, local_storage};
 use crate::tables;
 
@@ -293,5 +293,6 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APIQueryUserMsg", fqcn: "org.zstack.header.identity.APIQueryUserMsg", verb: Verb::Get, path: "/v1/accounts/users/{uuid}", key: "", is_async: false, params: "uuid:s", needs_session: true, handler: query!(USER) },
         ApiDef { msg: "APIUpdateUserMsg", fqcn: "org.zstack.header.identity.APIUpdateUserMsg", verb: Verb::Put, path: "/v1/accounts/users/actions", key: "updateUser", is_async: true, params: "uuid:s password:s name:s description:s oldPassword:s", needs_session: true, handler: call!(users::user_update) },
         ApiDef { msg: "APIDeleteUserMsg", fqcn: "org.zstack.header.identity.APIDeleteUserMsg", verb: Verb::Delete, path: "/v1/accounts/users/{uuid}", key: "", is_async: true, params: "uuid*:s deleteMode:s", needs_session: true, handler: call!(users::user_delete) },
+        ApiDef { msg: "APIBatchQueryMsg", fqcn: "org.zstack.query.APIBatchQueryMsg", verb: Verb::Get, path: "/v1/batch-queries", key: "", is_async: false, params: "script*:s", needs_session: true, handler: call!(batch_query::batch_query) },
     ]
 }

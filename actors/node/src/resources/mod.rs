@@ -3,6 +3,7 @@
 //! helpers they share. Mutations of a resource run on its actor; the
 //! inventory is written through to the database inside the actor's turn.
 
+pub mod batch_query;
 pub mod cascade;
 pub mod compute;
 pub mod infra;
