@@ -124,10 +124,11 @@ impl App {
                 }
             }
         };
+        // Agents first: undoing an unfinished creation on a KVM host goes through its agent.
+        app.kvm.load(&app).await?;
         crate::recovery::recover_after_restart(&app).await?;
         crate::recovery::finish_unfinished_jobs(&app).await?;
         crate::resources::long_job::fail_interrupted(&app).await?;
-        app.kvm.load(&app).await?;
         crate::kvm::tracker::start(app.clone());
         Ok(Started { app, generated_admin_password: generated })
     }

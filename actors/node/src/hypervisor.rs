@@ -177,7 +177,7 @@ pub fn simulator_only(app: &App, host: &str, what: &str) -> ApiResult<()> {
 /// Delete a volume file on whichever storage holds it.
 pub async fn volume_delete(app: &App, ps: &str, path: &str) -> ApiResult<()> {
     if local_storage::is_local(app, ps).await? {
-        return local_storage::volume_delete(app, ps, path).await;
+        return local_storage::volume_delete(app, path).await;
     }
     app.sim.volume_delete(ps, path).await
 }

@@ -70,6 +70,9 @@ pub async fn invariant_violations(app: &App) -> ApiResult<Vec<String>> {
         if i64_of(&p, "availableCapacity") != want {
             out.push(format!("primary storage {u}: available {} but its volumes leave {want}", i64_of(&p, "availableCapacity")));
         }
+        if str_of(&p, "type") == Some(crate::kvm::local_storage::TYPE) {
+            continue; // its files are on the KVM hosts, not in the simulator
+        }
         let files = app.sim.files_on(u).len();
         let vols = app.store.inv_count(&tables::VOLUME, &[crate::store::eq("primaryStorageUuid", u)]).await? as usize;
         let snaps = app.store.inv_count(&tables::VOLUME_SNAPSHOT, &[crate::store::eq("primaryStorageUuid", u)]).await? as usize;
@@ -83,10 +86,14 @@ pub async fn invariant_violations(app: &App) -> ApiResult<Vec<String>> {
         }
     }
     let vms: HashMap<String, Inventory> = rows(app, &tables::VM_INSTANCE).await?.into_iter().map(|v| (str_of(&v, "uuid").unwrap_or_default().to_string(), v)).collect();
+    let kvm = kvm_hosts(app).await?;
     for (uuid, vm) in &vms {
         let state = str_of(vm, "state").unwrap_or_default();
         if !matches!(state, "Running" | "Stopped" | "Paused" | "Destroyed") {
             out.push(format!("vm {uuid} is left in state {state}"));
+        }
+        if on_kvm(vm, &kvm) {
+            continue; // the host's agent reports it; the ping's sync reconciles it
         }
         let on_host = app.sim.vm_get(uuid);
         let should_run = matches!(state, "Running" | "Paused");
@@ -102,6 +109,15 @@ pub async fn invariant_violations(app: &App) -> ApiResult<Vec<String>> {
     Ok(out)
 }
 
+/// The uuids of KVM hosts (their VMs are reconciled by the host tracker, not here).
+async fn kvm_hosts(app: &App) -> ApiResult<HashSet<String>> {
+    Ok(app.store.inv_find(&tables::HOST, "hypervisorType", "KVM").await?.iter().filter_map(|h| str_of(h, "uuid").map(String::from)).collect())
+}
+
+fn on_kvm(vm: &Inventory, kvm: &HashSet<String>) -> bool {
+    str_of(vm, "hostUuid").or(str_of(vm, "lastHostUuid")).is_some_and(|h| kvm.contains(h))
+}
+
 /// Undo unfinished creations, reconcile with the hypervisor, recompute usage.
 pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
     let s = &app.store;
@@ -115,7 +131,7 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
         stmts.push(s.delete_stmt(&tables::VM_NIC, "vmInstanceUuid", &uuid));
         for v in s.inv_find(&tables::VOLUME, "vmInstanceUuid", &uuid).await? {
             if let Some(path) = str_of(&v, "installPath") {
-                app.sim.volume_delete(str_of(&v, "primaryStorageUuid").unwrap_or_default(), path).await?;
+                crate::hypervisor::volume_delete(app, str_of(&v, "primaryStorageUuid").unwrap_or_default(), path).await?;
             }
         }
         stmts.push(s.delete_stmt(&tables::VOLUME, "vmInstanceUuid", &uuid));
@@ -145,9 +161,10 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
         }
     }
     let mut stmts = Vec::new();
+    let kvm = kvm_hosts(app).await?;
     for (uuid, mut vm) in vms {
         let state = str_of(&vm, "state").unwrap_or_default().to_string();
-        if matches!(state.as_str(), "Running" | "Paused") && app.sim.vm_get(&uuid).is_none() {
+        if matches!(state.as_str(), "Running" | "Paused") && !on_kvm(&vm, &kvm) && app.sim.vm_get(&uuid).is_none() {
             if let Some(h) = str_of(&vm, "hostUuid").map(String::from) {
                 vm.insert("lastHostUuid".into(), json!(h));
             }

@@ -65,17 +65,19 @@ async fn init_on_host(app: &App, ps: &Inventory, host: &str) -> ApiResult<()> {
     refresh_totals(app, &ps_uuid).await
 }
 
-/// The storage's totals are the sums over its hosts, less what its volumes hold.
+/// The storage's totals are the sums over its hosts. What volumes hold is
+/// accounted by reservations on the storage's actor, as for every storage
+/// type, so a change of the total moves the available capacity by as much.
 pub async fn refresh_totals(app: &App, ps: &str) -> ApiResult<()> {
     let refs = app.store.inv_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", ps).await?;
-    let used: i64 = app.store.inv_find(&tables::LOCAL_STORAGE_RESOURCE_REF, "primaryStorageUuid", ps).await?.iter().map(|r| i64_of(r, "size")).sum();
     let sum = |f: &str| refs.iter().map(|r| i64_of(r, f)).sum::<i64>();
     let (total, phys_avail) = (sum("totalCapacity"), sum("availablePhysicalCapacity"));
     mutate(app, &app.dirs().primary_storage, ps, move |s| {
+        let delta = total - s.i64("totalCapacity");
+        s.set("availableCapacity", json!((s.i64("availableCapacity") + delta).max(0)));
         s.set("totalCapacity", json!(total));
         s.set("totalPhysicalCapacity", json!(total));
         s.set("availablePhysicalCapacity", json!(phys_avail));
-        s.set("availableCapacity", json!((total - used).max(0)));
         Ok(())
     })
     .await
@@ -145,7 +147,6 @@ pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Invent
         let _ = delete_file(app, host, &path).await;
         return Err(e);
     }
-    refresh_totals(app, ps).await?;
     Ok(path)
 }
 
@@ -160,7 +161,6 @@ pub async fn data_volume_create(app: &App, ps: &str, host: &str, volume: &str, s
         let _ = delete_file(app, host, &path).await;
         return Err(e);
     }
-    refresh_totals(app, ps).await?;
     Ok(path)
 }
 
@@ -171,12 +171,11 @@ async fn delete_file(app: &App, host: &str, path: &str) -> ApiResult<()> {
 }
 
 /// Delete a volume file of this storage, wherever it lives.
-pub async fn volume_delete(app: &App, ps: &str, path: &str) -> ApiResult<()> {
+pub async fn volume_delete(app: &App, path: &str) -> ApiResult<()> {
     let volume = std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let Some(host) = host_of(app, &volume).await? else { return Ok(()) };
     delete_file(app, &host, path).await?;
-    app.store.db.write(vec![app.store.delete_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", &volume)]).await?;
-    refresh_totals(app, ps).await
+    app.store.db.write(vec![app.store.delete_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", &volume)]).await
 }
 
 /// Where agents fetch an image from: its copy on an image store.
@@ -233,6 +232,5 @@ pub async fn image_cache_clean(app: App, req: Req) -> ApiResult<Reply> {
             delete_file(&app, host, &format!("{root}/imagecache/template/{image}.qcow2")).await?;
         }
     }
-    refresh_totals(&app, &ps).await?;
     Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)))
 }
