@@ -1,0 +1,735 @@
+//! VPC (2016-04-28) actions: VPCs, vSwitches, elastic IPs, vRouters and route tables,
+//! border routers and router interfaces. Answers use `zstack_aliyun::vpc` structs where
+//! the client has them; route and border-router shapes (not in `response_shapes.json`
+//! for DescribeRouteEntryList, DescribeVirtualBorderRouters, DescribeRouterInterfaces)
+//! follow the service's documented answers.
+//!
+//! Rules: a VSwitch CIDR must be a /16../29 inside its VPC's CIDR (`InvalidCidrBlock.Mismatch`)
+//! and overlap no other VSwitch of that VPC (`InvalidCidrBlock.Overlapped`); DeleteVpc
+//! refuses while VSwitches, security groups, VPN gateways or custom routes remain
+//! (`DependencyViolation.VSwitch` / `.SecurityGroup` / `.Instance` / `.RouteEntry`);
+//! DeleteVSwitch refuses while instances or VPN gateways use it; EIPs associate with
+//! Running/Stopped instances only, once, and cannot be released while InUse
+//! (`IncorrectEipStatus`); quotas `QuotaExceeded.Vpc` / `.VSwitch` / `.Eip`.
+
+use serde_json::{json, Value};
+use zstack_aliyun::vpc::{
+    AllocateEipAddressResponse, CreateVSwitchResponse, CreateVpcResponse, EipAddress, VSwitch, Vpc,
+};
+
+use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, RpcParams};
+use crate::cidr::{ip_to_string, Cidr};
+use crate::error::{SimError, SimResult};
+use crate::state::{zone_region, InstanceStatus, SimEip, SimRouteEntry, SimState, SimVSwitch, SimVpc};
+
+pub fn handle(state: &mut SimState, action: &str, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Option<Value>> {
+    let body = match action {
+        "DescribeVpcs" => describe_vpcs(state, p)?,
+        "CreateVpc" => create_vpc(state, p, ctx)?,
+        "DeleteVpc" => delete_vpc(state, p)?,
+        "DescribeVSwitches" => describe_vswitches(state, p)?,
+        "CreateVSwitch" => create_vswitch(state, p, ctx)?,
+        "DeleteVSwitch" => delete_vswitch(state, p)?,
+        "AllocateEipAddress" => allocate_eip(state, p, ctx)?,
+        "AssociateEipAddress" => associate_eip(state, p)?,
+        "UnassociateEipAddress" => unassociate_eip(state, p)?,
+        "ReleaseEipAddress" => release_eip(state, p)?,
+        "DescribeEipAddresses" => describe_eips(state, p)?,
+        "DescribeVRouters" => describe_vrouters(state, p)?,
+        "DescribeRouteTables" => describe_route_tables(state, p)?,
+        "DescribeRouteEntryList" => describe_route_entry_list(state, p)?,
+        "CreateRouteEntry" => create_route_entry(state, p, ctx)?,
+        "DeleteRouteEntry" => delete_route_entry(state, p)?,
+        "DescribeVirtualBorderRouters" => describe_vbrs(state, p)?,
+        "DescribeRouterInterfaces" => describe_router_interfaces(state, p)?,
+        _ => return Ok(None),
+    };
+    Ok(Some(body))
+}
+
+pub fn vpc_not_found(id: &str) -> SimError {
+    SimError::not_found("InvalidVpcId.NotFound", format!("The specified VpcId {id} does not exist."))
+}
+
+pub fn vswitch_not_found(id: &str) -> SimError {
+    SimError::not_found("InvalidVSwitchId.NotFound", format!("The specified VSwitchId {id} does not exist."))
+}
+
+fn eip_not_found(id: &str) -> SimError {
+    SimError::not_found("InvalidAllocationId.NotFound", format!("The specified AllocationId {id} does not exist."))
+}
+
+fn ok() -> Value {
+    json!({})
+}
+
+fn ids_filter(p: &RpcParams, name: &str) -> Vec<String> {
+    p.get(name)
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+fn vpc_json(state: &SimState, v: &SimVpc) -> Value {
+    let vswitch_ids: Vec<String> = state.vswitches.values().filter(|s| s.vpc_id == v.id).map(|s| s.id.clone()).collect();
+    let mut j = to_json(&Vpc {
+        vpc_id: v.id.clone(),
+        vpc_name: v.name.clone(),
+        cidr_block: v.cidr.to_string(),
+        description: v.description.clone(),
+        status: "Available".into(),
+        region_id: v.region_id.clone(),
+        v_router_id: v.vrouter_id.clone(),
+        is_default: false,
+        creation_time: vpc_time(v.created),
+        v_switch_ids: vswitch_ids,
+        tags: Vec::new(),
+    });
+    let map = j.as_object_mut().expect("object");
+    map.insert("RouterTableIds".into(), json!({ "RouterTableIds": [v.route_table_id] }));
+    map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
+    map.insert("UserCidrs".into(), json!({ "UserCidr": [] }));
+    map.insert("SecondaryCidrBlocks".into(), json!({ "SecondaryCidrBlock": [] }));
+    map.insert("NatGatewayIds".into(), json!({ "NatGatewayIds": [] }));
+    map.insert("OwnerId".into(), json!(1_000_000_000_i64));
+    j
+}
+
+fn describe_vpcs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let ids = ids_filter(p, "VpcId");
+    let items: Vec<&SimVpc> = state
+        .vpcs
+        .values()
+        .filter(|v| v.region_id == region && (ids.is_empty() || ids.contains(&v.id)))
+        .filter(|v| p.get("VpcName").is_none_or(|n| n == v.name))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let vpcs: Vec<Value> = page.iter().map(|v| vpc_json(state, v)).collect();
+    Ok(with_page(json!({ "Vpcs": { "Vpc": vpcs } }), &info))
+}
+
+fn parse_cidr(text: &str, min_prefix: u8, max_prefix: u8) -> SimResult<Cidr> {
+    Cidr::parse(text)
+        .filter(|c| (min_prefix..=max_prefix).contains(&c.prefix))
+        .ok_or_else(|| {
+            SimError::bad(
+                "InvalidCidrBlock.Malformed",
+                format!("The specified CidrBlock {text} is not valid: a network address with a prefix of /{min_prefix} to /{max_prefix}."),
+            )
+        })
+}
+
+fn create_vpc(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required").to_string();
+    let cidr = parse_cidr(p.get_or("CidrBlock", "172.16.0.0/12"), 8, 28)?;
+    if !cidr.is_private() {
+        return Err(SimError::bad(
+            "InvalidCidrBlock.Malformed",
+            format!("The CidrBlock {cidr} must lie within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."),
+        ));
+    }
+    if SimState::count_in_region(&state.vpcs, &region, |v| &v.region_id) >= state.quotas.vpcs_per_region {
+        return Err(SimError::bad("QuotaExceeded.Vpc", format!("The maximum number of VPCs in {region} ({}) is reached.", state.quotas.vpcs_per_region)));
+    }
+    let id = state.new_id("vpc");
+    let vrouter = state.new_id("vrt");
+    let table = state.new_id("vtb");
+    state.vpcs.insert(
+        id.clone(),
+        SimVpc {
+            id: id.clone(),
+            name: p.get_or("VpcName", "").into(),
+            description: p.get_or("Description", "").into(),
+            region_id: region,
+            cidr,
+            vrouter_id: vrouter.clone(),
+            route_table_id: table.clone(),
+            created: ctx.now,
+        },
+    );
+    Ok(to_json(&CreateVpcResponse {
+        request_id: String::new(),
+        vpc_id: id,
+        v_router_id: vrouter,
+        route_table_id: table,
+        resource_group_id: "rg-sim-default".into(),
+    }))
+}
+
+fn delete_vpc(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, false)?;
+    let id = p.required("VpcId")?.to_string();
+    let vpc = state
+        .vpcs
+        .get(&id)
+        .filter(|v| region.is_none_or(|r| r == v.region_id))
+        .ok_or_else(|| vpc_not_found(&id))?;
+    let dependency = |code: &str, what: &str| SimError::bad(code, format!("Specified object has dependent resources: the VPC still has {what}."));
+    if state.vswitches.values().any(|s| s.vpc_id == id) {
+        return Err(dependency("DependencyViolation.VSwitch", "vSwitches"));
+    }
+    if state.security_groups.values().any(|g| g.vpc_id == id) {
+        return Err(dependency("DependencyViolation.SecurityGroup", "security groups"));
+    }
+    if state.instances.values().any(|i| i.vpc_id == id) || state.vpn_gateways.values().any(|g| g.vpc_id == id) {
+        return Err(dependency("DependencyViolation.Instance", "cloud product instances (ECS, VPN gateways)"));
+    }
+    if state.route_entries.values().any(|e| e.route_table_id == vpc.route_table_id) {
+        return Err(dependency("DependencyViolation.RouteEntry", "custom route entries"));
+    }
+    if state.router_interfaces.values().any(|r| r.router_id == vpc.vrouter_id) {
+        return Err(dependency("DependencyViolation.RouterInterface", "router interfaces"));
+    }
+    state.vpcs.remove(&id);
+    Ok(ok())
+}
+
+fn vswitch_json(v: &SimVSwitch, route_table_id: &str) -> Value {
+    let mut j = to_json(&VSwitch {
+        v_switch_id: v.id.clone(),
+        v_switch_name: v.name.clone(),
+        vpc_id: v.vpc_id.clone(),
+        zone_id: v.zone_id.clone(),
+        cidr_block: v.cidr.to_string(),
+        description: v.description.clone(),
+        status: "Available".into(),
+        available_ip_address_count: v.available_ips(),
+        is_default: false,
+        creation_time: vpc_time(v.created),
+        tags: Vec::new(),
+    });
+    let map = j.as_object_mut().expect("object");
+    map.insert("RouteTable".into(), json!({ "RouteTableId": route_table_id, "RouteTableType": "System" }));
+    map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
+    map.insert("OwnerId".into(), json!(1_000_000_000_i64));
+    map.insert("ShareType".into(), json!("Sharing"));
+    j
+}
+
+fn describe_vswitches(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, false)?;
+    let ids = ids_filter(p, "VSwitchId");
+    let items: Vec<&SimVSwitch> = state
+        .vswitches
+        .values()
+        .filter(|v| region.is_none_or(|r| r == v.region_id))
+        .filter(|v| ids.is_empty() || ids.contains(&v.id))
+        .filter(|v| p.get("VpcId").is_none_or(|x| x == v.vpc_id))
+        .filter(|v| p.get("ZoneId").is_none_or(|x| x == v.zone_id))
+        .filter(|v| p.get("VSwitchName").is_none_or(|x| x == v.name))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|v| vswitch_json(v, state.vpcs.get(&v.vpc_id).map(|x| x.route_table_id.as_str()).unwrap_or("")))
+        .collect();
+    Ok(with_page(json!({ "VSwitches": { "VSwitch": list } }), &info))
+}
+
+fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+    let region = region_param(p, false)?.map(str::to_string);
+    let vpc_id = p.required("VpcId")?.to_string();
+    let zone_id = p.required("ZoneId")?.to_string();
+    let cidr_text = p.required("CidrBlock")?.to_string();
+    let vpc = state
+        .vpcs
+        .get(&vpc_id)
+        .filter(|v| region.as_deref().is_none_or(|r| r == v.region_id))
+        .ok_or_else(|| vpc_not_found(&vpc_id))?;
+    if zone_region(&zone_id).is_none_or(|r| r.region_id != vpc.region_id) {
+        return Err(SimError::not_found("InvalidZoneId.NotFound", format!("The specified zone {zone_id} does not exist in {}.", vpc.region_id)));
+    }
+    let cidr = parse_cidr(&cidr_text, 16, 29)?;
+    if !vpc.cidr.contains(&cidr) {
+        return Err(SimError::bad(
+            "InvalidCidrBlock.Mismatch",
+            format!("The CidrBlock {cidr} is not within the VPC's CIDR block {}.", vpc.cidr),
+        ));
+    }
+    let siblings: Vec<&SimVSwitch> = state.vswitches.values().filter(|s| s.vpc_id == vpc_id).collect();
+    if let Some(other) = siblings.iter().find(|s| s.cidr.overlaps(&cidr)) {
+        return Err(SimError::bad(
+            "InvalidCidrBlock.Overlapped",
+            format!("The CidrBlock {cidr} overlaps {} of vSwitch {}.", other.cidr, other.id),
+        ));
+    }
+    if siblings.len() >= state.quotas.vswitches_per_vpc {
+        return Err(SimError::bad("QuotaExceeded.VSwitch", format!("The maximum number of vSwitches in VPC {vpc_id} is reached.")));
+    }
+    let region_id = vpc.region_id.clone();
+    let id = state.new_id("vsw");
+    state.vswitches.insert(
+        id.clone(),
+        SimVSwitch {
+            id: id.clone(),
+            name: p.get_or("VSwitchName", "").into(),
+            description: p.get_or("Description", "").into(),
+            region_id,
+            vpc_id,
+            zone_id,
+            cidr,
+            used_ips: Default::default(),
+            created: ctx.now,
+        },
+    );
+    Ok(to_json(&CreateVSwitchResponse { request_id: String::new(), v_switch_id: id }))
+}
+
+fn delete_vswitch(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, false)?;
+    let id = p.required("VSwitchId")?.to_string();
+    if !state.vswitches.get(&id).is_some_and(|v| region.is_none_or(|r| r == v.region_id)) {
+        return Err(vswitch_not_found(&id));
+    }
+    if state.instances.values().any(|i| i.vswitch_id == id) {
+        return Err(SimError::bad("DependencyViolation", "Specified object has dependent resources: instances in the vSwitch."));
+    }
+    if state.vpn_gateways.values().any(|g| g.vswitch_id == id) {
+        return Err(SimError::bad("DependencyViolation", "Specified object has dependent resources: a VPN gateway in the vSwitch."));
+    }
+    state.vswitches.remove(&id);
+    Ok(ok())
+}
+
+fn allocate_eip(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required").to_string();
+    let bandwidth = p.int("Bandwidth")?.unwrap_or(5);
+    if !(1..=500).contains(&bandwidth) {
+        return Err(SimError::invalid("Bandwidth", &bandwidth.to_string()));
+    }
+    let charge = p.get_or("InternetChargeType", "PayByTraffic").to_string();
+    if charge != "PayByTraffic" && charge != "PayByBandwidth" {
+        return Err(SimError::invalid("InternetChargeType", &charge));
+    }
+    if SimState::count_in_region(&state.eips, &region, |e| &e.region_id) >= state.quotas.eips_per_region {
+        return Err(SimError::bad("QuotaExceeded.Eip", format!("The maximum number of EIPs in {region} ({}) is reached.", state.quotas.eips_per_region)));
+    }
+    let id = state.new_id("eip");
+    let ip = state.new_public_ip();
+    state.eips.insert(
+        id.clone(),
+        SimEip {
+            id: id.clone(),
+            ip: ip.clone(),
+            name: p.get_or("Name", "").into(),
+            description: p.get_or("Description", "").into(),
+            region_id: region,
+            bandwidth,
+            internet_charge_type: charge,
+            instance_id: None,
+            instance_type: String::new(),
+            created: ctx.now,
+        },
+    );
+    let mut body = to_json(&AllocateEipAddressResponse {
+        request_id: String::new(),
+        allocation_id: id,
+        eip_address: ip,
+        order_id: String::new(),
+        resource_group_id: "rg-sim-default".into(),
+    });
+    // The SDK model has OrderId as an int.
+    body["OrderId"] = json!(0);
+    Ok(body)
+}
+
+fn eip_in_region<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut SimEip> {
+    let region = region_param(p, false)?;
+    let id = p.required("AllocationId")?;
+    state
+        .eips
+        .get_mut(id)
+        .filter(|e| region.is_none_or(|r| r == e.region_id))
+        .ok_or_else(|| eip_not_found(id))
+}
+
+fn associate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let instance_id = p.required("InstanceId")?.to_string();
+    let kind = p.get_or("InstanceType", "EcsInstance").to_string();
+    if kind != "EcsInstance" {
+        return Err(SimError::bad("InvalidInstanceType.ValueNotSupported", format!("The simulator associates EIPs with EcsInstance only, not {kind}.")));
+    }
+    let eip = eip_in_region(state, p)?.clone();
+    let instance = state
+        .instances
+        .get(&instance_id)
+        .filter(|i| i.region_id == eip.region_id)
+        .ok_or_else(|| super::ecs::instance_not_found(&instance_id))?;
+    if eip.instance_id.is_some() {
+        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is InUse.", eip.id)));
+    }
+    if instance.eip_allocation_id.is_some() {
+        return Err(SimError::forbidden("IncorrectInstanceStatus", format!("The instance {instance_id} already has an EIP.")));
+    }
+    if !matches!(instance.status.current, InstanceStatus::Running | InstanceStatus::Stopped) {
+        return Err(SimError::incorrect_instance_status(&instance_id, instance.status.current.as_str()));
+    }
+    state.instances.get_mut(&instance_id).expect("checked").eip_allocation_id = Some(eip.id.clone());
+    let eip = state.eips.get_mut(&eip.id).expect("checked");
+    eip.instance_id = Some(instance_id);
+    eip.instance_type = kind;
+    Ok(ok())
+}
+
+fn unassociate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let instance_id = p.required("InstanceId")?.to_string();
+    let eip = eip_in_region(state, p)?;
+    if eip.instance_id.as_deref() != Some(&instance_id) {
+        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is not associated with {instance_id}.", eip.id)));
+    }
+    eip.instance_id = None;
+    eip.instance_type.clear();
+    if let Some(instance) = state.instances.get_mut(&instance_id) {
+        instance.eip_allocation_id = None;
+    }
+    Ok(ok())
+}
+
+fn release_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let eip = eip_in_region(state, p)?;
+    if eip.instance_id.is_some() {
+        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is InUse; unassociate it first.", eip.id)));
+    }
+    let id = eip.id.clone();
+    state.eips.remove(&id);
+    Ok(ok())
+}
+
+fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let ids = ids_filter(p, "AllocationId");
+    let status_of = |e: &SimEip| if e.instance_id.is_some() { "InUse" } else { "Available" };
+    let items: Vec<&SimEip> = state
+        .eips
+        .values()
+        .filter(|e| e.region_id == region && (ids.is_empty() || ids.contains(&e.id)))
+        .filter(|e| p.get("EipAddress").is_none_or(|x| x == e.ip))
+        .filter(|e| p.get("Status").is_none_or(|x| x == status_of(e)))
+        .filter(|e| p.get("AssociatedInstanceId").is_none_or(|x| e.instance_id.as_deref() == Some(x)))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 100, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|e| {
+            let instance = e.instance_id.as_ref().and_then(|i| state.instances.get(i));
+            let mut j = to_json(&EipAddress {
+                allocation_id: e.id.clone(),
+                ip_address: e.ip.clone(),
+                name: e.name.clone(),
+                description: e.description.clone(),
+                status: status_of(e).into(),
+                instance_id: e.instance_id.clone().unwrap_or_default(),
+                instance_type: e.instance_type.clone(),
+                region_id: e.region_id.clone(),
+                bandwidth: e.bandwidth.to_string(),
+                internet_charge_type: e.internet_charge_type.clone(),
+                charge_type: "PostPaid".into(),
+                allocation_time: vpc_time(e.created),
+            });
+            let map = j.as_object_mut().expect("object");
+            map.insert("PrivateIpAddress".into(), json!(instance.map(|i| i.private_ip.clone()).unwrap_or_default()));
+            map.insert("VpcId".into(), json!(instance.map(|i| i.vpc_id.clone()).unwrap_or_default()));
+            map.insert("InstanceRegionId".into(), json!(if instance.is_some() { e.region_id.as_str() } else { "" }));
+            map.insert("ISP".into(), json!("BGP"));
+            map.insert("Mode".into(), json!("NAT"));
+            map.insert("Netmode".into(), json!("public"));
+            map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
+            map.insert("OperationLocks".into(), json!({ "LockReason": [] }));
+            j
+        })
+        .collect();
+    Ok(with_page(json!({ "EipAddresses": { "EipAddress": list } }), &info))
+}
+
+fn describe_vrouters(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let items: Vec<&SimVpc> = state
+        .vpcs
+        .values()
+        .filter(|v| v.region_id == region && p.get("VRouterId").is_none_or(|x| x == v.vrouter_id))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|v| {
+            json!({
+                "VRouterId": v.vrouter_id,
+                "VRouterName": "",
+                "VpcId": v.id,
+                "RegionId": v.region_id,
+                "Description": "",
+                "CreationTime": vpc_time(v.created),
+                "RouteTableIds": { "RouteTableId": [v.route_table_id] },
+            })
+        })
+        .collect();
+    Ok(with_page(json!({ "VRouters": { "VRouter": list } }), &info))
+}
+
+/// Route entries of a VPC's table: system ones (one per vSwitch and the service range)
+/// followed by custom ones.
+fn route_entries_json(state: &SimState, vpc: &SimVpc) -> Vec<Value> {
+    let mut entries: Vec<Value> = state
+        .vswitches
+        .values()
+        .filter(|s| s.vpc_id == vpc.id)
+        .map(|s| (s.cidr.to_string(), s.id.clone()))
+        .chain(std::iter::once(("100.64.0.0/10".to_string(), String::new())))
+        .map(|(cidr, vsw)| {
+            json!({
+                "RouteEntryId": format!("rte-sys-{}", cidr.replace(['.', '/'], "-")),
+                "RouteTableId": vpc.route_table_id,
+                "DestinationCidrBlock": cidr,
+                "Type": "System",
+                "Status": "Available",
+                "NextHopType": if vsw.is_empty() { "service" } else { "local" },
+                "InstanceId": vsw,
+                "RouteEntryName": "",
+                "Description": "",
+                "IpVersion": "ipv4",
+                "NextHops": { "NextHop": [] },
+            })
+        })
+        .collect();
+    entries.extend(
+        state
+            .route_entries
+            .values()
+            .filter(|e| e.route_table_id == vpc.route_table_id)
+            .map(custom_entry_json),
+    );
+    entries
+}
+
+fn custom_entry_json(e: &SimRouteEntry) -> Value {
+    json!({
+        "RouteEntryId": e.id,
+        "RouteTableId": e.route_table_id,
+        "DestinationCidrBlock": e.destination.to_string(),
+        "Type": "Custom",
+        "Status": "Available",
+        "NextHopType": e.next_hop_type,
+        "InstanceId": e.next_hop_id,
+        "RouteEntryName": e.name,
+        "Description": e.description,
+        "IpVersion": "ipv4",
+        "NextHops": { "NextHop": [{
+            "NextHopType": e.next_hop_type,
+            "NextHopId": e.next_hop_id,
+            "Enabled": 1,
+            "Weight": 0,
+        }] },
+    })
+}
+
+fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let items: Vec<&SimVpc> = state
+        .vpcs
+        .values()
+        .filter(|v| v.region_id == region)
+        .filter(|v| p.get("RouteTableId").is_none_or(|x| x == v.route_table_id))
+        .filter(|v| p.get("VRouterId").is_none_or(|x| x == v.vrouter_id))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|v| {
+            let vswitches: Vec<&String> = state.vswitches.values().filter(|s| s.vpc_id == v.id).map(|s| &s.id).collect();
+            json!({
+                "RouteTableId": v.route_table_id,
+                "VRouterId": v.vrouter_id,
+                "RouteTableType": "System",
+                "Status": "Available",
+                "CreationTime": vpc_time(v.created),
+                "ResourceGroupId": "rg-sim-default",
+                "VSwitchIds": { "VSwitchId": vswitches },
+                "RouteEntrys": { "RouteEntry": route_entries_json(state, v) },
+            })
+        })
+        .collect();
+    Ok(with_page(json!({ "RouteTables": { "RouteTable": list } }), &info))
+}
+
+fn table_vpc<'a>(state: &'a SimState, table_id: &str) -> SimResult<&'a SimVpc> {
+    state
+        .vpcs
+        .values()
+        .find(|v| v.route_table_id == table_id)
+        .ok_or_else(|| SimError::not_found("InvalidRouteTableId.NotFound", format!("The specified RouteTableId {table_id} does not exist.")))
+}
+
+fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    region_param(p, true)?;
+    let table = p.required("RouteTableId")?;
+    let vpc = table_vpc(state, table)?;
+    let kind = p.get("RouteEntryType");
+    let entries: Vec<Value> = route_entries_json(state, vpc)
+        .into_iter()
+        .filter(|e| p.get("RouteEntryId").is_none_or(|x| e["RouteEntryId"] == x))
+        .filter(|e| p.get("DestinationCidrBlock").is_none_or(|x| e["DestinationCidrBlock"] == x))
+        .filter(|e| kind.is_none_or(|x| e["Type"] == x))
+        .collect();
+    // This action spells its page size MaxResult.
+    let mut pairs = vec![];
+    if let Some(m) = p.get("MaxResult").or(p.get("MaxResults")) {
+        pairs.push(("MaxResults".to_string(), m.to_string()));
+    }
+    if let Some(t) = p.get("NextToken") {
+        pairs.push(("NextToken".to_string(), t.to_string()));
+    }
+    let (page, info) = page_of(entries, &RpcParams::new(pairs), 100, 100, true)?;
+    Ok(json!({
+        "NextToken": info.next_token.unwrap_or_default(),
+        "RouteEntrys": { "RouteEntry": page },
+    }))
+}
+
+fn create_route_entry(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+    region_param(p, false)?;
+    let table = p.required("RouteTableId")?.to_string();
+    let vpc = table_vpc(state, &table)?.clone();
+    let dest_text = p.required("DestinationCidrBlock")?;
+    let destination = Cidr::parse(dest_text).ok_or_else(|| {
+        SimError::bad("InvalidDestinationCidrBlock.Malformed", format!("The DestinationCidrBlock {dest_text} is not valid."))
+    })?;
+    let hop_type = p.get_or("NextHopType", "Instance").to_string();
+    let hop_id = p.required("NextHopId")?.to_string();
+    let hop_exists = match hop_type.as_str() {
+        "Instance" => state.instances.get(&hop_id).is_some_and(|i| i.vpc_id == vpc.id),
+        "VpnGateway" => state.vpn_gateways.get(&hop_id).is_some_and(|g| g.vpc_id == vpc.id),
+        "RouterInterface" => state.router_interfaces.contains_key(&hop_id),
+        "HaVip" | "NetworkInterface" | "NatGateway" | "IPv6Gateway" | "Attachment" | "VpcPeer" => true,
+        other => return Err(SimError::invalid("NextHopType", other)),
+    };
+    if !hop_exists {
+        return Err(SimError::not_found("InvalidNextHopId.NotFound", format!("The next hop {hop_type} {hop_id} does not exist in VPC {}.", vpc.id)));
+    }
+    let duplicate = state
+        .route_entries
+        .values()
+        .any(|e| e.route_table_id == table && e.destination == destination)
+        || state.vswitches.values().any(|s| s.vpc_id == vpc.id && s.cidr == destination);
+    if duplicate {
+        return Err(SimError::bad("InvalidCIDRBlock.Duplicate", format!("A route to {destination} already exists in {table}.")));
+    }
+    let id = state.new_id("rte");
+    state.route_entries.insert(
+        id.clone(),
+        SimRouteEntry {
+            id: id.clone(),
+            route_table_id: table,
+            destination,
+            next_hop_type: hop_type,
+            next_hop_id: hop_id,
+            name: p.get_or("RouteEntryName", "").into(),
+            description: p.get_or("Description", "").into(),
+            created: ctx.now,
+        },
+    );
+    Ok(json!({ "RouteEntryId": id }))
+}
+
+fn delete_route_entry(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let found = if let Some(id) = p.get("RouteEntryId") {
+        state.route_entries.get(id).map(|e| e.id.clone())
+    } else {
+        let table = p.required("RouteTableId")?;
+        let dest = p.required("DestinationCidrBlock")?;
+        let dest = Cidr::parse(dest);
+        state
+            .route_entries
+            .values()
+            .find(|e| e.route_table_id == table && Some(e.destination) == dest && p.get("NextHopId").is_none_or(|h| h == e.next_hop_id))
+            .map(|e| e.id.clone())
+    };
+    let id = found.ok_or_else(|| SimError::not_found("InvalidRouteEntry.NotFound", "The specified route entry does not exist."))?;
+    state.route_entries.remove(&id);
+    Ok(ok())
+}
+
+/// `Filter.N.Key` / `Filter.N.Value.M` filters of the border-router actions.
+fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
+    p.indexed("Filter")
+        .into_iter()
+        .filter(|f| f.get("Key").is_some_and(|k| k == key))
+        .flat_map(|f| f.into_iter().filter(|(k, _)| k.starts_with("Value")).map(|(_, v)| v))
+        .collect()
+}
+
+fn describe_vbrs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let ids = filter_values(p, "VbrId");
+    let items: Vec<_> = state
+        .vbrs
+        .values()
+        .filter(|v| v.region_id == region && (ids.is_empty() || ids.contains(&v.id)))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|v| {
+            json!({
+                "VbrId": v.id,
+                "Name": v.name,
+                "Description": "",
+                "Status": "active",
+                "PhysicalConnectionId": v.physical_connection_id,
+                "PhysicalConnectionStatus": "Enabled",
+                "AccessPointId": "ap-cn-hangzhou-sim",
+                "CircuitCode": "sim-circuit",
+                "VlanId": v.vlan_id,
+                "VlanInterfaceId": format!("ri-{}", &v.id[4..]),
+                "LocalGatewayIp": v.local_gateway_ip,
+                "PeerGatewayIp": v.peer_gateway_ip,
+                "PeeringSubnetMask": v.peering_subnet_mask,
+                "RouteTableId": v.route_table_id,
+                "CreationTime": vpc_time(v.created),
+                "ActivationTime": vpc_time(v.created),
+            })
+        })
+        .collect();
+    Ok(with_page(json!({ "VirtualBorderRouterSet": { "VirtualBorderRouterType": list } }), &info))
+}
+
+fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let ids = filter_values(p, "RouterInterfaceId");
+    let router_ids = filter_values(p, "RouterId");
+    let items: Vec<_> = state
+        .router_interfaces
+        .values()
+        .filter(|r| r.region_id == region && (ids.is_empty() || ids.contains(&r.id)))
+        .filter(|r| router_ids.is_empty() || router_ids.contains(&r.router_id))
+        .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page
+        .iter()
+        .map(|r| {
+            json!({
+                "RouterInterfaceId": r.id,
+                "Name": r.name,
+                "Description": "",
+                "RouterId": r.router_id,
+                "RouterType": r.router_type,
+                "Role": r.role,
+                "Spec": r.spec,
+                "Status": "Active",
+                "BusinessStatus": "Normal",
+                "ChargeType": "AfterPay",
+                "OppositeInterfaceId": r.opposite_interface_id,
+                "OppositeRouterId": r.opposite_router_id,
+                "OppositeRouterType": r.opposite_router_type,
+                "OppositeRegionId": r.opposite_region_id,
+                "CreationTime": vpc_time(r.created),
+                "ConnectedTime": vpc_time(r.created),
+            })
+        })
+        .collect();
+    Ok(with_page(json!({ "RouterInterfaceSet": { "RouterInterfaceType": list } }), &info))
+}
+
+/// An address in a VPC CIDR, for seeded border routers' peering IPs.
+pub fn nth_ip(cidr: &Cidr, n: u32) -> String {
+    ip_to_string(cidr.network + n)
+}
