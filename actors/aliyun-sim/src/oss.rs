@@ -99,7 +99,7 @@ fn no_such_bucket(name: &str) -> SimError {
 }
 
 fn iso_millis(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    t.format("%Y-%m-%dT%H:%M:%S.000Z").to_string()
 }
 
 fn http_date(t: DateTime<Utc>) -> String {
