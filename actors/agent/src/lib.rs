@@ -10,6 +10,7 @@ pub mod error;
 pub mod host;
 pub mod libvirt;
 pub mod network;
+pub mod nocloud;
 pub mod qemu_img;
 pub mod server;
 pub mod storage;

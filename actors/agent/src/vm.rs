@@ -117,6 +117,19 @@ fn is_active(dom: &Domain, name: &str) -> AgentResult<bool> {
 /// `create` fails, the definition made by this call is rolled back.
 fn start(conn: &Connect, settings: &VmSettings, cmd: &StartVmCmd) -> AgentResult<Outcome> {
     let name = &cmd.vm_instance_uuid;
+    // User data goes in as one more CD-ROM: a NoCloud seed made for this start.
+    let seed_dir = settings.xml.console_log_dir.with_file_name("nocloud");
+    let mut with_seed;
+    let cmd = match cmd.user_data.as_deref().filter(|u| !u.is_empty()) {
+        Some(data) => {
+            let iso = crate::nocloud::make_seed(&seed_dir, name, &cmd.vm_name, data)?;
+            with_seed = cmd.clone();
+            let device_id = with_seed.cd_roms.iter().map(|c| c.device_id + 1).max().unwrap_or(0);
+            with_seed.cd_roms.push(CdRomTO { path: Some(iso.to_string_lossy().into_owned()), device_id, ..Default::default() });
+            &with_seed
+        }
+        None => cmd,
+    };
     let xml = render_domain_xml(cmd, &settings.xml)?;
     let existing = find_domain(conn, name)?;
     let mut previous_definition = None;
@@ -228,6 +241,7 @@ fn destroy(conn: &Connect, settings: &VmSettings, cmd: &DestroyVmCmd) -> AgentRe
         }
         libvirt::undefine(&dom, name)?;
     }
+    crate::nocloud::remove_seed(&settings.xml.console_log_dir.with_file_name("nocloud"), name);
     let log = settings.xml.console_log_dir.join(format!("{name}.log"));
     match std::fs::remove_file(&log) {
         Ok(()) => {}

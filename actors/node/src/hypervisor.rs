@@ -9,7 +9,7 @@ use crate::store::{i64_of, str_of, Inventory};
 use crate::tables;
 use std::collections::BTreeSet;
 use zstack_agent_proto::{
-    paths, AgentResponse, AttachDataVolumeCmd, CreateBridgeCmd, DestroyVmCmd, DetachDataVolumeCmd, NicTO, PauseVmCmd, RebootVmCmd, ResumeVmCmd, StartVmCmd,
+    paths, AgentResponse, AttachDataVolumeCmd, CdRomTO, CreateBridgeCmd, DestroyVmCmd, DetachDataVolumeCmd, NicTO, PauseVmCmd, RebootVmCmd, ResumeVmCmd, StartVmCmd,
     StartVmResponse, StopVmCmd, StopVmType, VolumeTO,
 };
 use zstack_kit::{ApiError, ApiResult};
@@ -104,6 +104,17 @@ pub async fn vm_start(app: &App, host: &str, launch: &VmLaunch) -> ApiResult<()>
     };
     let mut vols = launch.volumes.iter().map(volume_to);
     let root = vols.next().ok_or_else(|| ApiError::internal(format!("vm[uuid:{}] has no root volume", launch.uuid)))?;
+    let root_ps = launch.volumes.first().and_then(|v| str_of(v, "primaryStorageUuid")).unwrap_or_default().to_string();
+    let mut cd_roms = Vec::new();
+    for drive in app.store.inv_find(&tables::VM_CDROM, "vmInstanceUuid", &launch.uuid).await? {
+        let device_id = i64_of(&drive, "deviceId").max(0) as u32;
+        let path = match str_of(&drive, "isoUuid") {
+            Some(iso) => Some(local_storage::iso_cache(app, &root_ps, host, iso).await?),
+            None => None,
+        };
+        cd_roms.push(CdRomTO { is_empty: path.is_none(), path, device_id, image_uuid: str_of(&drive, "isoUuid").map(String::from), ..Default::default() });
+    }
+    let user_data = app.store.tags_of(&launch.uuid).await?.into_iter().find_map(|t| t.strip_prefix("userdata::").map(String::from));
     let cmd = StartVmCmd {
         vm_instance_uuid: launch.uuid.clone(),
         vm_name: launch.name.clone(),
@@ -117,6 +128,8 @@ pub async fn vm_start(app: &App, host: &str, launch: &VmLaunch) -> ApiResult<()>
         nics: kvm_nics(app, &agent, &launch.nics).await?,
         console_mode: Some("vnc".into()),
         console_password: crate::kvm::console::password_of(app, &launch.uuid).await?,
+        cd_roms,
+        user_data,
         timeout: Some(SLOW.as_secs()),
         ..Default::default()
     };

@@ -132,6 +132,19 @@ fn env_or_skip(test: &str) -> Option<KvmEnv> {
     }
 }
 
+fn base64_encode(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
 fn count(text: &str, line: &str) -> usize {
     text.lines().filter(|l| l.trim() == line).count()
 }
@@ -318,12 +331,23 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
 
     // Create: the guest boots and says so on its serial console.
     let t = Instant::now();
-    let vm = n.create("/v1/vm-instances", json!({"name": "guest", "instanceOfferingUuid": offering, "imageUuid": uuid_of(&image), "l3NetworkUuids": [l3]})).await;
+    let user_data = "#cloud-config\nhostname: zs-guest\n";
+    let b64 = base64_encode(user_data.as_bytes());
+    let vm = n
+        .ok("POST", "/v1/vm-instances", json!({"params": {"name": "guest", "instanceOfferingUuid": offering, "imageUuid": uuid_of(&image), "l3NetworkUuids": [l3]},
+            "systemTags": [format!("userdata::{b64}")]}))
+        .await["inventory"]
+        .clone();
     let vm_uuid = uuid_of(&vm);
     assert_eq!(vm["state"], "Running");
     let booted = env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
     eprintln!("CreateVmInstance to guest marker: {:.1}s", (t.elapsed()).as_secs_f64().max(booted.as_secs_f64()));
     assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    // The user data reached the guest as a NoCloud seed CD-ROM.
+    let seed = env.work.join(format!("agent/nocloud/{vm_uuid}.iso"));
+    assert!(virsh(&["dumpxml", &vm_uuid]).1.contains(&seed.display().to_string()), "the seed ISO is a CD-ROM of the domain");
+    let extracted = Command::new("isoinfo").args(["-J", "-x", "/user-data", "-i"]).arg(&seed).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&extracted.stdout), user_data);
     let root = &vm["allVolumes"][0];
     assert!(root["installPath"].as_str().unwrap().starts_with(&ps_dir.display().to_string()), "{root}");
     assert_eq!(n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=hostUuid={host_uuid}")).await.len(), 1);
@@ -358,9 +382,23 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     let stopped = n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("stopVmInstance")).await;
     assert_eq!(stopped["inventory"]["state"], "Stopped");
     assert!(!virsh(&["domstate", &vm_uuid]).0, "a stopped VM leaves no domain");
+    // An ISO attached while the VM is stopped is a CD-ROM of its next start;
+    // a running VM on KVM refuses ISO changes with the reason.
+    let iso_dir = env.work.join("iso-src");
+    std::fs::create_dir_all(&iso_dir).unwrap();
+    std::fs::write(iso_dir.join("hello.txt"), "zstack").unwrap();
+    let iso_file = env.work.join("tools.iso");
+    assert!(Command::new("genisoimage").args(["-quiet", "-o"]).arg(&iso_file).args(["-V", "TOOLS", "-J"]).arg(&iso_dir).status().unwrap().success());
+    let iso = n.ok("POST", "/v1/images", json!({"params": {"name": "tools", "url": format!("file://{}", iso_file.display()), "mediaType": "ISO", "backupStorageUuids": [bs]}})).await["inventory"].clone();
+    assert_eq!(iso["format"], "iso", "the format is read from the file");
+    let iso_uuid = uuid_of(&iso);
+    n.ok("POST", &format!("/v1/vm-instances/{vm_uuid}/iso/{iso_uuid}"), json!({"params": {}})).await;
     let before = env.console(&vm_uuid);
     n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
     env.wait_new_boot(&vm_uuid, "a boot after start", &before).await;
+    assert!(virsh(&["dumpxml", &vm_uuid]).1.contains(&format!("imagecache/iso/{iso_uuid}.iso")), "the ISO is in a CD-ROM drive");
+    let (s, e) = n.call("DELETE", &format!("/v1/vm-instances/{vm_uuid}/iso?isoUuid={iso_uuid}"), None).await;
+    assert_eq!(s, 503, "{e}");
     let before = env.console(&vm_uuid);
     n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("rebootVmInstance")).await;
     env.wait_new_boot(&vm_uuid, "a boot after reboot", &before).await;
@@ -391,6 +429,7 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
     assert!(!virsh(&["domstate", &vm_uuid]).0);
+    assert!(!seed.exists(), "the NoCloud seed goes with the domain");
     assert!(files_under(&ps_dir).iter().all(|f| f.contains("imagecache")), "{:?}", files_under(&ps_dir));
     assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
     assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before);

@@ -126,6 +126,10 @@ pub struct StartVmCmd {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub boot_mode: Option<String>,
     pub create_paused: bool,
+    /// zstack-rs addition: cloud-init user data (base64, as ZStack's
+    /// `userdata::` tag holds it), given to the guest as a NoCloud ISO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
     pub addons: BTreeMap<String, serde_json::Value>,
     pub kvm_host_addons: BTreeMap<String, serde_json::Value>,
 }

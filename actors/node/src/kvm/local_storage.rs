@@ -129,11 +129,7 @@ pub fn volume_path(ps: &Inventory, volume: &str, root: bool) -> String {
 pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Inventory, image: &str) -> ApiResult<String> {
     let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
     let agent = agent_of(app, host)?;
-    let (url, _format) = image_source(app, image).await?;
-    let cache = format!("{}/imagecache/template/{image}.qcow2", str_of(&p, "url").unwrap_or_default().trim_end_matches('/'));
-    let dl: DownloadImageToCacheResponse = agent
-        .call(paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE, &DownloadImageToCacheCmd { url, install_path: cache.clone(), image_uuid: Some(image.into()), ..Default::default() }, SLOW)
-        .await?;
+    let (cache, dl) = cache_image(app, &agent, &p, image, "template", "qcow2").await?;
     if dl.format.as_deref().is_some_and(|f| f != "qcow2") {
         return Err(ApiError::operation(format!("image[uuid:{image}] is {}: local storage makes root volumes from qcow2 images only", dl.format.unwrap_or_default())));
     }
@@ -148,6 +144,23 @@ pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Invent
         return Err(e);
     }
     Ok(path)
+}
+
+/// Copy an image into the storage's cache on the agent's host (once; the
+/// agent keeps a copy whose checksum matches). Returns the cached path.
+async fn cache_image(app: &App, agent: &AgentClient, p: &Inventory, image: &str, dir: &str, ext: &str) -> ApiResult<(String, DownloadImageToCacheResponse)> {
+    let (url, _format) = image_source(app, image).await?;
+    let cache = format!("{}/imagecache/{dir}/{image}.{ext}", str_of(p, "url").unwrap_or_default().trim_end_matches('/'));
+    let cmd = DownloadImageToCacheCmd { url, install_path: cache.clone(), image_uuid: Some(image.into()), ..Default::default() };
+    let dl: DownloadImageToCacheResponse = agent.call(paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE, &cmd, SLOW).await?;
+    Ok((cache, dl))
+}
+
+/// An ISO in the cache of a local storage on `host`, for a CD-ROM drive.
+pub async fn iso_cache(app: &App, ps: &str, host: &str, iso: &str) -> ApiResult<String> {
+    let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::operation(format!("ISOs on KVM hosts are cached on local storage; primary storage[uuid:{ps}] is not")))?;
+    let agent = agent_of(app, host)?;
+    Ok(cache_image(app, &agent, &p, iso, "iso", "iso").await?.0)
 }
 
 /// An empty qcow2 data volume on `host`.
@@ -230,6 +243,7 @@ pub async fn image_cache_clean(app: App, req: Req) -> ApiResult<Reply> {
         }
         for image in &unused {
             delete_file(&app, host, &format!("{root}/imagecache/template/{image}.qcow2")).await?;
+            delete_file(&app, host, &format!("{root}/imagecache/iso/{image}.iso")).await?;
         }
     }
     Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)))

@@ -757,6 +757,7 @@ pub async fn iso_attach(app: App, req: Req) -> ApiResult<Reply> {
             if !matches!(str_of(&vm, "state"), Some("Running") | Some("Stopped") | Some("Paused")) {
                 return Err(ApiError::operation(format!("unable to attach an ISO to vm[uuid:{vm_uuid}] in state {}", str_of(&vm, "state").unwrap_or_default())));
             }
+            iso_change_allowed(&app, &vm)?;
             let cdroms = app.store.inv_find(&tables::VM_CDROM, "vmInstanceUuid", &vm_uuid).await?;
             if cdroms.iter().any(|c| str_of(c, "isoUuid") == Some(iso.as_str())) {
                 return Err(ApiError::operation(format!("ISO[uuid:{iso}] is already attached to vm[uuid:{vm_uuid}]")));
@@ -783,12 +784,26 @@ pub async fn iso_attach(app: App, req: Req) -> ApiResult<Reply> {
     vm_reply(&app, &uuid).await
 }
 
+/// A running VM on a KVM host gets its ISOs at its next start: media changes
+/// on a live domain are not offered yet.
+fn iso_change_allowed(app: &App, vm: &Inventory) -> ApiResult<()> {
+    let host = str_of(vm, "hostUuid").unwrap_or_default();
+    if matches!(str_of(vm, "state"), Some("Running" | "Paused")) && app.kvm.is_kvm(host) {
+        return Err(ApiError::operation(format!(
+            "vm[uuid:{}] runs on KVM host[uuid:{host}]: stop it to change its ISOs (they are attached at start)",
+            str_of(vm, "uuid").unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
 pub async fn iso_detach(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("vmInstanceUuid")?;
     let iso = req.string("isoUuid");
     on_vm(&app, &uuid, move |app, vm| {
         Box::pin(async move {
             let vm_uuid = str_of(&vm, "uuid").unwrap_or_default().to_string();
+            iso_change_allowed(&app, &vm)?;
             let mut stmts = Vec::new();
             for mut c in app.store.inv_find(&tables::VM_CDROM, "vmInstanceUuid", &vm_uuid).await? {
                 let hit = match (&iso, str_of(&c, "isoUuid")) {
