@@ -113,6 +113,14 @@ impl Drop for AgentProcess {
 
 impl Drop for KvmEnv {
     fn drop(&mut self) {
+        // A failed test leaves its domains: remove every one whose files are ours.
+        let work = self.work.display().to_string();
+        for name in virsh(&["list", "--all", "--name"]).1.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if virsh(&["dumpxml", name]).1.contains(&work) {
+                let _ = virsh(&["destroy", name]);
+                let _ = virsh(&["undefine", name]);
+            }
+        }
         let _ = Command::new("ip").args(["link", "del", &self.iface]).status();
         let _ = Command::new("ip").args(["link", "del", &format!("br_{}", self.iface)]).status();
         let _ = std::fs::remove_dir_all(&self.work);
