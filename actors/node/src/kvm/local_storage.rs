@@ -40,8 +40,15 @@ async fn local_ps(app: &App, ps: &str) -> ApiResult<Option<Inventory>> {
     Ok(app.store.inv_get(&tables::PRIMARY_STORAGE, ps).await?.filter(|p| str_of(p, "type") == Some(TYPE)))
 }
 
+/// Whether a primary storage is local storage. A storage's type never
+/// changes, so the answer is remembered: VM creation asks it for every VM.
 pub async fn is_local(app: &App, ps: &str) -> ApiResult<bool> {
-    Ok(local_ps(app, ps).await?.is_some())
+    if let Some(known) = app.kvm.local_storage_known(ps) {
+        return Ok(known);
+    }
+    let local = local_ps(app, ps).await?.is_some();
+    app.kvm.local_storage_learn(ps, local);
+    Ok(local)
 }
 
 /// Initialise the storage directory on one host and record its capacity.

@@ -75,6 +75,8 @@ impl AgentClient {
 #[derive(Default)]
 pub struct KvmHosts {
     agents: RwLock<HashMap<String, Arc<AgentClient>>>,
+    /// Primary storage uuid → whether it is local storage (types never change).
+    storage_is_local: RwLock<HashMap<String, bool>>,
 }
 
 impl KvmHosts {
@@ -94,6 +96,14 @@ impl KvmHosts {
 
     pub fn forget(&self, host: &str) {
         self.agents.write().remove(host);
+    }
+
+    pub fn local_storage_known(&self, ps: &str) -> Option<bool> {
+        self.storage_is_local.read().get(ps).copied()
+    }
+
+    pub fn local_storage_learn(&self, ps: &str, local: bool) {
+        self.storage_is_local.write().insert(ps.to_string(), local);
     }
 
     pub fn hosts(&self) -> Vec<Arc<AgentClient>> {
