@@ -142,6 +142,8 @@ class SdkFidelity(unittest.TestCase):
     def setUpClass(cls):
         control("POST", "/__sim/config", {"transition_ms": 1000})
         control("DELETE", "/__sim/faults")
+        # Only advance() moves simulated time: status checks do not depend on test speed.
+        control("POST", "/__sim/clock", {"freeze": True})
 
     def test_regions_and_zones_through_every_rpc_client(self):
         for client in (ecs(), ecs(v2=True)):

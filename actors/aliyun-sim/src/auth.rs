@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use zstack_aliyun::oss_sign::{
     oss_v1_canonicalized_resource, sign_oss_v1, sign_oss_v4, OssV1Input, OssV4Input,
 };
-use zstack_aliyun::sign::{parse_acs3_authorization, verify_acs3, verify_rpc_v1, SignatureCheckError};
+use zstack_aliyun::sign::{
+    parse_acs3_authorization, verify_acs3, verify_rpc_v1, SignatureCheckError,
+};
 
 use crate::error::SimError;
 
@@ -282,7 +284,10 @@ pub fn verify_oss(
             }
         }
         let (Some(credential), Some(signature)) = (credential, signature) else {
-            return Err(oss_error("AccessDenied", "Malformed OSS4-HMAC-SHA256 Authorization header."));
+            return Err(oss_error(
+                "AccessDenied",
+                "Malformed OSS4-HMAC-SHA256 Authorization header.",
+            ));
         };
         // Credential = <ak>/<yyyymmdd>/<region>/oss/aliyun_v4_request
         let parts: Vec<&str> = credential.split('/').collect();
@@ -291,7 +296,10 @@ pub fn verify_oss(
         }
         let (id, region) = (parts[0], parts[2]);
         let secret = keys.secret(id).ok_or_else(|| {
-            oss_error("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
+            oss_error(
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+            )
         })?;
         let datetime = request.header("x-oss-date").unwrap_or_default();
         let computed = sign_oss_v4(
@@ -316,7 +324,10 @@ pub fn verify_oss(
         if let Ok(t) = NaiveDateTime::parse_from_str(datetime, "%Y%m%dT%H%M%SZ") {
             check_oss_skew(t.and_utc())?;
         } else {
-            return Err(oss_error("AccessDenied", "Missing or malformed x-oss-date."));
+            return Err(oss_error(
+                "AccessDenied",
+                "Missing or malformed x-oss-date.",
+            ));
         }
         return Ok(Caller {
             access_key_id: id.to_string(),
@@ -324,11 +335,15 @@ pub fn verify_oss(
         });
     }
     if let Some(rest) = authorization.strip_prefix("OSS ") {
-        let (id, signature) = rest.trim().split_once(':').ok_or_else(|| {
-            oss_error("AccessDenied", "Malformed OSS Authorization header.")
-        })?;
+        let (id, signature) = rest
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| oss_error("AccessDenied", "Malformed OSS Authorization header."))?;
         let secret = keys.secret(id).ok_or_else(|| {
-            oss_error("InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
+            oss_error(
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+            )
         })?;
         let resource = oss_v1_canonicalized_resource(bucket, key, request.query);
         let date = request.header("date").unwrap_or_default();
@@ -417,9 +432,15 @@ mod tests {
         assert_eq!(err.code, "InvalidTimeStamp.Expired");
         let wrong = KeyRing::new([("testid".to_string(), "other".to_string())]);
         let err = verify_rpc(&request, &wrong, &mut NonceCache::default()).unwrap_err();
-        assert_eq!((err.code.as_str(), err.status), ("SignatureDoesNotMatch", 400));
+        assert_eq!(
+            (err.code.as_str(), err.status),
+            ("SignatureDoesNotMatch", 400)
+        );
         let none = KeyRing::default();
         let err = verify_rpc(&request, &none, &mut NonceCache::default()).unwrap_err();
-        assert_eq!((err.code.as_str(), err.status), ("InvalidAccessKeyId.NotFound", 404));
+        assert_eq!(
+            (err.code.as_str(), err.status),
+            ("InvalidAccessKeyId.NotFound", 404)
+        );
     }
 }

@@ -59,7 +59,10 @@ impl SimError {
     }
 
     pub fn throttled() -> Self {
-        Self::bad("Throttling.User", "Request was denied due to user flow control.")
+        Self::bad(
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+        )
     }
 
     pub fn internal() -> Self {

@@ -95,7 +95,7 @@ impl FaultPlan {
                 continue;
             }
             let fires = match (rule.count, rule.rate) {
-                (Some(left), _) if left == 0 => false,
+                (Some(0), _) => false,
                 (Some(_), Some(rate)) | (None, Some(rate)) => rng.gen_bool(rate),
                 (Some(_), None) => true,
                 (None, None) => false,
@@ -130,7 +130,8 @@ impl FaultPlan {
             });
             break;
         }
-        self.rules.retain(|r| r.count != Some(0) || r.rate.is_some());
+        self.rules
+            .retain(|r| r.count != Some(0) || r.rate.is_some());
         decision
     }
 }
@@ -155,7 +156,8 @@ mod tests {
     #[test]
     fn count_rules_fire_exactly_count_times_for_their_action_only() {
         let mut plan = FaultPlan::default();
-        plan.add(rule("RunInstances", FaultKind::Throttle, Some(2), None)).unwrap();
+        plan.add(rule("RunInstances", FaultKind::Throttle, Some(2), None))
+            .unwrap();
         assert_eq!(plan.decide("DescribeRegions", false), None);
         for _ in 0..2 {
             match plan.decide("RunInstances", false) {
@@ -170,10 +172,15 @@ mod tests {
     #[test]
     fn rate_rules_fire_about_as_often_as_asked() {
         let mut plan = FaultPlan::default();
-        plan.add(rule("*", FaultKind::Fail, None, Some(0.5))).unwrap();
-        let fired = (0..2000).filter(|_| plan.decide("X", false).is_some()).count();
+        plan.add(rule("*", FaultKind::Fail, None, Some(0.5)))
+            .unwrap();
+        let fired = (0..2000)
+            .filter(|_| plan.decide("X", false).is_some())
+            .count();
         assert!((800..1200).contains(&fired), "{fired}");
-        assert!(plan.add(rule("*", FaultKind::Fail, None, Some(1.5))).is_err());
+        assert!(plan
+            .add(rule("*", FaultKind::Fail, None, Some(1.5)))
+            .is_err());
     }
 
     #[test]

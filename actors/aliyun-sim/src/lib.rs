@@ -183,18 +183,33 @@ fn build_server(
 pub fn new_request_id() -> String {
     let b: [u8; 16] = rand::random();
     let h = hex::encode_upper(b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 fn lower_headers(req: &HttpRequest) -> Vec<(String, String)> {
     req.headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 async fn serve(req: HttpRequest, body: web::Bytes, sim: web::Data<Simulator>) -> HttpResponse {
@@ -241,18 +256,37 @@ async fn serve_rpc(
     sim: &Simulator,
 ) -> HttpResponse {
     let request_id = new_request_id();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let action = header(headers, "x-acs-action").map(str::to_string).or_else(|| param("Action")).unwrap_or_default();
-    let version = header(headers, "x-acs-version").map(str::to_string).or_else(|| param("Version")).unwrap_or_default();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let action = header(headers, "x-acs-action")
+        .map(str::to_string)
+        .or_else(|| param("Action"))
+        .unwrap_or_default();
+    let version = header(headers, "x-acs-version")
+        .map(str::to_string)
+        .or_else(|| param("Version"))
+        .unwrap_or_default();
     let product = Product::for_version(&version);
     let host_id = product.unwrap_or(Product::Ecs).host_id();
-    let stats_key = if action.is_empty() { "<no action>".to_string() } else { action.clone() };
+    let stats_key = if action.is_empty() {
+        "<no action>".to_string()
+    } else {
+        action.clone()
+    };
     sim.stats.lock().received(&stats_key);
     let answer = |result: Result<Value, SimError>| {
-        sim.stats.lock().answered(&stats_key, result.as_ref().err().map(|e| e.code.as_str()));
+        sim.stats
+            .lock()
+            .answered(&stats_key, result.as_ref().err().map(|e| e.code.as_str()));
         rpc_answer(result, &request_id, host_id)
     };
-    let form = if header(headers, "content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
+    let form = if header(headers, "content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+    {
         parse_query(&String::from_utf8_lossy(body), true)
     } else {
         Vec::new()
@@ -271,7 +305,10 @@ async fn serve_rpc(
     };
     sim.stats.lock().signed(&stats_key, caller.signature);
     let Some(product) = product else {
-        return answer(Err(SimError::bad("InvalidVersion", format!("Specified parameter Version {version:?} is not valid."))));
+        return answer(Err(SimError::bad(
+            "InvalidVersion",
+            format!("Specified parameter Version {version:?} is not valid."),
+        )));
     };
     if action.is_empty() {
         return answer(Err(SimError::missing("Action")));
@@ -323,10 +360,17 @@ async fn serve_oss(
     sim.stats.lock().received(action);
     let host_id = host.clone();
     let answer = |result: Result<oss::OssResponse, SimError>| {
-        sim.stats.lock().answered(action, result.as_ref().err().map(|e| e.code.as_str()));
+        sim.stats
+            .lock()
+            .answered(action, result.as_ref().err().map(|e| e.code.as_str()));
         let (code, mut extra, payload, content_type) = match result {
             Ok(r) => (r.status, r.headers, r.body, None),
-            Err(e) => (e.status, Vec::new(), e.oss_body(&request_id, &host_id).into_bytes(), Some("application/xml")),
+            Err(e) => (
+                e.status,
+                Vec::new(),
+                e.oss_body(&request_id, &host_id).into_bytes(),
+                Some("application/xml"),
+            ),
         };
         let mut builder = HttpResponse::build(status(code));
         builder.insert_header(("x-oss-request-id", request_id.as_str()));
@@ -390,7 +434,9 @@ async fn serve_oss(
 }
 
 fn json_response(code: u16, body: Value) -> HttpResponse {
-    HttpResponse::build(status(code)).content_type("application/json").body(body.to_string())
+    HttpResponse::build(status(code))
+        .content_type("application/json")
+        .body(body.to_string())
 }
 
 fn control_error(message: impl std::fmt::Display) -> HttpResponse {
@@ -402,14 +448,18 @@ fn control(req: &HttpRequest, body: &[u8], sim: &Simulator) -> HttpResponse {
     let method = req.method().as_str();
     match (method, req.path()) {
         ("GET", "/__sim/health") => json_response(200, json!({ "status": "ok" })),
-        ("GET", "/__sim/faults") => json_response(200, json!({ "faults": sim.faults.lock().rules() })),
+        ("GET", "/__sim/faults") => {
+            json_response(200, json!({ "faults": sim.faults.lock().rules() }))
+        }
         ("POST", "/__sim/faults") => {
             // One rule or a list of rules.
             let rules: Vec<FaultRule> = match serde_json::from_slice::<Value>(body) {
-                Ok(Value::Array(items)) => match items.into_iter().map(serde_json::from_value).collect() {
-                    Ok(rules) => rules,
-                    Err(e) => return control_error(e),
-                },
+                Ok(Value::Array(items)) => {
+                    match items.into_iter().map(serde_json::from_value).collect() {
+                        Ok(rules) => rules,
+                        Err(e) => return control_error(e),
+                    }
+                }
                 Ok(one) => match serde_json::from_value(one) {
                     Ok(rule) => vec![rule],
                     Err(e) => return control_error(e),
@@ -428,16 +478,20 @@ fn control(req: &HttpRequest, body: &[u8], sim: &Simulator) -> HttpResponse {
             sim.faults.lock().clear();
             json_response(200, json!({ "faults": [] }))
         }
-        ("GET", "/__sim/stats") => json_response(200, serde_json::to_value(&*sim.stats.lock()).unwrap_or_default()),
+        ("GET", "/__sim/stats") => json_response(
+            200,
+            serde_json::to_value(&*sim.stats.lock()).unwrap_or_default(),
+        ),
         ("DELETE", "/__sim/stats") => {
             *sim.stats.lock() = SimStats::default();
             json_response(200, json!({ "reset": true }))
         }
         ("POST", "/__sim/seed") => {
-            let request: seed::SeedRequest = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
-                Ok(r) => r,
-                Err(e) => return control_error(e),
-            };
+            let request: seed::SeedRequest =
+                match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
+                    Ok(r) => r,
+                    Err(e) => return control_error(e),
+                };
             let started = std::time::Instant::now();
             let now = sim.clock.now();
             match seed::seed(&mut sim.state.lock(), &request, now) {
@@ -451,11 +505,23 @@ fn control(req: &HttpRequest, body: &[u8], sim: &Simulator) -> HttpResponse {
         }
         ("GET", "/__sim/clock") => json_response(200, clock_json(sim)),
         ("POST", "/__sim/clock") => {
+            // {"freeze": true|false} and/or {"advance_ms": N}.
             let value: Value = serde_json::from_slice(body).unwrap_or_default();
-            let Some(ms) = value.get("advance_ms").and_then(Value::as_u64) else {
-                return control_error("expected {\"advance_ms\": <milliseconds>}");
-            };
-            sim.clock.advance(Duration::from_millis(ms));
+            let freeze = value.get("freeze").and_then(Value::as_bool);
+            let advance = value.get("advance_ms").and_then(Value::as_u64);
+            if freeze.is_none() && advance.is_none() {
+                return control_error(
+                    "expected {\"advance_ms\": <milliseconds>} and/or {\"freeze\": <bool>}",
+                );
+            }
+            match freeze {
+                Some(true) => sim.clock.freeze(),
+                Some(false) => sim.clock.unfreeze(),
+                None => {}
+            }
+            if let Some(ms) = advance {
+                sim.clock.advance(Duration::from_millis(ms));
+            }
             json_response(200, clock_json(sim))
         }
         ("GET", "/__sim/config") => json_response(200, config_json(sim)),
@@ -510,7 +576,10 @@ fn control(req: &HttpRequest, body: &[u8], sim: &Simulator) -> HttpResponse {
                 }),
             )
         }
-        _ => json_response(404, json!({ "error": format!("no control endpoint {method} {}", req.path()) })),
+        _ => json_response(
+            404,
+            json!({ "error": format!("no control endpoint {method} {}", req.path()) }),
+        ),
     }
 }
 
@@ -518,6 +587,7 @@ fn clock_json(sim: &Simulator) -> Value {
     json!({
         "now": sim.clock.now().to_rfc3339(),
         "offset_ms": sim.clock.offset().as_millis() as u64,
+        "frozen": sim.clock.is_frozen(),
     })
 }
 

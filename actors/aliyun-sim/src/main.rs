@@ -31,10 +31,13 @@ fn main() {
             "--access-key" => {
                 let pair = value();
                 let (id, secret) = pair.split_once(':').unwrap_or_else(|| usage());
-                config.access_keys.push((id.to_string(), secret.to_string()));
+                config
+                    .access_keys
+                    .push((id.to_string(), secret.to_string()));
             }
             "--transition-ms" => {
-                config.transition_step = Duration::from_millis(value().parse().unwrap_or_else(|_| usage()))
+                config.transition_step =
+                    Duration::from_millis(value().parse().unwrap_or_else(|_| usage()))
             }
             "--workers" => config.workers = value().parse().unwrap_or_else(|_| usage()),
             "-h" | "--help" => usage(),
@@ -42,7 +45,9 @@ fn main() {
         }
     }
     if config.access_keys.is_empty() {
-        config.access_keys.push(("testid".into(), "testsecret".into()));
+        config
+            .access_keys
+            .push(("testid".into(), "testsecret".into()));
     }
     let server = match SimServer::start(config) {
         Ok(server) => server,

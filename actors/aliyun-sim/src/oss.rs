@@ -28,11 +28,17 @@ pub struct OssRequest<'a> {
 
 impl OssRequest<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -45,7 +51,11 @@ pub struct OssResponse {
 
 impl OssResponse {
     fn empty(status: u16) -> Self {
-        Self { status, headers: Vec::new(), body: Vec::new() }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     }
 
     fn xml(body: String) -> Self {
@@ -60,7 +70,10 @@ impl OssResponse {
 /// Bucket and key from the Host header (virtual-host style) or the path (path style).
 pub fn bucket_and_key(host: &str, decoded_path: &str) -> (Option<String>, Option<String>) {
     let hostname = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-    let is_ip = hostname.trim_matches(|c| c == '[' || c == ']').parse::<std::net::IpAddr>().is_ok();
+    let is_ip = hostname
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+        .is_ok();
     let path = decoded_path.strip_prefix('/').unwrap_or(decoded_path);
     if !is_ip {
         let mut labels = hostname.splitn(2, '.');
@@ -95,7 +108,10 @@ pub fn action_name(method: &str, bucket: Option<&str>, key: Option<&str>) -> &'s
 }
 
 fn no_such_bucket(name: &str) -> SimError {
-    SimError::not_found("NoSuchBucket", format!("The specified bucket does not exist: {name}"))
+    SimError::not_found(
+        "NoSuchBucket",
+        format!("The specified bucket does not exist: {name}"),
+    )
 }
 
 fn iso_millis(t: DateTime<Utc>) -> String {
@@ -108,7 +124,9 @@ fn http_date(t: DateTime<Utc>) -> String {
 
 fn valid_bucket_name(name: &str) -> bool {
     (3..=63).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
 }
@@ -129,14 +147,22 @@ pub fn handle(state: &mut SimState, request: &OssRequest<'_>) -> SimResult<OssRe
             bucket.objects.remove(k);
             Ok(OssResponse::empty(204))
         }
-        _ => Err(SimError::new(501, "NotImplemented", "The simulator does not implement this OSS operation.")),
+        _ => Err(SimError::new(
+            501,
+            "NotImplemented",
+            "The simulator does not implement this OSS operation.",
+        )),
     }
 }
 
 fn list_buckets(state: &SimState, request: &OssRequest<'_>) -> OssResponse {
     let prefix = request.param("prefix").unwrap_or("");
     let marker = request.param("marker").unwrap_or("");
-    let max: usize = request.param("max-keys").and_then(|m| m.parse().ok()).unwrap_or(100).clamp(1, 1000);
+    let max: usize = request
+        .param("max-keys")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
     let matching: Vec<&SimBucket> = state
         .buckets
         .values()
@@ -144,15 +170,22 @@ fn list_buckets(state: &SimState, request: &OssRequest<'_>) -> OssResponse {
         .collect();
     let truncated = matching.len() > max;
     let page = &matching[..matching.len().min(max)];
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult>");
-    xml.push_str(&format!("<Prefix>{}</Prefix><Marker>{}</Marker><MaxKeys>{max}</MaxKeys>", xml_escape(prefix), xml_escape(marker)));
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult>");
+    xml.push_str(&format!(
+        "<Prefix>{}</Prefix><Marker>{}</Marker><MaxKeys>{max}</MaxKeys>",
+        xml_escape(prefix),
+        xml_escape(marker)
+    ));
     xml.push_str(&format!("<IsTruncated>{truncated}</IsTruncated>"));
     if truncated {
         if let Some(last) = page.last() {
             xml.push_str(&format!("<NextMarker>{}</NextMarker>", last.name));
         }
     }
-    xml.push_str("<Owner><ID>1000000000</ID><DisplayName>1000000000</DisplayName></Owner><Buckets>");
+    xml.push_str(
+        "<Owner><ID>1000000000</ID><DisplayName>1000000000</DisplayName></Owner><Buckets>",
+    );
     for b in page {
         xml.push_str(&format!(
             "<Bucket><Name>{}</Name><CreationDate>{}</CreationDate><Location>oss-{r}</Location><ExtranetEndpoint>oss-{r}.aliyuncs.com</ExtranetEndpoint><IntranetEndpoint>oss-{r}-internal.aliyuncs.com</IntranetEndpoint><Region>{r}</Region><StorageClass>Standard</StorageClass></Bucket>",
@@ -165,12 +198,23 @@ fn list_buckets(state: &SimState, request: &OssRequest<'_>) -> OssResponse {
     OssResponse::xml(xml)
 }
 
-fn put_bucket(state: &mut SimState, request: &OssRequest<'_>, name: &str) -> SimResult<OssResponse> {
+fn put_bucket(
+    state: &mut SimState,
+    request: &OssRequest<'_>,
+    name: &str,
+) -> SimResult<OssResponse> {
     if !valid_bucket_name(name) {
-        return Err(SimError::bad("InvalidBucketName", format!("The specified bucket is not valid: {name}")));
+        return Err(SimError::bad(
+            "InvalidBucketName",
+            format!("The specified bucket is not valid: {name}"),
+        ));
     }
     if state.buckets.contains_key(name) {
-        return Err(SimError::new(409, "BucketAlreadyExists", "The requested bucket name is not available."));
+        return Err(SimError::new(
+            409,
+            "BucketAlreadyExists",
+            "The requested bucket name is not available.",
+        ));
     }
     state.buckets.insert(
         name.to_string(),
@@ -186,25 +230,42 @@ fn put_bucket(state: &mut SimState, request: &OssRequest<'_>, name: &str) -> Sim
 }
 
 fn delete_bucket(state: &mut SimState, name: &str) -> SimResult<OssResponse> {
-    let bucket = state.buckets.get(name).ok_or_else(|| no_such_bucket(name))?;
+    let bucket = state
+        .buckets
+        .get(name)
+        .ok_or_else(|| no_such_bucket(name))?;
     if !bucket.objects.is_empty() {
-        return Err(SimError::new(409, "BucketNotEmpty", "The bucket you tried to delete is not empty."));
+        return Err(SimError::new(
+            409,
+            "BucketNotEmpty",
+            "The bucket you tried to delete is not empty.",
+        ));
     }
     state.buckets.remove(name);
     Ok(OssResponse::empty(204))
 }
 
 fn list_objects(state: &SimState, request: &OssRequest<'_>, name: &str) -> SimResult<OssResponse> {
-    let bucket = state.buckets.get(name).ok_or_else(|| no_such_bucket(name))?;
+    let bucket = state
+        .buckets
+        .get(name)
+        .ok_or_else(|| no_such_bucket(name))?;
     let prefix = request.param("prefix").unwrap_or("");
     let marker = request.param("marker").unwrap_or("");
     let delimiter = request.param("delimiter").unwrap_or("");
-    let max: usize = request.param("max-keys").and_then(|m| m.parse().ok()).unwrap_or(100).clamp(1, 1000);
+    let max: usize = request
+        .param("max-keys")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
     let mut contents = Vec::new();
     let mut prefixes: Vec<String> = Vec::new();
     let mut truncated = false;
     let mut next_marker = String::new();
-    for (key, object) in bucket.objects.range::<str, _>((std::ops::Bound::Excluded(marker), std::ops::Bound::Unbounded)) {
+    for (key, object) in bucket.objects.range::<str, _>((
+        std::ops::Bound::Excluded(marker),
+        std::ops::Bound::Unbounded,
+    )) {
         if !key.starts_with(prefix) {
             continue;
         }
@@ -233,7 +294,10 @@ fn list_objects(state: &SimState, request: &OssRequest<'_>, name: &str) -> SimRe
         xml_escape(delimiter)
     ));
     if truncated {
-        xml.push_str(&format!("<NextMarker>{}</NextMarker>", xml_escape(&next_marker)));
+        xml.push_str(&format!(
+            "<NextMarker>{}</NextMarker>",
+            xml_escape(&next_marker)
+        ));
     }
     for (key, object) in contents {
         xml.push_str(&format!(
@@ -245,19 +309,33 @@ fn list_objects(state: &SimState, request: &OssRequest<'_>, name: &str) -> SimRe
         ));
     }
     for p in prefixes {
-        xml.push_str(&format!("<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>", xml_escape(&p)));
+        xml.push_str(&format!(
+            "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
+            xml_escape(&p)
+        ));
     }
     xml.push_str("</ListBucketResult>");
     Ok(OssResponse::xml(xml))
 }
 
-fn put_object(state: &mut SimState, request: &OssRequest<'_>, bucket: &str, key: &str) -> SimResult<OssResponse> {
-    let store = state.buckets.get_mut(bucket).ok_or_else(|| no_such_bucket(bucket))?;
+fn put_object(
+    state: &mut SimState,
+    request: &OssRequest<'_>,
+    bucket: &str,
+    key: &str,
+) -> SimResult<OssResponse> {
+    let store = state
+        .buckets
+        .get_mut(bucket)
+        .ok_or_else(|| no_such_bucket(bucket))?;
     let digest = Md5::digest(request.body);
     if let Some(sent) = request.header("content-md5") {
         let ours = base64::engine::general_purpose::STANDARD.encode(digest);
         if sent.trim() != ours {
-            return Err(SimError::bad("InvalidDigest", "The Content-MD5 you specified did not match what we received."));
+            return Err(SimError::bad(
+                "InvalidDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ));
         }
     }
     let etag = hex::encode_upper(digest);
@@ -266,15 +344,22 @@ fn put_object(state: &mut SimState, request: &OssRequest<'_>, bucket: &str, key:
         key.to_string(),
         OssObjectData {
             body: request.body.to_vec(),
-            content_type: request.header("content-type").unwrap_or("application/octet-stream").to_string(),
+            content_type: request
+                .header("content-type")
+                .unwrap_or("application/octet-stream")
+                .to_string(),
             etag: etag.clone(),
             crc64: crc,
             last_modified: request.now,
         },
     );
     let mut response = OssResponse::empty(200);
-    response.headers.push(("ETag".into(), format!("\"{etag}\"")));
-    response.headers.push(("x-oss-hash-crc64ecma".into(), crc.to_string()));
+    response
+        .headers
+        .push(("ETag".into(), format!("\"{etag}\"")));
+    response
+        .headers
+        .push(("x-oss-hash-crc64ecma".into(), crc.to_string()));
     response.headers.push((
         "Content-MD5".into(),
         base64::engine::general_purpose::STANDARD.encode(digest),
@@ -293,28 +378,50 @@ fn byte_range(header: Option<&str>, len: usize) -> Option<(usize, usize)> {
             (len.checked_sub(n.min(len))?, len.checked_sub(1)?)
         }
         (a, "") => (a.parse().ok()?, len.checked_sub(1)?),
-        (a, b) => (a.parse().ok()?, b.parse::<usize>().ok()?.min(len.checked_sub(1)?)),
+        (a, b) => (
+            a.parse().ok()?,
+            b.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+        ),
     };
     (start <= end && end < len).then_some((start, end))
 }
 
-fn get_object(state: &SimState, request: &OssRequest<'_>, bucket: &str, key: &str, with_body: bool) -> SimResult<OssResponse> {
-    let store = state.buckets.get(bucket).ok_or_else(|| no_such_bucket(bucket))?;
-    let object = store
-        .objects
-        .get(key)
-        .ok_or_else(|| SimError::not_found("NoSuchKey", format!("The specified key does not exist: {key}")))?;
+fn get_object(
+    state: &SimState,
+    request: &OssRequest<'_>,
+    bucket: &str,
+    key: &str,
+    with_body: bool,
+) -> SimResult<OssResponse> {
+    let store = state
+        .buckets
+        .get(bucket)
+        .ok_or_else(|| no_such_bucket(bucket))?;
+    let object = store.objects.get(key).ok_or_else(|| {
+        SimError::not_found(
+            "NoSuchKey",
+            format!("The specified key does not exist: {key}"),
+        )
+    })?;
     let mut response = OssResponse::empty(200);
     let len = object.body.len();
-    let range = if with_body { byte_range(request.header("range"), len) } else { None };
+    let range = if with_body {
+        byte_range(request.header("range"), len)
+    } else {
+        None
+    };
     let body = match range {
         Some((start, end)) => {
             response.status = 206;
-            response.headers.push(("Content-Range".into(), format!("bytes {start}-{end}/{len}")));
+            response
+                .headers
+                .push(("Content-Range".into(), format!("bytes {start}-{end}/{len}")));
             object.body[start..=end].to_vec()
         }
         None => {
-            response.headers.push(("x-oss-hash-crc64ecma".into(), object.crc64.to_string()));
+            response
+                .headers
+                .push(("x-oss-hash-crc64ecma".into(), object.crc64.to_string()));
             object.body.clone()
         }
     };
@@ -341,7 +448,11 @@ pub fn crc64_ecma(data: &[u8]) -> u64 {
         for (i, slot) in table.iter_mut().enumerate() {
             let mut crc = i as u64;
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ POLY } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ POLY
+                } else {
+                    crc >> 1
+                };
             }
             *slot = crc;
         }
@@ -367,15 +478,30 @@ mod tests {
     #[test]
     fn both_addressing_styles_give_bucket_and_key() {
         assert_eq!(bucket_and_key("127.0.0.1:8080", "/"), (None, None));
-        assert_eq!(bucket_and_key("127.0.0.1:8080", "/b/"), (Some("b".into()), None));
-        assert_eq!(bucket_and_key("127.0.0.1:8080", "/b"), (Some("b".into()), None));
-        assert_eq!(bucket_and_key("127.0.0.1", "/b/dir/k.qcow2"), (Some("b".into()), Some("dir/k.qcow2".into())));
+        assert_eq!(
+            bucket_and_key("127.0.0.1:8080", "/b/"),
+            (Some("b".into()), None)
+        );
+        assert_eq!(
+            bucket_and_key("127.0.0.1:8080", "/b"),
+            (Some("b".into()), None)
+        );
+        assert_eq!(
+            bucket_and_key("127.0.0.1", "/b/dir/k.qcow2"),
+            (Some("b".into()), Some("dir/k.qcow2".into()))
+        );
         assert_eq!(
             bucket_and_key("b.oss-cn-hangzhou.aliyuncs.com", "/dir/k"),
             (Some("b".into()), Some("dir/k".into()))
         );
-        assert_eq!(bucket_and_key("b.oss-cn-hangzhou.localhost:9000", "/"), (Some("b".into()), None));
-        assert_eq!(bucket_and_key("localhost:9000", "/b/k"), (Some("b".into()), Some("k".into())));
+        assert_eq!(
+            bucket_and_key("b.oss-cn-hangzhou.localhost:9000", "/"),
+            (Some("b".into()), None)
+        );
+        assert_eq!(
+            bucket_and_key("localhost:9000", "/b/k"),
+            (Some("b".into()), Some("k".into()))
+        );
     }
 
     #[test]

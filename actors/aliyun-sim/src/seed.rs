@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::cidr::{ip_to_string, Cidr};
 use crate::error::{SimError, SimResult};
 use crate::state::{
-    region, EcsDisk, EcsInstance, InstanceStatus, SimEip, SimRouterInterface, SimSecurityGroup, SimState, SimVSwitch,
-    SimVbr, SimVpc, Transition, INSTANCE_TYPES, SYSTEM_IMAGES,
+    region, EcsDisk, EcsInstance, InstanceStatus, SimEip, SimRouterInterface, SimSecurityGroup,
+    SimState, SimVSwitch, SimVbr, SimVpc, Transition, INSTANCE_TYPES, SYSTEM_IMAGES,
 };
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -55,16 +55,36 @@ pub struct SeedSummary {
 /// Most /24 vSwitches one seeded /16 VPC can hold.
 const VSWITCHES_PER_VPC: usize = 256;
 
-pub fn seed(state: &mut SimState, request: &SeedRequest, now: chrono::DateTime<chrono::Utc>) -> SimResult<SeedSummary> {
+pub fn seed(
+    state: &mut SimState,
+    request: &SeedRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> SimResult<SeedSummary> {
     let info = region(&request.region).ok_or_else(|| {
-        SimError::not_found("InvalidRegionId.NotFound", format!("Unknown region {}", request.region))
+        SimError::not_found(
+            "InvalidRegionId.NotFound",
+            format!("Unknown region {}", request.region),
+        )
     })?;
-    let vswitch_count = if request.instances > 0 { request.vswitches.max(1) } else { request.vswitches };
-    let vpc_count = request.vpcs.max(vswitch_count.div_ceil(VSWITCHES_PER_VPC)).max(1);
+    let vswitch_count = if request.instances > 0 {
+        request.vswitches.max(1)
+    } else {
+        request.vswitches
+    };
+    let vpc_count = request
+        .vpcs
+        .max(vswitch_count.div_ceil(VSWITCHES_PER_VPC))
+        .max(1);
     if vpc_count > 255 {
-        return Err(SimError::bad("InvalidParameter", "At most 255 seeded VPCs (65,280 vSwitches)."));
+        return Err(SimError::bad(
+            "InvalidParameter",
+            "At most 255 seeded VPCs (65,280 vSwitches).",
+        ));
     }
-    let mut summary = SeedSummary { region: request.region.clone(), ..Default::default() };
+    let mut summary = SeedSummary {
+        region: request.region.clone(),
+        ..Default::default()
+    };
     for n in 0..vpc_count {
         let id = state.new_id("vpc");
         let vpc = SimVpc {
@@ -94,7 +114,8 @@ pub fn seed(state: &mut SimState, request: &SeedRequest, now: chrono::DateTime<c
                 region_id: request.region.clone(),
                 vpc_id,
                 zone_id: info.zones[n % info.zones.len()].to_string(),
-                cidr: Cidr::parse(&format!("10.{vpc_index}.{}.0/24", n % VSWITCHES_PER_VPC)).expect("valid"),
+                cidr: Cidr::parse(&format!("10.{vpc_index}.{}.0/24", n % VSWITCHES_PER_VPC))
+                    .expect("valid"),
                 used_ips: Default::default(),
                 created: now,
             },
@@ -125,7 +146,10 @@ pub fn seed(state: &mut SimState, request: &SeedRequest, now: chrono::DateTime<c
         let vsw_id = vswitch_ids[n % vswitch_ids.len()].clone();
         let vsw = state.vswitches.get_mut(&vsw_id).expect("seeded");
         let ip = vsw.allocate_ip(None).ok_or_else(|| {
-            SimError::bad("InvalidVSwitchId.IpNotEnough", "Too many instances for the seeded vSwitches; seed more vSwitches.")
+            SimError::bad(
+                "InvalidVSwitchId.IpNotEnough",
+                "Too many instances for the seeded vSwitches; seed more vSwitches.",
+            )
         })?;
         let (vpc_id, zone_id) = (vsw.vpc_id.clone(), vsw.zone_id.clone());
         let group = group_ids
@@ -268,8 +292,24 @@ pub fn seed(state: &mut SimState, request: &SeedRequest, now: chrono::DateTime<c
         let vbr_side = state.new_id("ri");
         let vpc_side = state.new_id("ri");
         for (id, router, router_type, role, opposite, opposite_router, opposite_type) in [
-            (&vbr_side, &vbr_id, "VBR", "InitiatingSide", &vpc_side, &vpc.vrouter_id, "VRouter"),
-            (&vpc_side, &vpc.vrouter_id, "VRouter", "AcceptingSide", &vbr_side, &vbr_id, "VBR"),
+            (
+                &vbr_side,
+                &vbr_id,
+                "VBR",
+                "InitiatingSide",
+                &vpc_side,
+                &vpc.vrouter_id,
+                "VRouter",
+            ),
+            (
+                &vpc_side,
+                &vpc.vrouter_id,
+                "VRouter",
+                "AcceptingSide",
+                &vbr_side,
+                &vbr_id,
+                "VBR",
+            ),
         ] {
             state.router_interfaces.insert(
                 id.clone(),

@@ -26,7 +26,12 @@ pub const REGIONS: &[RegionInfo] = &[
     RegionInfo {
         region_id: "cn-hangzhou",
         local_name: "华东1（杭州）",
-        zones: &["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-k"],
+        zones: &[
+            "cn-hangzhou-h",
+            "cn-hangzhou-i",
+            "cn-hangzhou-j",
+            "cn-hangzhou-k",
+        ],
     },
     RegionInfo {
         region_id: "cn-shanghai",
@@ -73,10 +78,34 @@ pub const DISK_CATEGORIES: &[&str] = &[
 
 /// Public images every region offers: (id, OS name, OS type, platform, size GiB).
 pub const SYSTEM_IMAGES: &[(&str, &str, &str, &str, i64)] = &[
-    ("ubuntu_22_04_x64_20G_alibase_20230907.vhd", "Ubuntu  22.04 64位", "linux", "Ubuntu", 20),
-    ("centos_7_9_x64_20G_alibase_20230815.vhd", "CentOS  7.9 64位", "linux", "CentOS", 20),
-    ("aliyun_3_x64_20G_alibase_20230727.vhd", "Alibaba Cloud Linux  3.2104 LTS 64位", "linux", "Aliyun", 20),
-    ("win2022_21H2_x64_dtc_en-us_40G_alibase_20230915.vhd", "Windows Server  2022 数据中心版 64位英文版", "windows", "Windows Server 2022", 40),
+    (
+        "ubuntu_22_04_x64_20G_alibase_20230907.vhd",
+        "Ubuntu  22.04 64位",
+        "linux",
+        "Ubuntu",
+        20,
+    ),
+    (
+        "centos_7_9_x64_20G_alibase_20230815.vhd",
+        "CentOS  7.9 64位",
+        "linux",
+        "CentOS",
+        20,
+    ),
+    (
+        "aliyun_3_x64_20G_alibase_20230727.vhd",
+        "Alibaba Cloud Linux  3.2104 LTS 64位",
+        "linux",
+        "Aliyun",
+        20,
+    ),
+    (
+        "win2022_21H2_x64_dtc_en-us_40G_alibase_20230915.vhd",
+        "Windows Server  2022 数据中心版 64位英文版",
+        "windows",
+        "Windows Server 2022",
+        40,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -597,7 +626,11 @@ impl SimState {
         }
     }
 
-    pub fn count_in_region<T>(map: &BTreeMap<String, T>, region_id: &str, region_of: impl Fn(&T) -> &str) -> usize {
+    pub fn count_in_region<T>(
+        map: &BTreeMap<String, T>,
+        region_id: &str,
+        region_of: impl Fn(&T) -> &str,
+    ) -> usize {
         map.values().filter(|v| region_of(v) == region_id).count()
     }
 }
@@ -647,8 +680,14 @@ mod tests {
             created: Utc::now(),
         };
         assert_eq!(vsw.available_ips(), 2);
-        assert_eq!(vsw.allocate_ip(None).map(crate::cidr::ip_to_string), Some("192.168.1.3".into()));
-        assert_eq!(vsw.allocate_ip(None).map(crate::cidr::ip_to_string), Some("192.168.1.4".into()));
+        assert_eq!(
+            vsw.allocate_ip(None).map(crate::cidr::ip_to_string),
+            Some("192.168.1.3".into())
+        );
+        assert_eq!(
+            vsw.allocate_ip(None).map(crate::cidr::ip_to_string),
+            Some("192.168.1.4".into())
+        );
         assert_eq!(vsw.allocate_ip(None), None);
         assert_eq!(vsw.available_ips(), 0);
     }

@@ -17,23 +17,28 @@
 
 use serde_json::{json, Value};
 use zstack_aliyun::ecs::{
-    CreateDiskResponse, CreateInstanceResponse, CreateSecurityGroupResponse, DescribeRegionsResponse,
-    DescribeZonesResponse, Disk, EcsTag, Image, ImportImageResponse, Instance, InstanceEip, Region,
-    RunInstancesResponse, SecurityGroup, VpcAttributes, Zone,
+    CreateDiskResponse, CreateInstanceResponse, CreateSecurityGroupResponse,
+    DescribeRegionsResponse, DescribeZonesResponse, Disk, EcsTag, Image, ImportImageResponse,
+    Instance, InstanceEip, Region, RunInstancesResponse, SecurityGroup, VpcAttributes, Zone,
 };
 
 use super::{ecs_time, page_of, region_param, to_json, with_page, RpcContext, RpcParams};
 use crate::cidr::{ip_to_string, parse_ip};
 use crate::error::{SimError, SimResult};
 use crate::state::{
-    zone_region, EcsDisk, EcsInstance, ImageStatus, InstanceStatus, SecurityGroupRuleRecord, SimImage,
-    SimSecurityGroup, SimState, Transition, DISK_CATEGORIES, INSTANCE_TYPES, REGIONS,
+    zone_region, EcsDisk, EcsInstance, ImageStatus, InstanceStatus, SecurityGroupRuleRecord,
+    SimImage, SimSecurityGroup, SimState, Transition, DISK_CATEGORIES, INSTANCE_TYPES, REGIONS,
 };
 
 const MAX_DATA_DISKS: usize = 16;
 
 /// None when the action is not an ECS one.
-pub fn handle(state: &mut SimState, action: &str, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Option<Value>> {
+pub fn handle(
+    state: &mut SimState,
+    action: &str,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Option<Value>> {
     let body = match action {
         "DescribeRegions" => describe_regions(),
         "DescribeZones" => describe_zones(p)?,
@@ -74,7 +79,10 @@ fn ok() -> Value {
 
 fn ecs_tags(tags: &[(String, String)]) -> Vec<EcsTag> {
     tags.iter()
-        .map(|(k, v)| EcsTag { tag_key: k.clone(), tag_value: v.clone() })
+        .map(|(k, v)| EcsTag {
+            tag_key: k.clone(),
+            tag_value: v.clone(),
+        })
         .collect()
 }
 
@@ -107,18 +115,28 @@ fn describe_zones(p: &RpcParams) -> SimResult<Value> {
                 zone_type: "AvailabilityZone".into(),
                 available_instance_types: INSTANCE_TYPES.iter().map(|t| t.0.to_string()).collect(),
                 available_disk_categories: DISK_CATEGORIES.iter().map(|c| c.to_string()).collect(),
-                available_resource_creation: vec!["Instance".into(), "Disk".into(), "VSwitch".into()],
+                available_resource_creation: vec![
+                    "Instance".into(),
+                    "Disk".into(),
+                    "VSwitch".into(),
+                ],
             })
             .collect(),
     }))
 }
 
 pub fn instance_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidInstanceId.NotFound", format!("The specified InstanceId {id} does not exist."))
+    SimError::not_found(
+        "InvalidInstanceId.NotFound",
+        format!("The specified InstanceId {id} does not exist."),
+    )
 }
 
 fn instance_json(state: &SimState, i: &EcsInstance) -> Value {
-    let eip = i.eip_allocation_id.as_ref().and_then(|id| state.eips.get(id));
+    let eip = i
+        .eip_allocation_id
+        .as_ref()
+        .and_then(|id| state.eips.get(id));
     let mut v = to_json(&Instance {
         instance_id: i.id.clone(),
         instance_name: i.name.clone(),
@@ -131,8 +149,16 @@ fn instance_json(state: &SimState, i: &EcsInstance) -> Value {
         cpu: i.cpu,
         memory: i.memory_mib,
         image_id: i.image_id.clone(),
-        os_type: state.images.get(&i.image_id).map(|m| m.os_type.clone()).unwrap_or_else(|| "linux".into()),
-        os_name: state.images.get(&i.image_id).map(|m| m.os_name.clone()).unwrap_or_default(),
+        os_type: state
+            .images
+            .get(&i.image_id)
+            .map(|m| m.os_type.clone())
+            .unwrap_or_else(|| "linux".into()),
+        os_name: state
+            .images
+            .get(&i.image_id)
+            .map(|m| m.os_name.clone())
+            .unwrap_or_default(),
         vpc_attributes: VpcAttributes {
             vpc_id: i.vpc_id.clone(),
             v_switch_id: i.vswitch_id.clone(),
@@ -161,7 +187,14 @@ fn instance_json(state: &SimState, i: &EcsInstance) -> Value {
     map.insert("InstanceNetworkType".into(), json!("vpc"));
     map.insert("IoOptimized".into(), json!(true));
     map.insert("DeletionProtection".into(), json!(false));
-    map.insert("InstanceTypeFamily".into(), json!(i.instance_type.rsplit_once('.').map(|(f, _)| f).unwrap_or("")));
+    map.insert(
+        "InstanceTypeFamily".into(),
+        json!(i
+            .instance_type
+            .rsplit_once('.')
+            .map(|(f, _)| f)
+            .unwrap_or("")),
+    );
     map.insert("StartTime".into(), json!(ecs_time(i.created)));
     map.insert("ExpiredTime".into(), json!("2099-12-31T15:59Z"));
     map.insert("StoppedMode".into(), json!("Not-applicable"));
@@ -187,12 +220,21 @@ fn describe_instances(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| matches_filter(&i.zone_id, p.get("ZoneId")))
         .filter(|i| matches_filter(i.status.current.as_str(), p.get("Status")))
         .filter(|i| matches_filter(&i.name, p.get("InstanceName")))
-        .filter(|i| matches_filter(&i.private_ip, p.get("PrivateIpAddresses").map(|s| s.trim_matches(|c| c == '[' || c == ']' || c == '"'))))
+        .filter(|i| {
+            matches_filter(
+                &i.private_ip,
+                p.get("PrivateIpAddresses")
+                    .map(|s| s.trim_matches(|c| c == '[' || c == ']' || c == '"')),
+            )
+        })
         .filter(|i| sg.is_none_or(|sg| i.security_group_ids.iter().any(|s| s == sg)))
         .collect();
     let (page, info) = page_of(items, p, 10, 100, true)?;
     let instances: Vec<Value> = page.iter().map(|i| instance_json(state, i)).collect();
-    Ok(with_page(json!({ "Instances": { "Instance": instances } }), &info))
+    Ok(with_page(
+        json!({ "Instances": { "Instance": instances } }),
+        &info,
+    ))
 }
 
 fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -209,7 +251,10 @@ fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .iter()
         .map(|i| json!({ "InstanceId": i.id, "Status": i.status.current.as_str() }))
         .collect();
-    Ok(with_page(json!({ "InstanceStatuses": { "InstanceStatus": statuses } }), &info))
+    Ok(with_page(
+        json!({ "InstanceStatuses": { "InstanceStatus": statuses } }),
+        &info,
+    ))
 }
 
 /// 8-30 characters from at least three of: upper, lower, digits, specials.
@@ -218,7 +263,9 @@ fn check_password(password: &str) -> SimResult<()> {
         password.chars().any(|c| c.is_ascii_uppercase()),
         password.chars().any(|c| c.is_ascii_lowercase()),
         password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/".contains(c)),
+        password
+            .chars()
+            .any(|c| "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/".contains(c)),
     ];
     let ok = (8..=30).contains(&password.chars().count())
         && classes.iter().filter(|c| **c).count() >= 3
@@ -240,7 +287,11 @@ fn check_disk(category: &str, size: i64, what: &str) -> SimResult<()> {
             format!("The specified {what} category {category} is not supported."),
         ));
     }
-    let (min, max) = if category == "cloud" { (5, 2000) } else { (20, 32768) };
+    let (min, max) = if category == "cloud" {
+        (5, 2000)
+    } else {
+        (20, 32768)
+    };
     if !(min..=max).contains(&size) {
         return Err(SimError::bad(
             "InvalidDiskSize.ValueNotSupported",
@@ -254,33 +305,59 @@ fn image_visible(image: &SimImage, region: &str) -> bool {
     image.region_id.as_deref().is_none_or(|r| r == region)
 }
 
-fn create_instances(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, run: bool) -> SimResult<Value> {
+fn create_instances(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+    run: bool,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let image_id = p.required("ImageId")?.to_string();
     let image = state
         .images
         .get(&image_id)
         .filter(|m| image_visible(m, &region))
-        .ok_or_else(|| SimError::not_found("InvalidImageId.NotFound", format!("The specified ImageId {image_id} does not exist.")))?;
+        .ok_or_else(|| {
+            SimError::not_found(
+                "InvalidImageId.NotFound",
+                format!("The specified ImageId {image_id} does not exist."),
+            )
+        })?;
     if image.status.current != ImageStatus::Available {
-        return Err(SimError::forbidden("InvalidImageId.IncorrectStatus", format!("The image {image_id} is {}.", image.status.current.as_str())));
+        return Err(SimError::forbidden(
+            "InvalidImageId.IncorrectStatus",
+            format!("The image {image_id} is {}.", image.status.current.as_str()),
+        ));
     }
     let image_size = image.size_gb;
     let type_name = p.required("InstanceType")?;
     let &(type_name, cpu, memory) = INSTANCE_TYPES
         .iter()
         .find(|t| t.0 == type_name)
-        .ok_or_else(|| SimError::bad("InvalidInstanceType.ValueNotSupported", format!("The specified InstanceType {type_name} is not supported.")))?;
+        .ok_or_else(|| {
+            SimError::bad(
+                "InvalidInstanceType.ValueNotSupported",
+                format!("The specified InstanceType {type_name} is not supported."),
+            )
+        })?;
     let vsw_id = p.required("VSwitchId")?.to_string();
     let vsw = state
         .vswitches
         .get(&vsw_id)
         .filter(|v| v.region_id == region)
-        .ok_or_else(|| SimError::not_found("InvalidVSwitchId.NotFound", format!("The specified VSwitchId {vsw_id} does not exist.")))?;
+        .ok_or_else(|| {
+            SimError::not_found(
+                "InvalidVSwitchId.NotFound",
+                format!("The specified VSwitchId {vsw_id} does not exist."),
+            )
+        })?;
     let (vpc_id, zone_id) = (vsw.vpc_id.clone(), vsw.zone_id.clone());
     if let Some(zone) = p.get("ZoneId") {
         if zone != zone_id {
-            return Err(SimError::bad("InvalidVSwitchId.ZoneMismatch", format!("The VSwitch {vsw_id} is in zone {zone_id}, not {zone}.")));
+            return Err(SimError::bad(
+                "InvalidVSwitchId.ZoneMismatch",
+                format!("The VSwitch {vsw_id} is in zone {zone_id}, not {zone}."),
+            ));
         }
     }
     let mut group_ids = p.json_list("SecurityGroupIds")?;
@@ -297,12 +374,26 @@ fn create_instances(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, r
             .security_groups
             .get(sg)
             .filter(|g| g.region_id == region)
-            .ok_or_else(|| SimError::not_found("InvalidSecurityGroupId.NotFound", format!("The specified SecurityGroupId {sg} does not exist.")))?;
+            .ok_or_else(|| {
+                SimError::not_found(
+                    "InvalidSecurityGroupId.NotFound",
+                    format!("The specified SecurityGroupId {sg} does not exist."),
+                )
+            })?;
         if group.vpc_id != vpc_id {
-            return Err(SimError::bad("InvalidSecurityGroupId.VpcMismatch", format!("The security group {sg} and the VSwitch {vsw_id} are not in the same VPC.")));
+            return Err(SimError::bad(
+                "InvalidSecurityGroupId.VpcMismatch",
+                format!(
+                    "The security group {sg} and the VSwitch {vsw_id} are not in the same VPC."
+                ),
+            ));
         }
     }
-    let amount = if run { p.int("Amount")?.unwrap_or(1) } else { 1 };
+    let amount = if run {
+        p.int("Amount")?.unwrap_or(1)
+    } else {
+        1
+    };
     if !(1..=100).contains(&amount) {
         return Err(SimError::invalid("Amount", &amount.to_string()));
     }
@@ -313,43 +404,84 @@ fn create_instances(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, r
     let system_size = p.int("SystemDisk.Size")?.unwrap_or(image_size.max(20));
     check_disk(&system_category, system_size, "system disk")?;
     if system_size < image_size {
-        return Err(SimError::bad("InvalidSystemDiskSize.LessThanImageSize", format!("The system disk ({system_size} GiB) is smaller than the image ({image_size} GiB).")));
+        return Err(SimError::bad(
+            "InvalidSystemDiskSize.LessThanImageSize",
+            format!(
+                "The system disk ({system_size} GiB) is smaller than the image ({image_size} GiB)."
+            ),
+        ));
     }
     let mut data_disks = Vec::new();
     for d in p.indexed("DataDisk") {
-        let category = d.get("Category").cloned().unwrap_or_else(|| "cloud_efficiency".into());
+        let category = d
+            .get("Category")
+            .cloned()
+            .unwrap_or_else(|| "cloud_efficiency".into());
         let size: i64 = d
             .get("Size")
-            .map(|s| s.parse().map_err(|_| SimError::invalid("DataDisk.N.Size", s)))
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| SimError::invalid("DataDisk.N.Size", s))
+            })
             .transpose()?
             .ok_or_else(|| SimError::missing("DataDisk.N.Size"))?;
         check_disk(&category, size, "data disk")?;
         let delete_with = d.get("DeleteWithInstance").is_none_or(|v| v != "false");
-        data_disks.push((category, size, delete_with, d.get("DiskName").cloned().unwrap_or_default()));
+        data_disks.push((
+            category,
+            size,
+            delete_with,
+            d.get("DiskName").cloned().unwrap_or_default(),
+        ));
     }
     if data_disks.len() > MAX_DATA_DISKS {
-        return Err(SimError::bad("InstanceDiskNumber.LimitExceed", "An instance can have at most 16 data disks."));
+        return Err(SimError::bad(
+            "InstanceDiskNumber.LimitExceed",
+            "An instance can have at most 16 data disks.",
+        ));
     }
     let existing = SimState::count_in_region(&state.instances, &region, |i| &i.region_id);
     if existing + amount as usize > state.quotas.instances_per_region {
-        return Err(SimError::forbidden("QuotaExceed.ElasticQuota", format!("The number of instances in {region} would exceed the quota of {}.", state.quotas.instances_per_region)));
+        return Err(SimError::forbidden(
+            "QuotaExceed.ElasticQuota",
+            format!(
+                "The number of instances in {region} would exceed the quota of {}.",
+                state.quotas.instances_per_region
+            ),
+        ));
     }
     let wanted_ip = match p.get("PrivateIpAddress") {
-        Some(ip) if amount == 1 => Some(parse_ip(ip).ok_or_else(|| SimError::invalid("PrivateIpAddress", ip))?),
-        Some(_) => return Err(SimError::bad("InvalidParameter.Conflict", "PrivateIpAddress can only be given with Amount=1.")),
+        Some(ip) if amount == 1 => {
+            Some(parse_ip(ip).ok_or_else(|| SimError::invalid("PrivateIpAddress", ip))?)
+        }
+        Some(_) => {
+            return Err(SimError::bad(
+                "InvalidParameter.Conflict",
+                "PrivateIpAddress can only be given with Amount=1.",
+            ))
+        }
         None => None,
     };
     {
         let vsw = &state.vswitches[&vsw_id];
         if vsw.available_ips() < amount {
-            return Err(SimError::forbidden("InvalidVSwitchId.IpNotEnough", format!("The VSwitch {vsw_id} does not have enough free IP addresses.")));
+            return Err(SimError::forbidden(
+                "InvalidVSwitchId.IpNotEnough",
+                format!("The VSwitch {vsw_id} does not have enough free IP addresses."),
+            ));
         }
         if let Some(ip) = wanted_ip {
             if !vsw.cidr.contains_ip(ip) {
-                return Err(SimError::bad("InvalidPrivateIpAddress.Mismatch", "The PrivateIpAddress is not in the VSwitch's CIDR block."));
+                return Err(SimError::bad(
+                    "InvalidPrivateIpAddress.Mismatch",
+                    "The PrivateIpAddress is not in the VSwitch's CIDR block.",
+                ));
             }
             if vsw.used_ips.contains(&ip) {
-                return Err(SimError::bad("InvalidPrivateIpAddress.Duplicated", "The PrivateIpAddress is already in use."));
+                return Err(SimError::bad(
+                    "InvalidPrivateIpAddress.Duplicated",
+                    "The PrivateIpAddress is already in use.",
+                ));
             }
         }
     }
@@ -370,7 +502,11 @@ fn create_instances(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, r
         };
         let mut status = Transition::settled(InstanceStatus::Pending, ctx.now);
         if run {
-            status.start(InstanceStatus::Pending, &[InstanceStatus::Starting, InstanceStatus::Running], ctx.now);
+            status.start(
+                InstanceStatus::Pending,
+                &[InstanceStatus::Starting, InstanceStatus::Running],
+                ctx.now,
+            );
         } else {
             status.start(InstanceStatus::Pending, &[InstanceStatus::Stopped], ctx.now);
         }
@@ -378,7 +514,10 @@ fn create_instances(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, r
             id: id.clone(),
             name,
             description: p.get_or("Description", "").into(),
-            host_name: p.get("HostName").map(str::to_string).unwrap_or_else(|| format!("iZ{}Z", &id[2..])),
+            host_name: p
+                .get("HostName")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("iZ{}Z", &id[2..])),
             region_id: region.clone(),
             zone_id: zone_id.clone(),
             instance_type: type_name.into(),
@@ -478,9 +617,16 @@ fn instance_mut<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut
 fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
     if instance.status.current != InstanceStatus::Stopped {
-        return Err(SimError::incorrect_instance_status(&instance.id, instance.status.current.as_str()));
+        return Err(SimError::incorrect_instance_status(
+            &instance.id,
+            instance.status.current.as_str(),
+        ));
     }
-    instance.status.start(InstanceStatus::Starting, &[InstanceStatus::Running], ctx.now);
+    instance.status.start(
+        InstanceStatus::Starting,
+        &[InstanceStatus::Running],
+        ctx.now,
+    );
     Ok(ok())
 }
 
@@ -493,18 +639,32 @@ fn stop_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> S
         _ => false,
     };
     if !allowed {
-        return Err(SimError::incorrect_instance_status(&instance.id, instance.status.current.as_str()));
+        return Err(SimError::incorrect_instance_status(
+            &instance.id,
+            instance.status.current.as_str(),
+        ));
     }
-    instance.status.start(InstanceStatus::Stopping, &[InstanceStatus::Stopped], ctx.now);
+    instance.status.start(
+        InstanceStatus::Stopping,
+        &[InstanceStatus::Stopped],
+        ctx.now,
+    );
     Ok(ok())
 }
 
 fn reboot_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
     if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(&instance.id, instance.status.current.as_str()));
+        return Err(SimError::incorrect_instance_status(
+            &instance.id,
+            instance.status.current.as_str(),
+        ));
     }
-    instance.status.start(InstanceStatus::Stopping, &[InstanceStatus::Starting, InstanceStatus::Running], ctx.now);
+    instance.status.start(
+        InstanceStatus::Stopping,
+        &[InstanceStatus::Starting, InstanceStatus::Running],
+        ctx.now,
+    );
     Ok(ok())
 }
 
@@ -512,9 +672,13 @@ fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let force = p.bool("Force", false)?;
     let instance = instance_mut(state, p)?;
     let status = instance.status.current;
-    let deletable = status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
+    let deletable =
+        status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
     if !deletable {
-        return Err(SimError::incorrect_instance_status(&instance.id, status.as_str()));
+        return Err(SimError::incorrect_instance_status(
+            &instance.id,
+            status.as_str(),
+        ));
     }
     let instance = instance.clone();
     release_instance(state, &instance);
@@ -525,7 +689,10 @@ fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 /// (others become Available), its EIP association.
 pub fn release_instance(state: &mut SimState, instance: &EcsInstance) {
     state.instances.remove(&instance.id);
-    if let (Some(vsw), Some(ip)) = (state.vswitches.get_mut(&instance.vswitch_id), parse_ip(&instance.private_ip)) {
+    if let (Some(vsw), Some(ip)) = (
+        state.vswitches.get_mut(&instance.vswitch_id),
+        parse_ip(&instance.private_ip),
+    ) {
         vsw.used_ips.remove(&ip);
     }
     let disks: Vec<String> = state
@@ -554,7 +721,10 @@ pub fn release_instance(state: &mut SimState, instance: &EcsInstance) {
 fn vnc_url(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
     if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(&instance.id, instance.status.current.as_str()));
+        return Err(SimError::incorrect_instance_status(
+            &instance.id,
+            instance.status.current.as_str(),
+        ));
     }
     let token = hex::encode(rand::random::<[u8; 12]>());
     let ws_base = ctx.base_url.replacen("http", "ws", 1);
@@ -582,7 +752,10 @@ fn modify_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 }
 
 fn group_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidSecurityGroupId.NotFound", format!("The specified SecurityGroupId {id} does not exist."))
+    SimError::not_found(
+        "InvalidSecurityGroupId.NotFound",
+        format!("The specified SecurityGroupId {id} does not exist."),
+    )
 }
 
 fn security_group_json(state: &SimState, g: &SimSecurityGroup) -> Value {
@@ -595,10 +768,17 @@ fn security_group_json(state: &SimState, g: &SimSecurityGroup) -> Value {
         creation_time: super::vpc_time(g.created),
         tags: Vec::new(),
     });
-    let ecs_count = state.instances.values().filter(|i| i.security_group_ids.contains(&g.id)).count();
+    let ecs_count = state
+        .instances
+        .values()
+        .filter(|i| i.security_group_ids.contains(&g.id))
+        .count();
     let map = v.as_object_mut().expect("object");
     map.insert("EcsCount".into(), json!(ecs_count));
-    map.insert("AvailableInstanceAmount".into(), json!(2000usize.saturating_sub(ecs_count)));
+    map.insert(
+        "AvailableInstanceAmount".into(),
+        json!(2000usize.saturating_sub(ecs_count)),
+    );
     map.insert("RuleCount".into(), json!(g.rules.len()));
     map.insert("ServiceManaged".into(), json!(false));
     v
@@ -625,14 +805,28 @@ fn describe_security_groups(state: &SimState, p: &RpcParams) -> SimResult<Value>
     ))
 }
 
-fn create_security_group(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn create_security_group(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let vpc_id = p.get_or("VpcId", "").to_string();
-    if !vpc_id.is_empty() && !state.vpcs.get(&vpc_id).is_some_and(|v| v.region_id == region) {
+    if !vpc_id.is_empty()
+        && state
+            .vpcs
+            .get(&vpc_id)
+            .is_none_or(|v| v.region_id != region)
+    {
         return Err(super::vpc::vpc_not_found(&vpc_id));
     }
-    if SimState::count_in_region(&state.security_groups, &region, |g| &g.region_id) >= state.quotas.security_groups_per_region {
-        return Err(SimError::forbidden("QuotaExceed.SecurityGroup", format!("The maximum number of security groups in {region} is reached.")));
+    if SimState::count_in_region(&state.security_groups, &region, |g| &g.region_id)
+        >= state.quotas.security_groups_per_region
+    {
+        return Err(SimError::forbidden(
+            "QuotaExceed.SecurityGroup",
+            format!("The maximum number of security groups in {region} is reached."),
+        ));
     }
     let id = state.new_id("sg");
     let name = p.get_or("SecurityGroupName", "").to_string();
@@ -648,7 +842,10 @@ fn create_security_group(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'
             created: ctx.now,
         },
     );
-    Ok(to_json(&CreateSecurityGroupResponse { request_id: String::new(), security_group_id: id }))
+    Ok(to_json(&CreateSecurityGroupResponse {
+        request_id: String::new(),
+        security_group_id: id,
+    }))
 }
 
 /// Builds and checks one rule from a `Permissions.N` group or the top-level parameters.
@@ -661,7 +858,10 @@ fn parse_rule(
     let protocol = fields("IpProtocol").ok_or_else(|| SimError::missing("IpProtocol"))?;
     let protocol_upper = protocol.to_ascii_uppercase();
     if !["TCP", "UDP", "ICMP", "GRE", "ALL", "ICMPV6"].contains(&protocol_upper.as_str()) {
-        return Err(SimError::bad("InvalidIpProtocol.Malformed", format!("The specified IpProtocol {protocol} is not valid.")));
+        return Err(SimError::bad(
+            "InvalidIpProtocol.Malformed",
+            format!("The specified IpProtocol {protocol} is not valid."),
+        ));
     }
     let port_range = fields("PortRange").ok_or_else(|| SimError::missing("PortRange"))?;
     let port_ok = match protocol_upper.as_str() {
@@ -672,26 +872,41 @@ fn parse_rule(
         _ => port_range == "-1/-1",
     };
     if !port_ok {
-        return Err(SimError::bad("InvalidPortRange.Malformed", format!("The specified PortRange {port_range} is not valid for {protocol}.")));
+        return Err(SimError::bad(
+            "InvalidPortRange.Malformed",
+            format!("The specified PortRange {port_range} is not valid for {protocol}."),
+        ));
     }
-    let (cidr_key, group_key) = if direction == "ingress" { ("SourceCidrIp", "SourceGroupId") } else { ("DestCidrIp", "DestGroupId") };
+    let (cidr_key, group_key) = if direction == "ingress" {
+        ("SourceCidrIp", "SourceGroupId")
+    } else {
+        ("DestCidrIp", "DestGroupId")
+    };
     let cidr = fields(cidr_key).unwrap_or_default();
     let group = fields(group_key).unwrap_or_default();
     if cidr.is_empty() && group.is_empty() {
         return Err(SimError::missing(cidr_key));
     }
     if !cidr.is_empty() && crate::cidr::Cidr::parse(&cidr).is_none() && parse_ip(&cidr).is_none() {
-        return Err(SimError::bad(&format!("Invalid{cidr_key}.Malformed"), format!("The specified {cidr_key} {cidr} is not valid.")));
+        return Err(SimError::bad(
+            &format!("Invalid{cidr_key}.Malformed"),
+            format!("The specified {cidr_key} {cidr} is not valid."),
+        ));
     }
     if !group.is_empty() && !state.security_groups.contains_key(&group) {
         return Err(group_not_found(&group));
     }
-    let policy = fields("Policy").unwrap_or_else(|| "accept".into()).to_ascii_lowercase();
+    let policy = fields("Policy")
+        .unwrap_or_else(|| "accept".into())
+        .to_ascii_lowercase();
     if policy != "accept" && policy != "drop" {
         return Err(SimError::invalid("Policy", &policy));
     }
     let priority = fields("Priority").unwrap_or_else(|| "1".into());
-    if !priority.parse::<i32>().is_ok_and(|n| (1..=100).contains(&n)) {
+    if !priority
+        .parse::<i32>()
+        .is_ok_and(|n| (1..=100).contains(&n))
+    {
         return Err(SimError::invalid("Priority", &priority));
     }
     Ok(SecurityGroupRuleRecord {
@@ -699,11 +914,31 @@ fn parse_rule(
         direction: direction.into(),
         ip_protocol: protocol_upper,
         port_range,
-        source_cidr_ip: if direction == "ingress" { cidr.clone() } else { String::new() },
-        source_group_id: if direction == "ingress" { group.clone() } else { String::new() },
-        dest_cidr_ip: if direction == "egress" { cidr } else { String::new() },
-        dest_group_id: if direction == "egress" { group } else { String::new() },
-        policy: if policy == "accept" { "Accept".into() } else { "Drop".into() },
+        source_cidr_ip: if direction == "ingress" {
+            cidr.clone()
+        } else {
+            String::new()
+        },
+        source_group_id: if direction == "ingress" {
+            group.clone()
+        } else {
+            String::new()
+        },
+        dest_cidr_ip: if direction == "egress" {
+            cidr
+        } else {
+            String::new()
+        },
+        dest_group_id: if direction == "egress" {
+            group
+        } else {
+            String::new()
+        },
+        policy: if policy == "accept" {
+            "Accept".into()
+        } else {
+            "Drop".into()
+        },
         priority,
         nic_type: fields("NicType").unwrap_or_else(|| "intranet".into()),
         description: fields("Description").unwrap_or_default(),
@@ -711,34 +946,67 @@ fn parse_rule(
     })
 }
 
-fn change_rules(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>, direction: &str, add: bool) -> SimResult<Value> {
+fn change_rules(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+    direction: &str,
+    add: bool,
+) -> SimResult<Value> {
     let group_id = p.required("SecurityGroupId")?.to_string();
     let region = region_param(p, false)?;
-    if !state.security_groups.get(&group_id).is_some_and(|g| region.is_none_or(|r| r == g.region_id)) {
+    if state
+        .security_groups
+        .get(&group_id)
+        .is_none_or(|g| region.is_some_and(|r| r != g.region_id))
+    {
         return Err(group_not_found(&group_id));
     }
     // Newer SDKs send Permissions.N.*; older ones the fields at the top level.
     let groups = p.indexed("Permissions");
     let mut rules = Vec::new();
     if groups.is_empty() {
-        rules.push(parse_rule(state, &|k| p.get(k).map(str::to_string), direction, ctx)?);
+        rules.push(parse_rule(
+            state,
+            &|k| p.get(k).map(str::to_string),
+            direction,
+            ctx,
+        )?);
     } else {
         for g in &groups {
-            rules.push(parse_rule(state, &|k| g.get(k).filter(|v| !v.is_empty()).cloned(), direction, ctx)?);
+            rules.push(parse_rule(
+                state,
+                &|k| g.get(k).filter(|v| !v.is_empty()).cloned(),
+                direction,
+                ctx,
+            )?);
         }
     }
     if add {
         for mut rule in rules {
-            let exists = state.security_groups[&group_id].rules.iter().any(|r| r.same_rule(&rule));
+            let exists = state.security_groups[&group_id]
+                .rules
+                .iter()
+                .any(|r| r.same_rule(&rule));
             if exists {
-                return Err(SimError::bad("InvalidPermission.Duplicate", "The specified rule already exists."));
+                return Err(SimError::bad(
+                    "InvalidPermission.Duplicate",
+                    "The specified rule already exists.",
+                ));
             }
             rule.id = state.new_id("sgr");
-            state.security_groups.get_mut(&group_id).expect("checked").rules.push(rule);
+            state
+                .security_groups
+                .get_mut(&group_id)
+                .expect("checked")
+                .rules
+                .push(rule);
         }
     } else {
         let group = state.security_groups.get_mut(&group_id).expect("checked");
-        group.rules.retain(|r| !rules.iter().any(|gone| gone.same_rule(r)));
+        group
+            .rules
+            .retain(|r| !rules.iter().any(|gone| gone.same_rule(r)));
     }
     Ok(ok())
 }
@@ -757,7 +1025,13 @@ fn describe_security_group_attribute(state: &SimState, p: &RpcParams) -> SimResu
         .iter()
         .filter(|r| direction == "all" || r.direction == direction)
         .map(|r| {
-            let group_name = |id: &str| state.security_groups.get(id).map(|g| g.name.clone()).unwrap_or_default();
+            let group_name = |id: &str| {
+                state
+                    .security_groups
+                    .get(id)
+                    .map(|g| g.name.clone())
+                    .unwrap_or_default()
+            };
             json!({
                 "SecurityGroupRuleId": r.id,
                 "Direction": r.direction,
@@ -794,38 +1068,65 @@ fn describe_security_group_attribute(state: &SimState, p: &RpcParams) -> SimResu
 fn delete_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let id = p.required("SecurityGroupId")?.to_string();
     let region = region_param(p, false)?;
-    if !state.security_groups.get(&id).is_some_and(|g| region.is_none_or(|r| r == g.region_id)) {
+    if state
+        .security_groups
+        .get(&id)
+        .is_none_or(|g| region.is_some_and(|r| r != g.region_id))
+    {
         return Err(group_not_found(&id));
     }
-    if state.instances.values().any(|i| i.security_group_ids.contains(&id)) {
-        return Err(SimError::forbidden("DependencyViolation", "There is still instance(s) in the specified security group."));
-    }
-    let referenced = state
-        .security_groups
+    if state
+        .instances
         .values()
-        .any(|g| g.id != id && g.rules.iter().any(|r| r.source_group_id == id || r.dest_group_id == id));
+        .any(|i| i.security_group_ids.contains(&id))
+    {
+        return Err(SimError::forbidden(
+            "DependencyViolation",
+            "There is still instance(s) in the specified security group.",
+        ));
+    }
+    let referenced = state.security_groups.values().any(|g| {
+        g.id != id
+            && g.rules
+                .iter()
+                .any(|r| r.source_group_id == id || r.dest_group_id == id)
+    });
     if referenced {
-        return Err(SimError::forbidden("DependencyViolation", "The specified security group is referenced by rules of another security group."));
+        return Err(SimError::forbidden(
+            "DependencyViolation",
+            "The specified security group is referenced by rules of another security group.",
+        ));
     }
     state.security_groups.remove(&id);
     Ok(ok())
 }
 
 fn disk_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidDiskId.NotFound", format!("The specified disk {id} does not exist."))
+    SimError::not_found(
+        "InvalidDiskId.NotFound",
+        format!("The specified disk {id} does not exist."),
+    )
 }
 
 fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let zone = p.required("ZoneId")?.to_string();
     if zone_region(&zone).is_none_or(|r| r.region_id != region) {
-        return Err(SimError::not_found("InvalidZoneId.NotFound", format!("The specified zone {zone} does not exist in {region}.")));
+        return Err(SimError::not_found(
+            "InvalidZoneId.NotFound",
+            format!("The specified zone {zone} does not exist in {region}."),
+        ));
     }
     let category = p.get_or("DiskCategory", "cloud").to_string();
     let size = p.int("Size")?.ok_or_else(|| SimError::missing("Size"))?;
     check_disk(&category, size, "disk")?;
-    if SimState::count_in_region(&state.disks, &region, |d| &d.region_id) >= state.quotas.disks_per_region {
-        return Err(SimError::forbidden("QuotaExceed.Disk", "The maximum number of disks is reached."));
+    if SimState::count_in_region(&state.disks, &region, |d| &d.region_id)
+        >= state.quotas.disks_per_region
+    {
+        return Err(SimError::forbidden(
+            "QuotaExceed.Disk",
+            "The maximum number of disks is reached.",
+        ));
     }
     let id = state.new_id("d");
     state.disks.insert(
@@ -847,22 +1148,47 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
             tags: p.tags(),
         },
     );
-    Ok(to_json(&CreateDiskResponse { request_id: String::new(), disk_id: id, order_id: String::new() }))
+    Ok(to_json(&CreateDiskResponse {
+        request_id: String::new(),
+        disk_id: id,
+        order_id: String::new(),
+    }))
 }
 
 fn attach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance_id = p.required("InstanceId")?.to_string();
     let disk_id = p.required("DiskId")?.to_string();
-    let disk = state.disks.get(&disk_id).ok_or_else(|| disk_not_found(&disk_id))?;
-    let instance = state.instances.get(&instance_id).ok_or_else(|| instance_not_found(&instance_id))?;
+    let disk = state
+        .disks
+        .get(&disk_id)
+        .ok_or_else(|| disk_not_found(&disk_id))?;
+    let instance = state
+        .instances
+        .get(&instance_id)
+        .ok_or_else(|| instance_not_found(&instance_id))?;
     if disk.instance_id.is_some() {
-        return Err(SimError::forbidden("IncorrectDiskStatus", format!("The disk {disk_id} is In_use.")));
+        return Err(SimError::forbidden(
+            "IncorrectDiskStatus",
+            format!("The disk {disk_id} is In_use."),
+        ));
     }
-    if !matches!(instance.status.current, InstanceStatus::Running | InstanceStatus::Stopped) {
-        return Err(SimError::incorrect_instance_status(&instance_id, instance.status.current.as_str()));
+    if !matches!(
+        instance.status.current,
+        InstanceStatus::Running | InstanceStatus::Stopped
+    ) {
+        return Err(SimError::incorrect_instance_status(
+            &instance_id,
+            instance.status.current.as_str(),
+        ));
     }
     if disk.zone_id != instance.zone_id {
-        return Err(SimError::forbidden("InvalidDiskId.ZoneMismatch", format!("The disk is in {}, the instance in {}.", disk.zone_id, instance.zone_id)));
+        return Err(SimError::forbidden(
+            "InvalidDiskId.ZoneMismatch",
+            format!(
+                "The disk is in {}, the instance in {}.",
+                disk.zone_id, instance.zone_id
+            ),
+        ));
     }
     let used: Vec<String> = state
         .disks
@@ -871,9 +1197,15 @@ fn attach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
         .map(|d| d.device.clone())
         .collect();
     if used.len() > MAX_DATA_DISKS {
-        return Err(SimError::bad("InstanceDiskNumber.LimitExceed", "An instance can have at most 16 data disks."));
+        return Err(SimError::bad(
+            "InstanceDiskNumber.LimitExceed",
+            "An instance can have at most 16 data disks.",
+        ));
     }
-    let device = (1..=MAX_DATA_DISKS + 1).map(device_name).find(|d| !used.contains(d)).expect("a free device");
+    let device = (1..=MAX_DATA_DISKS + 1)
+        .map(device_name)
+        .find(|d| !used.contains(d))
+        .expect("a free device");
     let delete_with = p.bool("DeleteWithInstance", false)?;
     let disk = state.disks.get_mut(&disk_id).expect("checked");
     disk.instance_id = Some(instance_id);
@@ -888,12 +1220,21 @@ fn detach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
     if !state.instances.contains_key(&instance_id) {
         return Err(instance_not_found(&instance_id));
     }
-    let disk = state.disks.get_mut(&disk_id).ok_or_else(|| disk_not_found(&disk_id))?;
+    let disk = state
+        .disks
+        .get_mut(&disk_id)
+        .ok_or_else(|| disk_not_found(&disk_id))?;
     if disk.instance_id.as_deref() != Some(&instance_id) {
-        return Err(SimError::forbidden("IncorrectDiskStatus", format!("The disk {disk_id} is not attached to {instance_id}.")));
+        return Err(SimError::forbidden(
+            "IncorrectDiskStatus",
+            format!("The disk {disk_id} is not attached to {instance_id}."),
+        ));
     }
     if disk.disk_type == "system" {
-        return Err(SimError::forbidden("IncorrectDiskStatus", "A system disk cannot be detached."));
+        return Err(SimError::forbidden(
+            "IncorrectDiskStatus",
+            "A system disk cannot be detached.",
+        ));
     }
     disk.instance_id = None;
     disk.device.clear();
@@ -902,9 +1243,15 @@ fn detach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
 
 fn delete_disk(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let disk_id = p.required("DiskId")?.to_string();
-    let disk = state.disks.get(&disk_id).ok_or_else(|| disk_not_found(&disk_id))?;
+    let disk = state
+        .disks
+        .get(&disk_id)
+        .ok_or_else(|| disk_not_found(&disk_id))?;
     if disk.instance_id.is_some() {
-        return Err(SimError::forbidden("IncorrectDiskStatus", format!("The disk {disk_id} is In_use; detach it first.")));
+        return Err(SimError::forbidden(
+            "IncorrectDiskStatus",
+            format!("The disk {disk_id} is In_use; detach it first."),
+        ));
     }
     state.disks.remove(&disk_id);
     Ok(ok())
@@ -917,7 +1264,12 @@ fn disk_json(d: &EcsDisk) -> Value {
         description: d.description.clone(),
         category: d.category.clone(),
         size: d.size_gb,
-        status: if d.instance_id.is_some() { "In_use" } else { "Available" }.into(),
+        status: if d.instance_id.is_some() {
+            "In_use"
+        } else {
+            "Available"
+        }
+        .into(),
         disk_type: d.disk_type.clone(),
         instance_id: d.instance_id.clone().unwrap_or_default(),
         device: d.device.clone(),
@@ -932,7 +1284,9 @@ fn disk_json(d: &EcsDisk) -> Value {
     let attachments: Vec<Value> = d
         .instance_id
         .iter()
-        .map(|i| json!({ "InstanceId": i, "Device": d.device, "AttachedTime": ecs_time(d.created) }))
+        .map(
+            |i| json!({ "InstanceId": i, "Device": d.device, "AttachedTime": ecs_time(d.created) }),
+        )
         .collect();
     let map = v.as_object_mut().expect("object");
     map.insert("Attachments".into(), json!({ "Attachment": attachments }));
@@ -949,12 +1303,22 @@ fn describe_disks(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .disks
         .values()
         .filter(|d| d.region_id == region && (ids.is_empty() || ids.contains(&d.id)))
-        .filter(|d| p.get("InstanceId").is_none_or(|i| d.instance_id.as_deref() == Some(i)))
+        .filter(|d| {
+            p.get("InstanceId")
+                .is_none_or(|i| d.instance_id.as_deref() == Some(i))
+        })
         .filter(|d| matches_filter(&d.zone_id, p.get("ZoneId")))
         .filter(|d| matches_filter(&d.category, p.get("Category")))
         .filter(|d| disk_type == "all" || d.disk_type == disk_type)
         .filter(|d| {
-            p.get("Status").is_none_or(|s| s == "All" || s == if d.instance_id.is_some() { "In_use" } else { "Available" })
+            p.get("Status").is_none_or(|s| {
+                s == "All"
+                    || s == if d.instance_id.is_some() {
+                        "In_use"
+                    } else {
+                        "Available"
+                    }
+            })
         })
         .collect();
     let (page, info) = page_of(items, p, 10, 100, true)?;
@@ -1006,14 +1370,24 @@ fn image_json(img: &SimImage, region: &str) -> Value {
             "Type": "system",
         })]
     };
-    map.insert("DiskDeviceMappings".into(), json!({ "DiskDeviceMapping": mapping }));
+    map.insert(
+        "DiskDeviceMappings".into(),
+        json!({ "DiskDeviceMapping": mapping }),
+    );
     v
 }
 
 fn describe_images(state: &SimState, p: &RpcParams) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required");
-    let ids: Vec<&str> = p.get("ImageId").map(|s| s.split(',').map(str::trim).collect()).unwrap_or_default();
-    let statuses: Vec<&str> = p.get_or("Status", "Available").split(',').map(str::trim).collect();
+    let ids: Vec<&str> = p
+        .get("ImageId")
+        .map(|s| s.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    let statuses: Vec<&str> = p
+        .get_or("Status", "Available")
+        .split(',')
+        .map(str::trim)
+        .collect();
     let owner = p.get("ImageOwnerAlias");
     let items: Vec<&SimImage> = state
         .images
@@ -1026,37 +1400,68 @@ fn describe_images(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .collect();
     let (page, info) = page_of(items, p, 10, 100, false)?;
     let images: Vec<Value> = page.iter().map(|i| image_json(i, region)).collect();
-    Ok(with_page(json!({ "RegionId": region, "Images": { "Image": images } }), &info))
+    Ok(with_page(
+        json!({ "RegionId": region, "Images": { "Image": images } }),
+        &info,
+    ))
 }
 
 fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let mappings = p.indexed("DiskDeviceMapping");
-    let first = mappings.first().ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSBucket"))?;
-    let bucket_name = first.get("OSSBucket").cloned().ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSBucket"))?;
-    let object_name = first.get("OSSObject").cloned().ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSObject"))?;
-    let bucket = state
-        .buckets
-        .get(&bucket_name)
-        .ok_or_else(|| SimError::not_found("InvalidOSSBucket.NotFound", format!("The specified OSS bucket {bucket_name} does not exist.")))?;
-    let object = bucket
-        .objects
-        .get(&object_name)
-        .ok_or_else(|| SimError::not_found("InvalidOSSObject.NotFound", format!("The specified OSS object {object_name} does not exist in {bucket_name}.")))?;
-    let format = first.get("Format").cloned().unwrap_or_else(|| "RAW".into()).to_ascii_uppercase();
+    let first = mappings
+        .first()
+        .ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSBucket"))?;
+    let bucket_name = first
+        .get("OSSBucket")
+        .cloned()
+        .ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSBucket"))?;
+    let object_name = first
+        .get("OSSObject")
+        .cloned()
+        .ok_or_else(|| SimError::missing("DiskDeviceMapping.1.OSSObject"))?;
+    let bucket = state.buckets.get(&bucket_name).ok_or_else(|| {
+        SimError::not_found(
+            "InvalidOSSBucket.NotFound",
+            format!("The specified OSS bucket {bucket_name} does not exist."),
+        )
+    })?;
+    let object = bucket.objects.get(&object_name).ok_or_else(|| {
+        SimError::not_found(
+            "InvalidOSSObject.NotFound",
+            format!("The specified OSS object {object_name} does not exist in {bucket_name}."),
+        )
+    })?;
+    let format = first
+        .get("Format")
+        .cloned()
+        .unwrap_or_else(|| "RAW".into())
+        .to_ascii_uppercase();
     if !["RAW", "VHD", "QCOW2", "VMDK"].contains(&format.as_str()) {
-        return Err(SimError::bad("InvalidParameter.Format", format!("The image format {format} is not supported.")));
+        return Err(SimError::bad(
+            "InvalidParameter.Format",
+            format!("The image format {format} is not supported."),
+        ));
     }
     const GIB: u64 = 1 << 30;
     let from_object = (object.body.len() as u64).div_ceil(GIB).max(5) as i64;
     let size = match first.get("DiskImageSize") {
-        Some(s) => s.parse::<i64>().map_err(|_| SimError::invalid("DiskImageSize", s))?,
+        Some(s) => s
+            .parse::<i64>()
+            .map_err(|_| SimError::invalid("DiskImageSize", s))?,
         None => from_object,
     };
     let name = p.get("ImageName").map(str::to_string);
     if let Some(name) = &name {
-        if state.images.values().any(|i| &i.name == name && i.region_id.as_deref() == Some(&region)) {
-            return Err(SimError::bad("InvalidImageName.Duplicated", format!("The image name {name} is already used in {region}.")));
+        if state
+            .images
+            .values()
+            .any(|i| &i.name == name && i.region_id.as_deref() == Some(&region))
+        {
+            return Err(SimError::bad(
+                "InvalidImageName.Duplicated",
+                format!("The image name {name} is already used in {region}."),
+            ));
         }
     }
     let architecture = p.get_or("Architecture", "x86_64").to_string();
@@ -1065,7 +1470,11 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     }
     let id = state.new_id("m");
     let mut status = Transition::settled(ImageStatus::Waiting, ctx.now);
-    status.start(ImageStatus::Waiting, &[ImageStatus::Creating, ImageStatus::Available], ctx.now);
+    status.start(
+        ImageStatus::Waiting,
+        &[ImageStatus::Creating, ImageStatus::Available],
+        ctx.now,
+    );
     state.images.insert(
         id.clone(),
         SimImage {
@@ -1087,7 +1496,12 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
         },
     );
     let task = state.new_id("t");
-    Ok(to_json(&ImportImageResponse { request_id: String::new(), image_id: id, region_id: region, task_id: task }))
+    Ok(to_json(&ImportImageResponse {
+        request_id: String::new(),
+        image_id: id,
+        region_id: region,
+        task_id: task,
+    }))
 }
 
 fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -1098,12 +1512,23 @@ fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
         .images
         .get(&id)
         .filter(|i| image_visible(i, region))
-        .ok_or_else(|| SimError::not_found("InvalidImageId.NotFound", format!("The specified ImageId {id} does not exist.")))?;
+        .ok_or_else(|| {
+            SimError::not_found(
+                "InvalidImageId.NotFound",
+                format!("The specified ImageId {id} does not exist."),
+            )
+        })?;
     if image.region_id.is_none() {
-        return Err(SimError::forbidden("OperationDenied", "Public images cannot be deleted."));
+        return Err(SimError::forbidden(
+            "OperationDenied",
+            "Public images cannot be deleted.",
+        ));
     }
     if !force && state.instances.values().any(|i| i.image_id == id) {
-        return Err(SimError::forbidden("ImageInUse", format!("The image {id} is used by instances; use Force=true.")));
+        return Err(SimError::forbidden(
+            "ImageInUse",
+            format!("The image {id} is used by instances; use Force=true."),
+        ));
     }
     state.images.remove(&id);
     Ok(ok())

@@ -95,7 +95,11 @@ impl RpcParams {
 
     pub fn int(&self, name: &str) -> SimResult<Option<i64>> {
         self.get(name)
-            .map(|v| v.trim().parse::<i64>().map_err(|_| SimError::invalid(name, v)))
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| SimError::invalid(name, v))
+            })
             .transpose()
     }
 
@@ -112,7 +116,11 @@ impl RpcParams {
                 )
             })
         } else {
-            Ok(raw.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            Ok(raw
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect())
         }
     }
 
@@ -150,7 +158,12 @@ impl RpcParams {
     pub fn tags(&self) -> Vec<(String, String)> {
         self.indexed("Tag")
             .into_iter()
-            .filter_map(|t| Some((t.get("Key")?.clone(), t.get("Value").cloned().unwrap_or_default())))
+            .filter_map(|t| {
+                Some((
+                    t.get("Key")?.clone(),
+                    t.get("Value").cloned().unwrap_or_default(),
+                ))
+            })
             .collect()
     }
 
@@ -210,7 +223,8 @@ pub fn page_of<T>(
     supports_token: bool,
 ) -> SimResult<(Vec<T>, PageInfo)> {
     let total = items.len();
-    let token_mode = supports_token && (params.get("NextToken").is_some() || params.get("MaxResults").is_some());
+    let token_mode =
+        supports_token && (params.get("NextToken").is_some() || params.get("MaxResults").is_some());
     let (offset, size, page_number) = if token_mode {
         let size = params.int("MaxResults")?.unwrap_or(default_size);
         if !(1..=max_size).contains(&size) {
@@ -222,7 +236,10 @@ pub fn page_of<T>(
         let offset = match params.get("NextToken") {
             None => 0,
             Some(token) => decode_token(token).ok_or_else(|| {
-                SimError::bad("InvalidParameter.NextToken", format!("The specified NextToken {token} is not valid."))
+                SimError::bad(
+                    "InvalidParameter.NextToken",
+                    format!("The specified NextToken {token} is not valid."),
+                )
             })?,
         };
         (offset, size, 1)
@@ -239,7 +256,13 @@ pub fn page_of<T>(
     };
     let page: Vec<T> = items.into_iter().skip(offset).take(size as usize).collect();
     let end = offset + page.len();
-    let next_token = token_mode.then(|| if end < total { encode_token(end) } else { String::new() });
+    let next_token = token_mode.then(|| {
+        if end < total {
+            encode_token(end)
+        } else {
+            String::new()
+        }
+    });
     Ok((
         page,
         PageInfo {
@@ -282,7 +305,7 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
 }
 
 /// `RegionId`, checked against the catalog; actions without one use `default`.
-pub fn region_param<'a>(params: &'a RpcParams, required: bool) -> SimResult<Option<&'a str>> {
+pub fn region_param(params: &RpcParams, required: bool) -> SimResult<Option<&str>> {
     match params.get("RegionId") {
         Some(region) => {
             if crate::state::region(region).is_none() {
@@ -329,7 +352,8 @@ pub fn execute(
         // The ECS API also still serves the VPC actions it used to own (CreateVpc, ...).
         Product::Ecs => match ecs::handle(state, action, params, ctx)? {
             Some(body) => body,
-            None => vpc::handle(state, action, params, ctx)?.ok_or_else(|| unknown_action(action, product))?,
+            None => vpc::handle(state, action, params, ctx)?
+                .ok_or_else(|| unknown_action(action, product))?,
         },
         Product::Vpc => match vpc::handle(state, action, params, ctx)? {
             Some(body) => body,
@@ -355,10 +379,14 @@ pub fn execute(
 pub fn unknown_action(action: &str, product: Product) -> SimError {
     SimError::not_found(
         "InvalidAction.NotFound",
-        format!("Specified api {action} is not found in {} version {}.", product.host_id(), match product {
-            Product::Ecs => ECS_VERSION,
-            Product::Vpc => VPC_VERSION,
-        }),
+        format!(
+            "Specified api {action} is not found in {} version {}.",
+            product.host_id(),
+            match product {
+                Product::Ecs => ECS_VERSION,
+                Product::Vpc => VPC_VERSION,
+            }
+        ),
     )
 }
 
@@ -367,7 +395,12 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> RpcParams {
-        RpcParams::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        RpcParams::new(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -392,12 +425,19 @@ mod tests {
         assert_eq!(p.get("Empty"), None);
         assert_eq!(p.required("Empty").unwrap_err().code, "MissingParameter");
         let bad = params(&[("InstanceIds", "[\"i-1\"")]);
-        assert_eq!(bad.json_list("InstanceIds").unwrap_err().code, "InvalidInstanceIds.Malformed");
+        assert_eq!(
+            bad.json_list("InstanceIds").unwrap_err().code,
+            "InvalidInstanceIds.Malformed"
+        );
     }
 
     #[test]
     fn fingerprint_ignores_protocol_params_and_order() {
-        let a = params(&[("VpcId", "v"), ("SignatureNonce", "1"), ("ClientToken", "t")]);
+        let a = params(&[
+            ("VpcId", "v"),
+            ("SignatureNonce", "1"),
+            ("ClientToken", "t"),
+        ]);
         let b = params(&[("SignatureNonce", "2"), ("VpcId", "v")]);
         let c = params(&[("VpcId", "w")]);
         assert_eq!(a.fingerprint(), b.fingerprint());
@@ -407,9 +447,24 @@ mod tests {
     #[test]
     fn both_paging_styles_cover_every_item_once() {
         let items: Vec<u32> = (0..23).collect();
-        let (page, info) = page_of(items.clone(), &params(&[("PageNumber", "3"), ("PageSize", "10")]), 10, 100, true).unwrap();
+        let (page, info) = page_of(
+            items.clone(),
+            &params(&[("PageNumber", "3"), ("PageSize", "10")]),
+            10,
+            100,
+            true,
+        )
+        .unwrap();
         assert_eq!(page, vec![20, 21, 22]);
-        assert_eq!((info.total, info.page_number, info.page_size, info.next_token), (23, 3, 10, None));
+        assert_eq!(
+            (
+                info.total,
+                info.page_number,
+                info.page_size,
+                info.next_token
+            ),
+            (23, 3, 10, None)
+        );
         let mut seen = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -425,7 +480,14 @@ mod tests {
             }
         }
         assert_eq!(seen, items);
-        assert!(page_of(items.clone(), &params(&[("PageSize", "101")]), 10, 100, true).is_err());
+        assert!(page_of(
+            items.clone(),
+            &params(&[("PageSize", "101")]),
+            10,
+            100,
+            true
+        )
+        .is_err());
         assert!(page_of(items, &params(&[("NextToken", "garbage")]), 10, 100, true).is_err());
     }
 }

@@ -20,9 +20,16 @@ use zstack_aliyun::vpc::{
 use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, RpcParams};
 use crate::cidr::{ip_to_string, Cidr};
 use crate::error::{SimError, SimResult};
-use crate::state::{zone_region, InstanceStatus, SimEip, SimRouteEntry, SimState, SimVSwitch, SimVpc};
+use crate::state::{
+    zone_region, InstanceStatus, SimEip, SimRouteEntry, SimState, SimVSwitch, SimVpc,
+};
 
-pub fn handle(state: &mut SimState, action: &str, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Option<Value>> {
+pub fn handle(
+    state: &mut SimState,
+    action: &str,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Option<Value>> {
     let body = match action {
         "DescribeVpcs" => describe_vpcs(state, p)?,
         "CreateVpc" => create_vpc(state, p, ctx)?,
@@ -48,15 +55,24 @@ pub fn handle(state: &mut SimState, action: &str, p: &RpcParams, ctx: &RpcContex
 }
 
 pub fn vpc_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidVpcId.NotFound", format!("The specified VpcId {id} does not exist."))
+    SimError::not_found(
+        "InvalidVpcId.NotFound",
+        format!("The specified VpcId {id} does not exist."),
+    )
 }
 
 pub fn vswitch_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidVSwitchId.NotFound", format!("The specified VSwitchId {id} does not exist."))
+    SimError::not_found(
+        "InvalidVSwitchId.NotFound",
+        format!("The specified VSwitchId {id} does not exist."),
+    )
 }
 
 fn eip_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidAllocationId.NotFound", format!("The specified AllocationId {id} does not exist."))
+    SimError::not_found(
+        "InvalidAllocationId.NotFound",
+        format!("The specified AllocationId {id} does not exist."),
+    )
 }
 
 fn ok() -> Value {
@@ -65,12 +81,22 @@ fn ok() -> Value {
 
 fn ids_filter(p: &RpcParams, name: &str) -> Vec<String> {
     p.get(name)
-        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn vpc_json(state: &SimState, v: &SimVpc) -> Value {
-    let vswitch_ids: Vec<String> = state.vswitches.values().filter(|s| s.vpc_id == v.id).map(|s| s.id.clone()).collect();
+    let vswitch_ids: Vec<String> = state
+        .vswitches
+        .values()
+        .filter(|s| s.vpc_id == v.id)
+        .map(|s| s.id.clone())
+        .collect();
     let mut j = to_json(&Vpc {
         vpc_id: v.id.clone(),
         vpc_name: v.name.clone(),
@@ -85,10 +111,16 @@ fn vpc_json(state: &SimState, v: &SimVpc) -> Value {
         tags: Vec::new(),
     });
     let map = j.as_object_mut().expect("object");
-    map.insert("RouterTableIds".into(), json!({ "RouterTableIds": [v.route_table_id] }));
+    map.insert(
+        "RouterTableIds".into(),
+        json!({ "RouterTableIds": [v.route_table_id] }),
+    );
     map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
     map.insert("UserCidrs".into(), json!({ "UserCidr": [] }));
-    map.insert("SecondaryCidrBlocks".into(), json!({ "SecondaryCidrBlock": [] }));
+    map.insert(
+        "SecondaryCidrBlocks".into(),
+        json!({ "SecondaryCidrBlock": [] }),
+    );
     map.insert("NatGatewayIds".into(), json!({ "NatGatewayIds": [] }));
     map.insert("OwnerId".into(), json!(1_000_000_000_i64));
     j
@@ -125,11 +157,21 @@ fn create_vpc(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimR
     if !cidr.is_private() {
         return Err(SimError::bad(
             "InvalidCidrBlock.Malformed",
-            format!("The CidrBlock {cidr} must lie within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."),
+            format!(
+                "The CidrBlock {cidr} must lie within 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."
+            ),
         ));
     }
-    if SimState::count_in_region(&state.vpcs, &region, |v| &v.region_id) >= state.quotas.vpcs_per_region {
-        return Err(SimError::bad("QuotaExceeded.Vpc", format!("The maximum number of VPCs in {region} ({}) is reached.", state.quotas.vpcs_per_region)));
+    if SimState::count_in_region(&state.vpcs, &region, |v| &v.region_id)
+        >= state.quotas.vpcs_per_region
+    {
+        return Err(SimError::bad(
+            "QuotaExceeded.Vpc",
+            format!(
+                "The maximum number of VPCs in {region} ({}) is reached.",
+                state.quotas.vpcs_per_region
+            ),
+        ));
     }
     let id = state.new_id("vpc");
     let vrouter = state.new_id("vrt");
@@ -164,21 +206,48 @@ fn delete_vpc(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
         .get(&id)
         .filter(|v| region.is_none_or(|r| r == v.region_id))
         .ok_or_else(|| vpc_not_found(&id))?;
-    let dependency = |code: &str, what: &str| SimError::bad(code, format!("Specified object has dependent resources: the VPC still has {what}."));
+    let dependency = |code: &str, what: &str| {
+        SimError::bad(
+            code,
+            format!("Specified object has dependent resources: the VPC still has {what}."),
+        )
+    };
     if state.vswitches.values().any(|s| s.vpc_id == id) {
         return Err(dependency("DependencyViolation.VSwitch", "vSwitches"));
     }
     if state.security_groups.values().any(|g| g.vpc_id == id) {
-        return Err(dependency("DependencyViolation.SecurityGroup", "security groups"));
+        return Err(dependency(
+            "DependencyViolation.SecurityGroup",
+            "security groups",
+        ));
     }
-    if state.instances.values().any(|i| i.vpc_id == id) || state.vpn_gateways.values().any(|g| g.vpc_id == id) {
-        return Err(dependency("DependencyViolation.Instance", "cloud product instances (ECS, VPN gateways)"));
+    if state.instances.values().any(|i| i.vpc_id == id)
+        || state.vpn_gateways.values().any(|g| g.vpc_id == id)
+    {
+        return Err(dependency(
+            "DependencyViolation.Instance",
+            "cloud product instances (ECS, VPN gateways)",
+        ));
     }
-    if state.route_entries.values().any(|e| e.route_table_id == vpc.route_table_id) {
-        return Err(dependency("DependencyViolation.RouteEntry", "custom route entries"));
+    if state
+        .route_entries
+        .values()
+        .any(|e| e.route_table_id == vpc.route_table_id)
+    {
+        return Err(dependency(
+            "DependencyViolation.RouteEntry",
+            "custom route entries",
+        ));
     }
-    if state.router_interfaces.values().any(|r| r.router_id == vpc.vrouter_id) {
-        return Err(dependency("DependencyViolation.RouterInterface", "router interfaces"));
+    if state
+        .router_interfaces
+        .values()
+        .any(|r| r.router_id == vpc.vrouter_id)
+    {
+        return Err(dependency(
+            "DependencyViolation.RouterInterface",
+            "router interfaces",
+        ));
     }
     state.vpcs.remove(&id);
     Ok(ok())
@@ -199,7 +268,10 @@ fn vswitch_json(v: &SimVSwitch, route_table_id: &str) -> Value {
         tags: Vec::new(),
     });
     let map = j.as_object_mut().expect("object");
-    map.insert("RouteTable".into(), json!({ "RouteTableId": route_table_id, "RouteTableType": "System" }));
+    map.insert(
+        "RouteTable".into(),
+        json!({ "RouteTableId": route_table_id, "RouteTableType": "System" }),
+    );
     map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
     map.insert("OwnerId".into(), json!(1_000_000_000_i64));
     map.insert("ShareType".into(), json!("Sharing"));
@@ -221,9 +293,21 @@ fn describe_vswitches(state: &SimState, p: &RpcParams) -> SimResult<Value> {
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
         .iter()
-        .map(|v| vswitch_json(v, state.vpcs.get(&v.vpc_id).map(|x| x.route_table_id.as_str()).unwrap_or("")))
+        .map(|v| {
+            vswitch_json(
+                v,
+                state
+                    .vpcs
+                    .get(&v.vpc_id)
+                    .map(|x| x.route_table_id.as_str())
+                    .unwrap_or(""),
+            )
+        })
         .collect();
-    Ok(with_page(json!({ "VSwitches": { "VSwitch": list } }), &info))
+    Ok(with_page(
+        json!({ "VSwitches": { "VSwitch": list } }),
+        &info,
+    ))
 }
 
 fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
@@ -237,24 +321,43 @@ fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
         .filter(|v| region.as_deref().is_none_or(|r| r == v.region_id))
         .ok_or_else(|| vpc_not_found(&vpc_id))?;
     if zone_region(&zone_id).is_none_or(|r| r.region_id != vpc.region_id) {
-        return Err(SimError::not_found("InvalidZoneId.NotFound", format!("The specified zone {zone_id} does not exist in {}.", vpc.region_id)));
+        return Err(SimError::not_found(
+            "InvalidZoneId.NotFound",
+            format!(
+                "The specified zone {zone_id} does not exist in {}.",
+                vpc.region_id
+            ),
+        ));
     }
     let cidr = parse_cidr(&cidr_text, 16, 29)?;
     if !vpc.cidr.contains(&cidr) {
         return Err(SimError::bad(
             "InvalidCidrBlock.Mismatch",
-            format!("The CidrBlock {cidr} is not within the VPC's CIDR block {}.", vpc.cidr),
+            format!(
+                "The CidrBlock {cidr} is not within the VPC's CIDR block {}.",
+                vpc.cidr
+            ),
         ));
     }
-    let siblings: Vec<&SimVSwitch> = state.vswitches.values().filter(|s| s.vpc_id == vpc_id).collect();
+    let siblings: Vec<&SimVSwitch> = state
+        .vswitches
+        .values()
+        .filter(|s| s.vpc_id == vpc_id)
+        .collect();
     if let Some(other) = siblings.iter().find(|s| s.cidr.overlaps(&cidr)) {
         return Err(SimError::bad(
             "InvalidCidrBlock.Overlapped",
-            format!("The CidrBlock {cidr} overlaps {} of vSwitch {}.", other.cidr, other.id),
+            format!(
+                "The CidrBlock {cidr} overlaps {} of vSwitch {}.",
+                other.cidr, other.id
+            ),
         ));
     }
     if siblings.len() >= state.quotas.vswitches_per_vpc {
-        return Err(SimError::bad("QuotaExceeded.VSwitch", format!("The maximum number of vSwitches in VPC {vpc_id} is reached.")));
+        return Err(SimError::bad(
+            "QuotaExceeded.VSwitch",
+            format!("The maximum number of vSwitches in VPC {vpc_id} is reached."),
+        ));
     }
     let region_id = vpc.region_id.clone();
     let id = state.new_id("vsw");
@@ -272,20 +375,33 @@ fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
             created: ctx.now,
         },
     );
-    Ok(to_json(&CreateVSwitchResponse { request_id: String::new(), v_switch_id: id }))
+    Ok(to_json(&CreateVSwitchResponse {
+        request_id: String::new(),
+        v_switch_id: id,
+    }))
 }
 
 fn delete_vswitch(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let region = region_param(p, false)?;
     let id = p.required("VSwitchId")?.to_string();
-    if !state.vswitches.get(&id).is_some_and(|v| region.is_none_or(|r| r == v.region_id)) {
+    if state
+        .vswitches
+        .get(&id)
+        .is_none_or(|v| region.is_some_and(|r| r != v.region_id))
+    {
         return Err(vswitch_not_found(&id));
     }
     if state.instances.values().any(|i| i.vswitch_id == id) {
-        return Err(SimError::bad("DependencyViolation", "Specified object has dependent resources: instances in the vSwitch."));
+        return Err(SimError::bad(
+            "DependencyViolation",
+            "Specified object has dependent resources: instances in the vSwitch.",
+        ));
     }
     if state.vpn_gateways.values().any(|g| g.vswitch_id == id) {
-        return Err(SimError::bad("DependencyViolation", "Specified object has dependent resources: a VPN gateway in the vSwitch."));
+        return Err(SimError::bad(
+            "DependencyViolation",
+            "Specified object has dependent resources: a VPN gateway in the vSwitch.",
+        ));
     }
     state.vswitches.remove(&id);
     Ok(ok())
@@ -301,8 +417,16 @@ fn allocate_eip(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     if charge != "PayByTraffic" && charge != "PayByBandwidth" {
         return Err(SimError::invalid("InternetChargeType", &charge));
     }
-    if SimState::count_in_region(&state.eips, &region, |e| &e.region_id) >= state.quotas.eips_per_region {
-        return Err(SimError::bad("QuotaExceeded.Eip", format!("The maximum number of EIPs in {region} ({}) is reached.", state.quotas.eips_per_region)));
+    if SimState::count_in_region(&state.eips, &region, |e| &e.region_id)
+        >= state.quotas.eips_per_region
+    {
+        return Err(SimError::bad(
+            "QuotaExceeded.Eip",
+            format!(
+                "The maximum number of EIPs in {region} ({}) is reached.",
+                state.quotas.eips_per_region
+            ),
+        ));
     }
     let id = state.new_id("eip");
     let ip = state.new_public_ip();
@@ -347,7 +471,10 @@ fn associate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let instance_id = p.required("InstanceId")?.to_string();
     let kind = p.get_or("InstanceType", "EcsInstance").to_string();
     if kind != "EcsInstance" {
-        return Err(SimError::bad("InvalidInstanceType.ValueNotSupported", format!("The simulator associates EIPs with EcsInstance only, not {kind}.")));
+        return Err(SimError::bad(
+            "InvalidInstanceType.ValueNotSupported",
+            format!("The simulator associates EIPs with EcsInstance only, not {kind}."),
+        ));
     }
     let eip = eip_in_region(state, p)?.clone();
     let instance = state
@@ -356,15 +483,31 @@ fn associate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| i.region_id == eip.region_id)
         .ok_or_else(|| super::ecs::instance_not_found(&instance_id))?;
     if eip.instance_id.is_some() {
-        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is InUse.", eip.id)));
+        return Err(SimError::bad(
+            "IncorrectEipStatus",
+            format!("The EIP {} is InUse.", eip.id),
+        ));
     }
     if instance.eip_allocation_id.is_some() {
-        return Err(SimError::forbidden("IncorrectInstanceStatus", format!("The instance {instance_id} already has an EIP.")));
+        return Err(SimError::forbidden(
+            "IncorrectInstanceStatus",
+            format!("The instance {instance_id} already has an EIP."),
+        ));
     }
-    if !matches!(instance.status.current, InstanceStatus::Running | InstanceStatus::Stopped) {
-        return Err(SimError::incorrect_instance_status(&instance_id, instance.status.current.as_str()));
+    if !matches!(
+        instance.status.current,
+        InstanceStatus::Running | InstanceStatus::Stopped
+    ) {
+        return Err(SimError::incorrect_instance_status(
+            &instance_id,
+            instance.status.current.as_str(),
+        ));
     }
-    state.instances.get_mut(&instance_id).expect("checked").eip_allocation_id = Some(eip.id.clone());
+    state
+        .instances
+        .get_mut(&instance_id)
+        .expect("checked")
+        .eip_allocation_id = Some(eip.id.clone());
     let eip = state.eips.get_mut(&eip.id).expect("checked");
     eip.instance_id = Some(instance_id);
     eip.instance_type = kind;
@@ -375,7 +518,10 @@ fn unassociate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let instance_id = p.required("InstanceId")?.to_string();
     let eip = eip_in_region(state, p)?;
     if eip.instance_id.as_deref() != Some(&instance_id) {
-        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is not associated with {instance_id}.", eip.id)));
+        return Err(SimError::bad(
+            "IncorrectEipStatus",
+            format!("The EIP {} is not associated with {instance_id}.", eip.id),
+        ));
     }
     eip.instance_id = None;
     eip.instance_type.clear();
@@ -388,7 +534,10 @@ fn unassociate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 fn release_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let eip = eip_in_region(state, p)?;
     if eip.instance_id.is_some() {
-        return Err(SimError::bad("IncorrectEipStatus", format!("The EIP {} is InUse; unassociate it first.", eip.id)));
+        return Err(SimError::bad(
+            "IncorrectEipStatus",
+            format!("The EIP {} is InUse; unassociate it first.", eip.id),
+        ));
     }
     let id = eip.id.clone();
     state.eips.remove(&id);
@@ -398,14 +547,23 @@ fn release_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required");
     let ids = ids_filter(p, "AllocationId");
-    let status_of = |e: &SimEip| if e.instance_id.is_some() { "InUse" } else { "Available" };
+    let status_of = |e: &SimEip| {
+        if e.instance_id.is_some() {
+            "InUse"
+        } else {
+            "Available"
+        }
+    };
     let items: Vec<&SimEip> = state
         .eips
         .values()
         .filter(|e| e.region_id == region && (ids.is_empty() || ids.contains(&e.id)))
         .filter(|e| p.get("EipAddress").is_none_or(|x| x == e.ip))
         .filter(|e| p.get("Status").is_none_or(|x| x == status_of(e)))
-        .filter(|e| p.get("AssociatedInstanceId").is_none_or(|x| e.instance_id.as_deref() == Some(x)))
+        .filter(|e| {
+            p.get("AssociatedInstanceId")
+                .is_none_or(|x| e.instance_id.as_deref() == Some(x))
+        })
         .collect();
     let (page, info) = page_of(items, p, 10, 100, false)?;
     let list: Vec<Value> = page
@@ -427,9 +585,22 @@ fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
                 allocation_time: vpc_time(e.created),
             });
             let map = j.as_object_mut().expect("object");
-            map.insert("PrivateIpAddress".into(), json!(instance.map(|i| i.private_ip.clone()).unwrap_or_default()));
-            map.insert("VpcId".into(), json!(instance.map(|i| i.vpc_id.clone()).unwrap_or_default()));
-            map.insert("InstanceRegionId".into(), json!(if instance.is_some() { e.region_id.as_str() } else { "" }));
+            map.insert(
+                "PrivateIpAddress".into(),
+                json!(instance.map(|i| i.private_ip.clone()).unwrap_or_default()),
+            );
+            map.insert(
+                "VpcId".into(),
+                json!(instance.map(|i| i.vpc_id.clone()).unwrap_or_default()),
+            );
+            map.insert(
+                "InstanceRegionId".into(),
+                json!(if instance.is_some() {
+                    e.region_id.as_str()
+                } else {
+                    ""
+                }),
+            );
             map.insert("ISP".into(), json!("BGP"));
             map.insert("Mode".into(), json!("NAT"));
             map.insert("Netmode".into(), json!("public"));
@@ -438,7 +609,10 @@ fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             j
         })
         .collect();
-    Ok(with_page(json!({ "EipAddresses": { "EipAddress": list } }), &info))
+    Ok(with_page(
+        json!({ "EipAddresses": { "EipAddress": list } }),
+        &info,
+    ))
 }
 
 fn describe_vrouters(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -474,7 +648,10 @@ fn route_entries_json(state: &SimState, vpc: &SimVpc) -> Vec<Value> {
         .values()
         .filter(|s| s.vpc_id == vpc.id)
         .map(|s| (s.cidr.to_string(), s.id.clone()))
-        .chain(std::iter::once(("100.64.0.0/10".to_string(), String::new())))
+        .chain(std::iter::once((
+            "100.64.0.0/10".to_string(),
+            String::new(),
+        )))
         .map(|(cidr, vsw)| {
             json!({
                 "RouteEntryId": format!("rte-sys-{}", cidr.replace(['.', '/'], "-")),
@@ -535,7 +712,12 @@ fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
     let list: Vec<Value> = page
         .iter()
         .map(|v| {
-            let vswitches: Vec<&String> = state.vswitches.values().filter(|s| s.vpc_id == v.id).map(|s| &s.id).collect();
+            let vswitches: Vec<&String> = state
+                .vswitches
+                .values()
+                .filter(|s| s.vpc_id == v.id)
+                .map(|s| &s.id)
+                .collect();
             json!({
                 "RouteTableId": v.route_table_id,
                 "VRouterId": v.vrouter_id,
@@ -548,7 +730,10 @@ fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             })
         })
         .collect();
-    Ok(with_page(json!({ "RouteTables": { "RouteTable": list } }), &info))
+    Ok(with_page(
+        json!({ "RouteTables": { "RouteTable": list } }),
+        &info,
+    ))
 }
 
 fn table_vpc<'a>(state: &'a SimState, table_id: &str) -> SimResult<&'a SimVpc> {
@@ -556,7 +741,12 @@ fn table_vpc<'a>(state: &'a SimState, table_id: &str) -> SimResult<&'a SimVpc> {
         .vpcs
         .values()
         .find(|v| v.route_table_id == table_id)
-        .ok_or_else(|| SimError::not_found("InvalidRouteTableId.NotFound", format!("The specified RouteTableId {table_id} does not exist.")))
+        .ok_or_else(|| {
+            SimError::not_found(
+                "InvalidRouteTableId.NotFound",
+                format!("The specified RouteTableId {table_id} does not exist."),
+            )
+        })
 }
 
 fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -567,7 +757,10 @@ fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value
     let entries: Vec<Value> = route_entries_json(state, vpc)
         .into_iter()
         .filter(|e| p.get("RouteEntryId").is_none_or(|x| e["RouteEntryId"] == x))
-        .filter(|e| p.get("DestinationCidrBlock").is_none_or(|x| e["DestinationCidrBlock"] == x))
+        .filter(|e| {
+            p.get("DestinationCidrBlock")
+                .is_none_or(|x| e["DestinationCidrBlock"] == x)
+        })
         .filter(|e| kind.is_none_or(|x| e["Type"] == x))
         .collect();
     // This action spells its page size MaxResult.
@@ -585,33 +778,60 @@ fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value
     }))
 }
 
-fn create_route_entry(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn create_route_entry(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     region_param(p, false)?;
     let table = p.required("RouteTableId")?.to_string();
     let vpc = table_vpc(state, &table)?.clone();
     let dest_text = p.required("DestinationCidrBlock")?;
     let destination = Cidr::parse(dest_text).ok_or_else(|| {
-        SimError::bad("InvalidDestinationCidrBlock.Malformed", format!("The DestinationCidrBlock {dest_text} is not valid."))
+        SimError::bad(
+            "InvalidDestinationCidrBlock.Malformed",
+            format!("The DestinationCidrBlock {dest_text} is not valid."),
+        )
     })?;
     let hop_type = p.get_or("NextHopType", "Instance").to_string();
     let hop_id = p.required("NextHopId")?.to_string();
     let hop_exists = match hop_type.as_str() {
-        "Instance" => state.instances.get(&hop_id).is_some_and(|i| i.vpc_id == vpc.id),
-        "VpnGateway" => state.vpn_gateways.get(&hop_id).is_some_and(|g| g.vpc_id == vpc.id),
+        "Instance" => state
+            .instances
+            .get(&hop_id)
+            .is_some_and(|i| i.vpc_id == vpc.id),
+        "VpnGateway" => state
+            .vpn_gateways
+            .get(&hop_id)
+            .is_some_and(|g| g.vpc_id == vpc.id),
         "RouterInterface" => state.router_interfaces.contains_key(&hop_id),
-        "HaVip" | "NetworkInterface" | "NatGateway" | "IPv6Gateway" | "Attachment" | "VpcPeer" => true,
+        "HaVip" | "NetworkInterface" | "NatGateway" | "IPv6Gateway" | "Attachment" | "VpcPeer" => {
+            true
+        }
         other => return Err(SimError::invalid("NextHopType", other)),
     };
     if !hop_exists {
-        return Err(SimError::not_found("InvalidNextHopId.NotFound", format!("The next hop {hop_type} {hop_id} does not exist in VPC {}.", vpc.id)));
+        return Err(SimError::not_found(
+            "InvalidNextHopId.NotFound",
+            format!(
+                "The next hop {hop_type} {hop_id} does not exist in VPC {}.",
+                vpc.id
+            ),
+        ));
     }
     let duplicate = state
         .route_entries
         .values()
         .any(|e| e.route_table_id == table && e.destination == destination)
-        || state.vswitches.values().any(|s| s.vpc_id == vpc.id && s.cidr == destination);
+        || state
+            .vswitches
+            .values()
+            .any(|s| s.vpc_id == vpc.id && s.cidr == destination);
     if duplicate {
-        return Err(SimError::bad("InvalidCIDRBlock.Duplicate", format!("A route to {destination} already exists in {table}.")));
+        return Err(SimError::bad(
+            "InvalidCIDRBlock.Duplicate",
+            format!("A route to {destination} already exists in {table}."),
+        ));
     }
     let id = state.new_id("rte");
     state.route_entries.insert(
@@ -640,10 +860,19 @@ fn delete_route_entry(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
         state
             .route_entries
             .values()
-            .find(|e| e.route_table_id == table && Some(e.destination) == dest && p.get("NextHopId").is_none_or(|h| h == e.next_hop_id))
+            .find(|e| {
+                e.route_table_id == table
+                    && Some(e.destination) == dest
+                    && p.get("NextHopId").is_none_or(|h| h == e.next_hop_id)
+            })
             .map(|e| e.id.clone())
     };
-    let id = found.ok_or_else(|| SimError::not_found("InvalidRouteEntry.NotFound", "The specified route entry does not exist."))?;
+    let id = found.ok_or_else(|| {
+        SimError::not_found(
+            "InvalidRouteEntry.NotFound",
+            "The specified route entry does not exist.",
+        )
+    })?;
     state.route_entries.remove(&id);
     Ok(ok())
 }
@@ -653,7 +882,11 @@ fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
     p.indexed("Filter")
         .into_iter()
         .filter(|f| f.get("Key").is_some_and(|k| k == key))
-        .flat_map(|f| f.into_iter().filter(|(k, _)| k.starts_with("Value")).map(|(_, v)| v))
+        .flat_map(|f| {
+            f.into_iter()
+                .filter(|(k, _)| k.starts_with("Value"))
+                .map(|(_, v)| v)
+        })
         .collect()
 }
 
@@ -689,7 +922,10 @@ fn describe_vbrs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             })
         })
         .collect();
-    Ok(with_page(json!({ "VirtualBorderRouterSet": { "VirtualBorderRouterType": list } }), &info))
+    Ok(with_page(
+        json!({ "VirtualBorderRouterSet": { "VirtualBorderRouterType": list } }),
+        &info,
+    ))
 }
 
 fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -726,7 +962,10 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
             })
         })
         .collect();
-    Ok(with_page(json!({ "RouterInterfaceSet": { "RouterInterfaceType": list } }), &info))
+    Ok(with_page(
+        json!({ "RouterInterfaceSet": { "RouterInterfaceType": list } }),
+        &info,
+    ))
 }
 
 /// An address in a VPC CIDR, for seeded border routers' peering IPs.

@@ -17,7 +17,12 @@ use crate::state::{SimCustomerGateway, SimState, SimVpnConnection, SimVpnGateway
 
 const VPN_BANDWIDTHS: &[i64] = &[5, 10, 20, 50, 100, 200, 500, 1000];
 
-pub fn handle(state: &mut SimState, action: &str, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+pub fn handle(
+    state: &mut SimState,
+    action: &str,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     match action {
         "CreateVpnGateway" => create_vpn_gateway(state, p, ctx),
         "DescribeVpnGateways" => describe_vpn_gateways(state, p, ctx),
@@ -37,36 +42,65 @@ fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
 }
 
 fn gateway_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidVpnGatewayInstanceId.NotFound", format!("The specified VPN gateway {id} does not exist."))
+    SimError::not_found(
+        "InvalidVpnGatewayInstanceId.NotFound",
+        format!("The specified VPN gateway {id} does not exist."),
+    )
 }
 
 fn customer_not_found(id: &str) -> SimError {
-    SimError::not_found("InvalidCustomerGatewayInstanceId.NotFound", format!("The specified customer gateway {id} does not exist."))
+    SimError::not_found(
+        "InvalidCustomerGatewayInstanceId.NotFound",
+        format!("The specified customer gateway {id} does not exist."),
+    )
 }
 
 fn paged(body: Value, info: &super::PageInfo) -> Value {
     super::with_page(body, info)
 }
 
-fn create_vpn_gateway(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn create_vpn_gateway(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let vpc_id = p.required("VpcId")?.to_string();
-    if !state.vpcs.get(&vpc_id).is_some_and(|v| v.region_id == region) {
+    if state
+        .vpcs
+        .get(&vpc_id)
+        .is_none_or(|v| v.region_id != region)
+    {
         return Err(super::vpc::vpc_not_found(&vpc_id));
     }
-    let bandwidth = p.int("Bandwidth")?.ok_or_else(|| SimError::missing("Bandwidth"))?;
+    let bandwidth = p
+        .int("Bandwidth")?
+        .ok_or_else(|| SimError::missing("Bandwidth"))?;
     if !VPN_BANDWIDTHS.contains(&bandwidth) {
         return Err(SimError::invalid("Bandwidth", &bandwidth.to_string()));
     }
     let vswitch_id = p.get_or("VSwitchId", "").to_string();
-    if !vswitch_id.is_empty() && !state.vswitches.get(&vswitch_id).is_some_and(|s| s.vpc_id == vpc_id) {
+    if !vswitch_id.is_empty()
+        && state
+            .vswitches
+            .get(&vswitch_id)
+            .is_none_or(|s| s.vpc_id != vpc_id)
+    {
         return Err(super::vpc::vswitch_not_found(&vswitch_id));
     }
-    if SimState::count_in_region(&state.vpn_gateways, &region, |g| &g.region_id) >= state.quotas.vpn_gateways_per_region {
-        return Err(SimError::bad("QuotaExceeded.VpnGateway", "The maximum number of VPN gateways is reached."));
+    if SimState::count_in_region(&state.vpn_gateways, &region, |g| &g.region_id)
+        >= state.quotas.vpn_gateways_per_region
+    {
+        return Err(SimError::bad(
+            "QuotaExceeded.VpnGateway",
+            "The maximum number of VPN gateways is reached.",
+        ));
     }
     let id = state.new_id("vpn");
-    let name = p.get("Name").map(str::to_string).unwrap_or_else(|| id.clone());
+    let name = p
+        .get("Name")
+        .map(str::to_string)
+        .unwrap_or_else(|| id.clone());
     let internet_ip = state.new_public_ip();
     state.vpn_gateways.insert(
         id.clone(),
@@ -88,7 +122,11 @@ fn create_vpn_gateway(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>)
     Ok(json!({ "VpnGatewayId": id, "Name": name, "OrderId": 0 }))
 }
 
-fn describe_vpn_gateways(state: &SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn describe_vpn_gateways(
+    state: &SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required");
     let items: Vec<&SimVpnGateway> = state
         .vpn_gateways
@@ -96,7 +134,10 @@ fn describe_vpn_gateways(state: &SimState, p: &RpcParams, ctx: &RpcContext<'_>) 
         .filter(|g| g.region_id == region)
         .filter(|g| p.get("VpnGatewayId").is_none_or(|x| x == g.id))
         .filter(|g| p.get("VpcId").is_none_or(|x| x == g.vpc_id))
-        .filter(|g| p.get("Status").is_none_or(|x| x == state.vpn_gateway_status(g, ctx.now)))
+        .filter(|g| {
+            p.get("Status")
+                .is_none_or(|x| x == state.vpn_gateway_status(g, ctx.now))
+        })
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
@@ -128,7 +169,10 @@ fn describe_vpn_gateways(state: &SimState, p: &RpcParams, ctx: &RpcContext<'_>) 
             })
         })
         .collect();
-    Ok(paged(json!({ "VpnGateways": { "VpnGateway": list } }), &info))
+    Ok(paged(
+        json!({ "VpnGateways": { "VpnGateway": list } }),
+        &info,
+    ))
 }
 
 fn delete_vpn_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -136,28 +180,55 @@ fn delete_vpn_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if !state.vpn_gateways.contains_key(&id) {
         return Err(gateway_not_found(&id));
     }
-    if state.vpn_connections.values().any(|c| c.vpn_gateway_id == id) {
-        return Err(SimError::bad("DependencyViolation.VpnConnection", "The VPN gateway still has IPsec connections."));
+    if state
+        .vpn_connections
+        .values()
+        .any(|c| c.vpn_gateway_id == id)
+    {
+        return Err(SimError::bad(
+            "DependencyViolation.VpnConnection",
+            "The VPN gateway still has IPsec connections.",
+        ));
     }
     if state.route_entries.values().any(|e| e.next_hop_id == id) {
-        return Err(SimError::bad("DependencyViolation.RouteEntry", "Route entries still point at the VPN gateway."));
+        return Err(SimError::bad(
+            "DependencyViolation.RouteEntry",
+            "Route entries still point at the VPN gateway.",
+        ));
     }
     state.vpn_gateways.remove(&id);
     Ok(json!({}))
 }
 
-fn create_customer_gateway(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn create_customer_gateway(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let ip = p.required("IpAddress")?.to_string();
     if parse_ip(&ip).is_none() {
-        return Err(SimError::bad("InvalidIpAddress.Malformed", format!("The IpAddress {ip} is not a valid IPv4 address.")));
+        return Err(SimError::bad(
+            "InvalidIpAddress.Malformed",
+            format!("The IpAddress {ip} is not a valid IPv4 address."),
+        ));
     }
-    if state.customer_gateways.values().any(|c| c.region_id == region && c.ip_address == ip) {
-        return Err(SimError::bad("InvalidIpAddress.AlreadyExist", format!("A customer gateway with IP {ip} already exists.")));
+    if state
+        .customer_gateways
+        .values()
+        .any(|c| c.region_id == region && c.ip_address == ip)
+    {
+        return Err(SimError::bad(
+            "InvalidIpAddress.AlreadyExist",
+            format!("A customer gateway with IP {ip} already exists."),
+        ));
     }
     let asn = p.int("Asn")?;
     let id = state.new_id("cgw");
-    let name = p.get("Name").map(str::to_string).unwrap_or_else(|| id.clone());
+    let name = p
+        .get("Name")
+        .map(str::to_string)
+        .unwrap_or_else(|| id.clone());
     let description = p.get_or("Description", "").to_string();
     state.customer_gateways.insert(
         id.clone(),
@@ -206,7 +277,10 @@ fn describe_customer_gateways(state: &SimState, p: &RpcParams) -> SimResult<Valu
             j
         })
         .collect();
-    Ok(paged(json!({ "CustomerGateways": { "CustomerGateway": list } }), &info))
+    Ok(paged(
+        json!({ "CustomerGateways": { "CustomerGateway": list } }),
+        &info,
+    ))
 }
 
 fn delete_customer_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -214,8 +288,15 @@ fn delete_customer_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Val
     if !state.customer_gateways.contains_key(&id) {
         return Err(customer_not_found(&id));
     }
-    if state.vpn_connections.values().any(|c| c.customer_gateway_id == id) {
-        return Err(SimError::bad("DependencyViolation.VpnConnection", "The customer gateway is still used by IPsec connections."));
+    if state
+        .vpn_connections
+        .values()
+        .any(|c| c.customer_gateway_id == id)
+    {
+        return Err(SimError::bad(
+            "DependencyViolation.VpnConnection",
+            "The customer gateway is still used by IPsec connections.",
+        ));
     }
     state.customer_gateways.remove(&id);
     Ok(json!({}))
@@ -229,7 +310,10 @@ fn json_config(p: &RpcParams, name: &str, defaults: Value) -> SimResult<Map<Stri
     };
     if let Some(raw) = p.get(name) {
         let given: Map<String, Value> = serde_json::from_str(raw).map_err(|_| {
-            SimError::bad(&format!("InvalidParameter.{name}"), format!("{name} must be a JSON object: {raw}"))
+            SimError::bad(
+                &format!("InvalidParameter.{name}"),
+                format!("{name} must be a JSON object: {raw}"),
+            )
         })?;
         config.extend(given);
     }
@@ -240,20 +324,35 @@ fn check_subnets(name: &str, text: &str) -> SimResult<()> {
     if text.split(',').all(|s| Cidr::parse(s.trim()).is_some()) {
         Ok(())
     } else {
-        Err(SimError::bad(&format!("InvalidParameter.{name}"), format!("{name} must be comma-separated CIDR blocks: {text}")))
+        Err(SimError::bad(
+            &format!("InvalidParameter.{name}"),
+            format!("{name} must be comma-separated CIDR blocks: {text}"),
+        ))
     }
 }
 
-fn create_vpn_connection(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
+fn create_vpn_connection(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let gateway_id = p.required("VpnGatewayId")?.to_string();
     let customer_id = p.required("CustomerGatewayId")?.to_string();
     let local = p.required("LocalSubnet")?.to_string();
     let remote = p.required("RemoteSubnet")?.to_string();
-    if !state.vpn_gateways.get(&gateway_id).is_some_and(|g| g.region_id == region) {
+    if state
+        .vpn_gateways
+        .get(&gateway_id)
+        .is_none_or(|g| g.region_id != region)
+    {
         return Err(gateway_not_found(&gateway_id));
     }
-    if !state.customer_gateways.get(&customer_id).is_some_and(|c| c.region_id == region) {
+    if state
+        .customer_gateways
+        .get(&customer_id)
+        .is_none_or(|c| c.region_id != region)
+    {
         return Err(customer_not_found(&customer_id));
     }
     check_subnets("LocalSubnet", &local)?;
@@ -273,7 +372,10 @@ fn create_vpn_connection(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'
         json!({ "IpsecEncAlg": "aes", "IpsecAuthAlg": "sha1", "IpsecPfs": "group2", "IpsecLifetime": 86400 }),
     )?;
     let id = state.new_id("vco");
-    let name = p.get("Name").map(str::to_string).unwrap_or_else(|| id.clone());
+    let name = p
+        .get("Name")
+        .map(str::to_string)
+        .unwrap_or_else(|| id.clone());
     state.vpn_connections.insert(
         id.clone(),
         SimVpnConnection {
@@ -301,7 +403,10 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|c| c.region_id == region)
         .filter(|c| p.get("VpnConnectionId").is_none_or(|x| x == c.id))
         .filter(|c| p.get("VpnGatewayId").is_none_or(|x| x == c.vpn_gateway_id))
-        .filter(|c| p.get("CustomerGatewayId").is_none_or(|x| x == c.customer_gateway_id))
+        .filter(|c| {
+            p.get("CustomerGatewayId")
+                .is_none_or(|x| x == c.customer_gateway_id)
+        })
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
@@ -330,13 +435,19 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
             })
         })
         .collect();
-    Ok(paged(json!({ "VpnConnections": { "VpnConnection": list } }), &info))
+    Ok(paged(
+        json!({ "VpnConnections": { "VpnConnection": list } }),
+        &info,
+    ))
 }
 
 fn delete_vpn_connection(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let id = p.required("VpnConnectionId")?.to_string();
     if state.vpn_connections.remove(&id).is_none() {
-        return Err(SimError::not_found("InvalidVpnConnectionInstanceId.NotFound", format!("The specified IPsec connection {id} does not exist.")));
+        return Err(SimError::not_found(
+            "InvalidVpnConnectionInstanceId.NotFound",
+            format!("The specified IPsec connection {id} does not exist."),
+        ));
     }
     Ok(json!({}))
 }

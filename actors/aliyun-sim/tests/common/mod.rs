@@ -16,16 +16,27 @@ pub const REGION: &str = "cn-hangzhou";
 pub const ZONE: &str = "cn-hangzhou-h";
 pub const IMAGE: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 
-/// A simulator whose transitions take `step_ms` per status.
+/// A simulator whose transitions take `step_ms` per status, on a frozen clock (only
+/// `sim.sim.clock.advance` moves it, so status checks do not depend on test speed).
 pub fn sim(step_ms: u64) -> SimServer {
-    SimServer::start(SimConfig {
+    let server = SimServer::start(SimConfig {
         transition_step: Duration::from_millis(step_ms),
         ..SimConfig::default()
     })
-    .expect("simulator starts")
+    .expect("simulator starts");
+    server.sim.clock.freeze();
+    server
 }
 
-pub fn client_with(sim: &SimServer, key: &str, secret: &str, version: SignatureVersion, oss: OssSignatureVersion, retries: u32, timeout: Duration) -> AliyunClient {
+pub fn client_with(
+    sim: &SimServer,
+    key: &str,
+    secret: &str,
+    version: SignatureVersion,
+    oss: OssSignatureVersion,
+    retries: u32,
+    timeout: Duration,
+) -> AliyunClient {
     AliyunClient::new(
         Credentials {
             access_key_id: key.into(),
@@ -46,7 +57,15 @@ pub fn client_with(sim: &SimServer, key: &str, secret: &str, version: SignatureV
 }
 
 pub fn client(sim: &SimServer, version: SignatureVersion) -> AliyunClient {
-    client_with(sim, "testid", "testsecret", version, OssSignatureVersion::V1, 3, Duration::from_secs(10))
+    client_with(
+        sim,
+        "testid",
+        "testsecret",
+        version,
+        OssSignatureVersion::V1,
+        3,
+        Duration::from_secs(10),
+    )
 }
 
 pub async fn control(sim: &SimServer, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -58,26 +77,47 @@ pub async fn control(sim: &SimServer, method: &str, path: &str, body: Option<Val
         _ => http.post(url),
     };
     let request = match body {
-        Some(b) => request.header("content-type", "application/json").body(b.to_string()),
+        Some(b) => request
+            .header("content-type", "application/json")
+            .body(b.to_string()),
         None => request,
     };
     let response = request.send().await.expect("control call");
-    assert!(response.status().is_success(), "{method} {path}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{method} {path}: {}",
+        response.status()
+    );
     response.json().await.expect("control answers JSON")
 }
 
 /// Any ECS action through the client's generic call.
-pub async fn ecs(client: &AliyunClient, action: &str, params: Params) -> Result<Value, AliyunError> {
-    client.call_in_region(REGION, "ecs", "2014-05-26", action, params.as_slice()).await
+pub async fn ecs(
+    client: &AliyunClient,
+    action: &str,
+    params: Params,
+) -> Result<Value, AliyunError> {
+    client
+        .call_in_region(REGION, "ecs", "2014-05-26", action, params.as_slice())
+        .await
 }
 
 /// Any VPC action through the client's generic call.
-pub async fn vpc(client: &AliyunClient, action: &str, params: Params) -> Result<Value, AliyunError> {
-    client.call_in_region(REGION, "vpc", "2016-04-28", action, params.as_slice()).await
+pub async fn vpc(
+    client: &AliyunClient,
+    action: &str,
+    params: Params,
+) -> Result<Value, AliyunError> {
+    client
+        .call_in_region(REGION, "vpc", "2016-04-28", action, params.as_slice())
+        .await
 }
 
 /// The error's (code, HTTP status).
 pub fn code_of<T: std::fmt::Debug>(result: Result<T, AliyunError>) -> (String, u16) {
     let error = result.expect_err("expected an error");
-    (error.code().unwrap_or("<no code>").to_string(), error.http_status().unwrap_or(0))
+    (
+        error.code().unwrap_or("<no code>").to_string(),
+        error.http_status().unwrap_or(0),
+    )
 }
