@@ -130,14 +130,9 @@ impl Store {
             return Ok(vec![]);
         }
         let mut b = self.builder();
-        b.push("SELECT ").push(&snake(column)).push(" AS v FROM ").push(spec.table).push(" WHERE ").push(&snake(field)).push(" IN (");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.bind(SqlValue::Text(Some(v.clone())));
-        }
-        b.push(") AND ").push(&snake(column)).push(" IS NOT NULL");
+        b.push("SELECT ").push(&snake(column)).push(" AS v FROM ").push(spec.table).push(" WHERE ");
+        push_any_of(&mut b, &snake(field), values);
+        b.push(" AND ").push(&snake(column)).push(" IS NOT NULL");
         self.db.texts(b.build()).await
     }
 
@@ -156,14 +151,8 @@ impl Store {
                 if i > 0 {
                     b.push(" UNION ALL ");
                 }
-                b.push(&format!("SELECT '{i}' AS k, inv AS v FROM {} WHERE {} IN (", spec.table, snake(field)));
-                for (j, v) in chunk.iter().enumerate() {
-                    if j > 0 {
-                        b.push(", ");
-                    }
-                    b.bind(SqlValue::Text(Some(v.clone())));
-                }
-                b.push(")");
+                b.push(&format!("SELECT '{i}' AS k, inv AS v FROM {} WHERE ", spec.table));
+                push_any_of(&mut b, &snake(field), chunk);
             }
             for (k, v) in self.db.pairs(b.build()).await? {
                 let part: usize = k.parse().map_err(|_| ApiError::internal("a UNION part without its index"))?;
@@ -185,6 +174,24 @@ impl Store {
         let rows = self.inv_find(&tables::SYSTEM_TAG, "resourceUuid", resource_uuid).await?;
         Ok(rows.into_iter().filter_map(|r| r.get("tag").and_then(|t| t.as_str()).map(String::from)).collect())
     }
+}
+
+/// `column = ?` for one value (a statement shape the connection keeps
+/// prepared), `column IN (?, ...)` for several.
+fn push_any_of(b: &mut zstack_db::SqlBuilder, column: &str, values: &[String]) {
+    if let [one] = values {
+        b.push(column).push(" = ");
+        b.bind(SqlValue::Text(Some(one.clone())));
+        return;
+    }
+    b.push(column).push(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(SqlValue::Text(Some(v.clone())));
+    }
+    b.push(")");
 }
 
 pub fn eq(field: &str, value: &str) -> Condition {

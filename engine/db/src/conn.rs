@@ -274,14 +274,60 @@ fn bind_all<'a>(
     q
 }
 
+/// A statement as its SQL text and binds, which (unlike `sql_query`) the
+/// connection may keep prepared: the server parses and plans each distinct
+/// statement once per connection instead of at every execution.
+struct Prepared<'a> {
+    sql: &'a str,
+    binds: &'a [SqlValue],
+}
+
+impl diesel::query_builder::QueryId for Prepared<'_> {
+    type QueryId = ();
+    // Keyed by its SQL text in the connection's statement cache.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Prepared<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for Prepared<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>) -> diesel::QueryResult<()> {
+        out.push_sql(self.sql);
+        for b in self.binds {
+            match b {
+                SqlValue::Text(v) => out.push_bind_param_value_only::<Nullable<Text>, _>(v)?,
+                SqlValue::Int(v) => out.push_bind_param_value_only::<Nullable<BigInt>, _>(v)?,
+                SqlValue::Float(v) => out.push_bind_param_value_only::<Nullable<Double>, _>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<AnyConnection> for Prepared<'_> {}
+
+/// Statements of a fixed shape are kept prepared; those with IN lists (one
+/// shape per list length) are not, so the per-connection cache stays small.
+fn cacheable(stmt: &Stmt) -> bool {
+    !stmt.sql.contains(" IN (")
+}
+
 pub fn load<T>(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<Vec<T>>
 where
     T: QueryableByName<MultiBackend> + 'static,
 {
+    if cacheable(stmt) {
+        return Prepared { sql: &stmt.sql, binds: &stmt.binds }.load::<T>(conn);
+    }
     bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).load::<T>(conn)
 }
 
 pub fn execute(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<usize> {
+    if cacheable(stmt) {
+        return Prepared { sql: &stmt.sql, binds: &stmt.binds }.execute(conn);
+    }
     bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).execute(conn)
 }
 
