@@ -427,9 +427,25 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     agent.kill();
     wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Disconnected").await;
     wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Unknown").await;
-    let _agent = env.start_agent(port);
+    let mut agent = env.start_agent(port);
     wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Connected").await;
     wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Running").await;
+
+    // The host reboots: the agent goes, and the VM with it. A stop asked
+    // meanwhile fails with the reason and changes nothing; when the host is
+    // back, its VM is found stopped and its capacity given back.
+    agent.kill();
+    assert!(virsh(&["destroy", &vm_uuid]).0);
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(act("rebootVmInstance"))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains(&host_uuid), "the error names the host: {e}");
+    let _agent = env.start_agent(port);
+    wait_for(&n, &format!("/v1/hosts/{host_uuid}"), "status", "Connected").await;
+    wait_for(&n, &format!("/v1/vm-instances/{vm_uuid}"), "state", "Stopped").await;
+    assert_eq!(avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]), cpu_before);
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the host came back", &before).await;
 
     // Destroy and expunge: no domain, no volume file, no reference left.
     n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
