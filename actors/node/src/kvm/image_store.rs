@@ -190,7 +190,9 @@ pub fn download_url(app: &App, bs: &str, install_path: &str) -> String {
     format!("http://{}/zstack/imagestore/{}/{bs}/{file}", app.advertised_address(), app.image_store_key())
 }
 
-/// `GET /zstack/imagestore/{key}/{bs}/{file}`: the file, for agents holding the node's key.
+/// `GET /zstack/imagestore/{key}/{bs}/{file}`: the file, for agents holding
+/// the node's key. Streamed in 1 MiB chunks read off the async executor, so
+/// an image of any size costs the node one chunk of memory per download.
 pub async fn serve(app: web::Data<App>, path: web::Path<(String, String, String)>) -> HttpResponse {
     let (key, bs, file) = path.into_inner();
     if key != app.image_store_key() || file.contains('/') || file.contains("..") {
@@ -198,10 +200,26 @@ pub async fn serve(app: web::Data<App>, path: web::Path<(String, String, String)
     }
     let Ok(Some(b)) = app.store.inv_get(&tables::BACKUP_STORAGE, &bs).await else { return HttpResponse::NotFound().finish() };
     let full = Path::new(str_of(&b, "url").unwrap_or_default()).join(&file);
-    match web::block(move || std::fs::read(full)).await {
-        Ok(Ok(bytes)) => HttpResponse::Ok().content_type("application/octet-stream").body(bytes),
-        _ => HttpResponse::NotFound().finish(),
-    }
+    let Ok(mut f) = std::fs::File::open(&full) else { return HttpResponse::NotFound().finish() };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || loop {
+        let mut buf = vec![0u8; 1 << 20];
+        let chunk = match f.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(bytes::Bytes::from(buf))
+            }
+            Err(e) => Err(e),
+        };
+        let failed = chunk.is_err();
+        if tx.blocking_send(chunk).is_err() || failed {
+            return;
+        }
+    });
+    let body = actix_web::body::SizedStream::new(size, futures::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+    HttpResponse::Ok().content_type("application/octet-stream").body(body)
 }
 
 pub fn delete_file(path: &str) {
