@@ -547,6 +547,11 @@ async fn add_kvm_host_deploys_the_agent_over_ssh() {
     let r = reqwest::Client::new().post(format!("http://127.0.0.1:{agent_port}/host/ping")).header("X-Zstack-Agent-Token", "wrong").json(&json!({})).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
     zstack::kvm::deploy::stop_detached(&deploy_dir);
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", agent_port)).is_ok() {
+        assert!(t.elapsed() < Duration::from_secs(10), "the deployed agent stops with its pid file");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     n.ok("DELETE", &format!("/v1/hosts/{}", uuid_of(&host)), Value::Null).await;
     drop(sshd);
     let _ = std::fs::remove_dir_all(&work);

@@ -109,7 +109,7 @@ fn start_script(dir: &str, ip: &str, port: u16, token: &str) -> String {
          if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then \
            printf '[Unit]\\nDescription=zstack-agent\\n[Service]\\nExecStart={dir}/zstack-agent {args}\\nRestart=always\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/zstack-agent.service; \
            systemctl daemon-reload; systemctl enable zstack-agent; systemctl restart zstack-agent; \
-         else nohup ./zstack-agent {args} > agent.log 2>&1 < /dev/null & echo $! > agent.pid; fi",
+         else nohup sh -c 'echo $$ > agent.pid; exec ./zstack-agent {args}' > agent.log 2>&1 < /dev/null & fi",
         tok = q(token),
     )
 }
