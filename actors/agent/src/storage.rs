@@ -21,6 +21,9 @@ pub struct LocalStorage {
     root: Mutex<Option<PathBuf>>,
     /// One download at a time per cache file.
     download_locks: Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
+    /// Digests of cache files as downloaded (size, md5, sha256): a cache hit
+    /// (every VM created from the image) need not read the whole file again.
+    cached_digests: Mutex<HashMap<PathBuf, (u64, String, String)>>,
     http: reqwest::Client,
 }
 
@@ -124,6 +127,7 @@ impl LocalStorage {
         LocalStorage {
             root: Mutex::new(None),
             download_locks: Mutex::new(HashMap::new()),
+            cached_digests: Mutex::new(HashMap::new()),
             http,
         }
     }
@@ -222,6 +226,7 @@ impl LocalStorage {
     /// `/localstorage/delete` (blocking): a missing file is success.
     pub fn delete(&self, cmd: &DeleteBitsCmd) -> AgentResult<LocalStorageResponse> {
         let path = PathBuf::from(volume_path("path", &cmd.path)?);
+        self.cached_digests.lock().expect("cached digests").remove(&path);
         match std::fs::symlink_metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
@@ -276,9 +281,14 @@ impl LocalStorage {
 
         if dest.is_file() {
             let (d, c) = (dest.clone(), cmd.clone());
+            let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
+            let known = self.cached_digests.lock().expect("cached digests").get(&dest).filter(|k| k.0 == size).map(|k| (k.1.clone(), k.2.clone()));
             let cached = actix_web::web::block(
                 move || -> AgentResult<Option<DownloadImageToCacheResponse>> {
-                    let (md5, sha) = file_digests(&d)?;
+                    let (md5, sha) = match known {
+                        Some(k) => k,
+                        None => file_digests(&d)?,
+                    };
                     if digests_match(&c, &md5, &sha).is_err() {
                         return Ok(None);
                     }
@@ -299,6 +309,7 @@ impl LocalStorage {
             .await
             .map_err(|e| AgentError::internal(format!("blocking pool: {e}")))??;
             if let Some(mut rsp) = cached {
+                self.remember_digests(&dest, &rsp);
                 self.fill_capacity(&dest, &mut rsp);
                 return Ok(rsp);
             }
@@ -316,7 +327,7 @@ impl LocalStorage {
                 .unwrap_or_default(),
             uuid::Uuid::new_v4().simple()
         ));
-        let guard = RemoveOnDrop(Some(tmp.clone()));
+        let mut guard = RemoveOnDrop(Some(tmp.clone()));
         let (md5, sha) = if let Some(src) = cmd.url.strip_prefix("file://").filter(|_| is_file_url)
         {
             let (src, t) = (PathBuf::from(src), tmp.clone());
@@ -365,7 +376,7 @@ impl LocalStorage {
                 &e,
             )
         })?;
-        std::mem::forget(guard);
+        guard.0 = None; // in place now: keep it
         let mut rsp = DownloadImageToCacheResponse {
             size: info.virtual_size,
             actual_size,
@@ -375,8 +386,15 @@ impl LocalStorage {
             already_cached: false,
             ..Default::default()
         };
+        self.remember_digests(&dest, &rsp);
         self.fill_capacity(&dest, &mut rsp);
         Ok(rsp)
+    }
+
+    fn remember_digests(&self, dest: &Path, rsp: &DownloadImageToCacheResponse) {
+        if let (Some(md5), Some(sha)) = (&rsp.md5sum, &rsp.sha256sum) {
+            self.cached_digests.lock().expect("cached digests").insert(dest.to_path_buf(), (rsp.actual_size, md5.clone(), sha.clone()));
+        }
     }
 
     fn fill_capacity(&self, dest: &Path, rsp: &mut DownloadImageToCacheResponse) {

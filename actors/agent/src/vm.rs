@@ -119,12 +119,13 @@ fn start(conn: &Connect, settings: &VmSettings, cmd: &StartVmCmd) -> AgentResult
     let name = &cmd.vm_instance_uuid;
     // User data goes in as one more CD-ROM: a NoCloud seed made for this start.
     let seed_dir = settings.xml.console_log_dir.with_file_name("nocloud");
+    let user_data = cmd.user_data.as_deref().filter(|u| !u.is_empty());
     let mut with_seed;
-    let cmd = match cmd.user_data.as_deref().filter(|u| !u.is_empty()) {
-        Some(data) => {
-            let iso = crate::nocloud::make_seed(&seed_dir, name, &cmd.vm_name, data)?;
+    let cmd = match user_data {
+        Some(_) => {
             with_seed = cmd.clone();
             let device_id = with_seed.cd_roms.iter().map(|c| c.device_id + 1).max().unwrap_or(0);
+            let iso = crate::nocloud::seed_path(&seed_dir, name);
             with_seed.cd_roms.push(CdRomTO { path: Some(iso.to_string_lossy().into_owned()), device_id, ..Default::default() });
             &with_seed
         }
@@ -135,13 +136,27 @@ fn start(conn: &Connect, settings: &VmSettings, cmd: &StartVmCmd) -> AgentResult
     let mut previous_definition = None;
     if let Some(dom) = &existing {
         if is_active(dom, name)? {
+            // Already running: its seed is in use, leave it as it is.
             return reply(StartVmResponse::default(), false);
         }
         previous_definition = dom
             .get_xml_desc(sys::VIR_DOMAIN_XML_INACTIVE | sys::VIR_DOMAIN_XML_SECURE)
             .ok();
     }
-    let dom = Domain::define_xml(conn, &xml)
+    if let Some(data) = user_data {
+        crate::nocloud::make_seed(&seed_dir, name, &cmd.vm_name, data)?;
+    }
+    let started = define_and_create(conn, cmd, name, &xml, previous_definition);
+    if started.is_err() && user_data.is_some() {
+        crate::nocloud::remove_seed(&seed_dir, name);
+    }
+    started
+}
+
+/// Define the domain and start it; a start that fails puts the previous
+/// definition back (or undefines the new one).
+fn define_and_create(conn: &Connect, cmd: &StartVmCmd, name: &str, xml: &str, previous_definition: Option<String>) -> AgentResult<Outcome> {
+    let dom = Domain::define_xml(conn, xml)
         .map_err(|e| AgentError::libvirt(format!("cannot define VM {name}"), &e))?;
     let created = if cmd.create_paused {
         dom.create_with_flags(sys::VIR_DOMAIN_START_PAUSED)

@@ -114,7 +114,8 @@ pub async fn vm_start(app: &App, host: &str, launch: &VmLaunch) -> ApiResult<()>
         };
         cd_roms.push(CdRomTO { is_empty: path.is_none(), path, device_id, image_uuid: str_of(&drive, "isoUuid").map(String::from), ..Default::default() });
     }
-    let user_data = app.store.tags_of(&launch.uuid).await?.into_iter().find_map(|t| t.strip_prefix("userdata::").map(String::from));
+    let tags = app.store.tags_of(&launch.uuid).await?;
+    let tag = |prefix: &str| tags.iter().find_map(|t| t.strip_prefix(prefix).map(String::from));
     let cmd = StartVmCmd {
         vm_instance_uuid: launch.uuid.clone(),
         vm_name: launch.name.clone(),
@@ -127,9 +128,9 @@ pub async fn vm_start(app: &App, host: &str, launch: &VmLaunch) -> ApiResult<()>
         data_volumes: vols.collect(),
         nics: kvm_nics(app, &agent, &launch.nics).await?,
         console_mode: Some("vnc".into()),
-        console_password: crate::kvm::console::password_of(app, &launch.uuid).await?,
+        console_password: tag(crate::kvm::console::PASSWORD_TAG),
         cd_roms,
-        user_data,
+        user_data: tag("userdata::"),
         timeout: Some(SLOW.as_secs()),
         ..Default::default()
     };

@@ -216,17 +216,8 @@ pub async fn finish_unfinished_jobs(app: &App) -> ApiResult<()> {
         return Ok(());
     }
     // Which targets survived, and in which table: one query per table for all jobs.
-    let mut remaining: Vec<String> = jobs.iter().filter_map(|(_, _, t)| t.clone()).collect();
-    let mut found: HashMap<String, &'static zstack_db::TableSpec> = HashMap::new();
-    for spec in tables::all() {
-        if remaining.is_empty() {
-            break;
-        }
-        for row in app.store.inv_where_in(spec, "uuid", &remaining).await? {
-            found.insert(str_of(&row, "uuid").unwrap_or_default().to_string(), spec);
-        }
-        remaining.retain(|t| !found.contains_key(t));
-    }
+    let targets: Vec<String> = jobs.iter().filter_map(|(_, _, t)| t.clone()).collect();
+    let found = app.store.tables_holding(&targets).await?;
     let (mut done, mut failed) = (0, 0);
     for (job, api, target) in jobs {
         let outcome = match target.as_ref().and_then(|t| found.get(t).map(|spec| (t, *spec))) {

@@ -165,6 +165,23 @@ impl Store {
         Ok(out)
     }
 
+    /// Which resource table holds each of `uuids` (one query per table for
+    /// all of them); uuids no table holds are left out.
+    pub async fn tables_holding(&self, uuids: &[String]) -> ApiResult<std::collections::HashMap<String, &'static TableSpec>> {
+        let mut found = std::collections::HashMap::new();
+        let mut remaining: Vec<String> = uuids.to_vec();
+        for spec in tables::all().filter(|t| t.column("uuid").is_some()) {
+            if remaining.is_empty() {
+                break;
+            }
+            for u in self.column_where_in(spec, "uuid", "uuid", &remaining).await? {
+                found.insert(u, spec);
+            }
+            remaining.retain(|u| !found.contains_key(u));
+        }
+        Ok(found)
+    }
+
     /// The row of a reference table linking `a` (in `a_field`) to `b` (in `b_field`).
     pub async fn ref_find(&self, spec: &'static TableSpec, a_field: &str, a: &str, b_field: &str, b: &str) -> ApiResult<Option<Inventory>> {
         Ok(self.inv_find(spec, a_field, a).await?.into_iter().find(|r| str_of(r, b_field) == Some(b)))

@@ -255,6 +255,29 @@ mod ws {
     }
 }
 
+/// Add a KVM host, retrying while its agent is still starting.
+async fn add_host_when_up(n: &Node, params: Value) -> Value {
+    let t = Instant::now();
+    loop {
+        let (s, v) = n.call("POST", "/v1/hosts/kvm", Some(json!({ "params": params }))).await;
+        if s == 200 {
+            return v["inventory"].clone();
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "agent never came up: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A flat L2 on `iface` attached to the cluster, an L3 with a range in `net`.0/24, and a small offering.
+async fn network_and_offering(n: &Node, iface: &str, zone: &str, cluster: &str, net: &str) -> (String, String) {
+    let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": iface})).await);
+    n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
+    let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
+    n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": format!("{net}.10"), "endIp": format!("{net}.20"), "netmask": "255.255.255.0", "gateway": format!("{net}.1")})).await;
+    let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await);
+    (l3, offering)
+}
+
 async fn config(n: &Node, category: &str, name: &str, value: &str) {
     n.ok("PUT", &format!("/v1/global-configurations/{category}/{name}/actions"), json!({"updateGlobalConfig": {"value": value}})).await;
 }
@@ -280,15 +303,7 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     assert!(n.query("/v1/hosts").await.is_empty());
 
     config(&n, "kvm", "agent.port", &port.to_string()).await;
-    let t = Instant::now();
-    let host = loop {
-        let (s, v) = n.call("POST", "/v1/hosts/kvm", Some(json!({ "params": add_host }))).await;
-        if s == 200 {
-            break v["inventory"].clone();
-        }
-        assert!(t.elapsed() < Duration::from_secs(20), "agent never came up: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let host = add_host_when_up(&n, add_host).await;
     let host_uuid = uuid_of(&host);
     assert_eq!((host["status"].as_str(), host["hypervisorType"].as_str()), (Some("Connected"), Some("KVM")));
     assert!(host["totalCpuCapacity"].as_i64().unwrap() > 0 && host["totalMemoryCapacity"].as_i64().unwrap() > 0, "{host}");
@@ -316,11 +331,7 @@ async fn kvm_host_boots_the_test_guest_through_the_api() {
     let image = n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": url, "backupStorageUuids": [bs]}, "systemTags": [format!("checksum::md5::{}", env.guest_md5)]})).await["inventory"].clone();
     assert_eq!((image["format"].as_str(), image["md5Sum"].as_str()), (Some("qcow2"), Some(env.guest_md5.as_str())));
 
-    let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": env.iface})).await);
-    n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
-    let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
-    n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.99.0.10", "endIp": "10.99.0.20", "netmask": "255.255.255.0", "gateway": "10.99.0.1"})).await;
-    let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await);
+    let (l3, offering) = network_and_offering(&n, &env.iface, &zone, &cluster, "10.99.0").await;
     let avail_cpu = |h: &Value| h["availableCpuCapacity"].as_i64().unwrap();
     let cpu_before = avail_cpu(&n.query(&format!("/v1/hosts/{host_uuid}")).await[0]);
 
@@ -595,15 +606,7 @@ async fn a_full_disk_fails_the_vm_creation_and_leaves_nothing() {
     config(&n, "kvm", "agent.port", &port.to_string()).await;
     let zone = uuid_of(&n.create("/v1/zones", json!({"name": "z"})).await);
     let cluster = uuid_of(&n.create("/v1/clusters", json!({"zoneUuid": zone, "name": "kvm", "hypervisorType": "KVM"})).await);
-    let t = Instant::now();
-    let host = loop {
-        let (s, v) = n.call("POST", "/v1/hosts/kvm", Some(json!({"params": {"name": "h", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster}}))).await;
-        if s == 200 {
-            break uuid_of(&v["inventory"]);
-        }
-        assert!(t.elapsed() < Duration::from_secs(20), "agent never came up: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let host = uuid_of(&add_host_when_up(&n, json!({"name": "h", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster})).await);
     // The storage reports 32 MiB when it is attached; then something else fills it.
     let ps = uuid_of(&n.create("/v1/primary-storage/local-storage", json!({"name": "small", "url": ps_dir.join("ps").display().to_string(), "zoneUuid": zone})).await);
     n.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
@@ -611,11 +614,7 @@ async fn a_full_disk_fails_the_vm_creation_and_leaves_nothing() {
     let bs = uuid_of(&n.create("/v1/backup-storage/image-store", json!({"name": "bs", "url": env.work.join("bs").display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "x"})).await);
     n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
     let image = uuid_of(&n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": format!("file://{}", env.guest.display()), "backupStorageUuids": [bs]}})).await["inventory"]);
-    let l2 = uuid_of(&n.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": env.iface})).await);
-    n.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
-    let l3 = uuid_of(&n.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
-    n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "10.96.0.10", "endIp": "10.96.0.20", "netmask": "255.255.255.0", "gateway": "10.96.0.1"})).await;
-    let offering = uuid_of(&n.create("/v1/instance-offerings", json!({"name": "tiny", "cpuNum": 1, "memorySize": 256u64 << 20})).await);
+    let (l3, offering) = network_and_offering(&n, &env.iface, &zone, &cluster, "10.96.0").await;
     let before = n.query(&format!("/v1/hosts/{host}")).await[0]["availableCpuCapacity"].clone();
 
     let vm_uuid = uuid::Uuid::new_v4().simple().to_string();

@@ -121,14 +121,10 @@ impl AgentResponse {
 /// client, the agent's dispatcher) can reach the flattened `AgentResponse`.
 pub trait AgentReply: Serialize + for<'de> Deserialize<'de> + Default + Send + 'static {
     fn base(&self) -> &AgentResponse;
-    fn base_mut(&mut self) -> &mut AgentResponse;
 }
 
 impl AgentReply for AgentResponse {
     fn base(&self) -> &AgentResponse {
-        self
-    }
-    fn base_mut(&mut self) -> &mut AgentResponse {
         self
     }
 }
@@ -138,7 +134,6 @@ macro_rules! agent_reply {
     ($($t:ty),* $(,)?) => {
         $(impl $crate::AgentReply for $t {
             fn base(&self) -> &$crate::AgentResponse { &self.base }
-            fn base_mut(&mut self) -> &mut $crate::AgentResponse { &mut self.base }
         })*
     };
 }

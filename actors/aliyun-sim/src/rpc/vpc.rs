@@ -18,7 +18,7 @@ use zstack_aliyun::vpc::{
 };
 
 use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, RpcParams};
-use crate::cidr::{ip_to_string, Cidr};
+use crate::cidr::Cidr;
 use crate::error::{SimError, SimResult};
 use crate::state::{
     zone_region, InstanceStatus, SimEip, SimRouteEntry, SimState, SimVSwitch, SimVpc,
@@ -968,7 +968,3 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
     ))
 }
 
-/// An address in a VPC CIDR, for seeded border routers' peering IPs.
-pub fn nth_ip(cidr: &Cidr, n: u32) -> String {
-    ip_to_string(cidr.network + n)
-}

@@ -84,7 +84,7 @@ pub async fn console_address(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Fields([("hostIp".to_string(), json!(host_ip)), ("port".to_string(), json!(port)), ("protocol".to_string(), json!("vnc"))].into_iter().collect()))
 }
 
-const PASSWORD_TAG: &str = "consolePassword::";
+pub const PASSWORD_TAG: &str = "consolePassword::";
 
 pub async fn password_set(app: App, req: Req) -> ApiResult<Reply> {
     let vm = req.must("uuid")?;
@@ -113,7 +113,7 @@ async fn password_drop(app: &App, vm: &str) -> ApiResult<()> {
 }
 
 /// The console password a VM gets at its next start, if one is set.
-pub async fn password_of(app: &App, vm: &str) -> ApiResult<Option<String>> {
+async fn password_of(app: &App, vm: &str) -> ApiResult<Option<String>> {
     Ok(app.store.tags_of(vm).await?.into_iter().find_map(|t| t.strip_prefix(PASSWORD_TAG).map(String::from)))
 }
 

@@ -132,16 +132,6 @@ pub async fn tag_pattern_update(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Inventory(Value::Object(pattern)))
 }
 
-/// Which table a resource uuid belongs to, found by looking in every resource table.
-async fn resource_type_of(app: &App, uuid: &str) -> ApiResult<Option<&'static str>> {
-    for spec in tables::all().filter(|t| t.column("uuid").is_some() && t.table != "tag_pattern" && !t.table.ends_with("_tag")) {
-        if app.store.inv_exists(spec, uuid).await? {
-            return Ok(Some(spec.vo));
-        }
-    }
-    Ok(None)
-}
-
 pub async fn tag_pattern_attach(app: App, req: Req) -> ApiResult<Reply> {
     let tag_uuid = req.must("tagUuid")?;
     let pattern = app.store.inv_must(&tables::TAG_PATTERN, &tag_uuid).await?;
@@ -153,10 +143,12 @@ pub async fn tag_pattern_attach(app: App, req: Req) -> ApiResult<Reply> {
     let text = tag_text(&pattern, tokens)?;
     let already: std::collections::HashSet<String> =
         app.store.column_where_in(&tables::USER_TAG, "resourceUuid", "tagPatternUuid", &[tag_uuid.clone()]).await?.into_iter().collect();
+    // Tags are not resources one can tag.
+    let kinds = app.store.tables_holding(&resources).await?;
     let mut results = serde_json::Map::new();
     let mut stmts = Vec::new();
     for r in resources {
-        let outcome = match resource_type_of(&app, &r).await? {
+        let outcome = match kinds.get(&r).map(|t| t.vo).filter(|vo| !["SystemTagVO", "UserTagVO", "TagPatternVO"].contains(vo)) {
             None => json!({"success": false, "error": ApiError::not_found("resource", &r)}),
             Some(_) if already.contains(&r) => json!({"success": true}),
             Some(vo) => {
