@@ -152,6 +152,10 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<AgentState>
         return json_response(e.http_status(), &e.to_response());
     }
 
+    if path == paths::LOCAL_STORAGE_FILE_READ {
+        return send_file(&state, &body);
+    }
+
     let task = header(&req, headers::TASK_UUID).map(str::to_string);
     let callback = header(&req, headers::CALLBACK_URL).map(str::to_string);
     if let (Some(task), Some(callback)) = (task, callback) {
@@ -185,6 +189,40 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<AgentState>
             json_response(e.http_status(), &e.to_response())
         }
     }
+}
+
+/// `/localstorage/file/read`: the file's bytes, streamed in 1 MiB chunks
+/// (the reads are local and short, so they run on the executor).
+fn send_file(state: &AgentState, body: &[u8]) -> HttpResponse {
+    let opened = parse::<ReadFileCmd>(paths::LOCAL_STORAGE_FILE_READ, body).and_then(|cmd| state.storage.open_for_read(&cmd));
+    let (file, len) = match opened {
+        Ok(f) => f,
+        // Not 200: the receiver must never mistake an error for file content.
+        Err(e) => {
+            let status = match e.http_status() {
+                200 if e.is_not_found() => 404,
+                200 => 400,
+                s => s,
+            };
+            return json_response(status, &e.to_response());
+        }
+    };
+    let chunks = futures::stream::unfold(Some(file), |file| async move {
+        use std::io::Read;
+        let mut file = file?;
+        let mut buf = vec![0u8; 1 << 20];
+        match file.read(&mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(web::Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .body(actix_web::body::SizedStream::new(len, chunks))
 }
 
 /// POSTs an async reply, retrying a few times: the node may be briefly busy.
@@ -238,6 +276,7 @@ const KNOWN_PATHS: &[&str] = &[
     paths::LOCAL_STORAGE_CREATE_VOLUME_FROM_CACHE,
     paths::LOCAL_STORAGE_DELETE,
     paths::LOCAL_STORAGE_REVERT_SNAPSHOT,
+    paths::LOCAL_STORAGE_FETCH_FILES,
     paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE,
 ];
 
@@ -400,6 +439,10 @@ pub async fn dispatch(
             let cmd: RevertVolumeFromSnapshotCmd = parse(path, body)?;
             let st = state.storage.clone();
             to_value(blocking(move || st.revert_snapshot(&cmd)).await?)
+        }
+        paths::LOCAL_STORAGE_FETCH_FILES => {
+            let cmd: FetchFilesCmd = parse(path, body)?;
+            to_value(state.storage.fetch_files(cmd).await?)
         }
         paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE => {
             let cmd: DownloadImageToCacheCmd = parse(path, body)?;

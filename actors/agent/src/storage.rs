@@ -259,6 +259,90 @@ impl LocalStorage {
         }
     }
 
+    /// A path must lie inside the initialized storage directory to be read
+    /// or written by another host's request.
+    fn inside_root(&self, what: &str, raw: &str) -> AgentResult<PathBuf> {
+        let path = PathBuf::from(volume_path(what, raw)?);
+        let root = self.root.lock().expect("storage root").clone();
+        match root {
+            Some(r) if path.starts_with(&r) && path != r => Ok(path),
+            Some(r) => Err(AgentError::bad_request(format!("{} is not inside the local storage path {}", path.display(), r.display()))),
+            None => Err(AgentError::bad_request("local storage is not initialized on this host: call /localstorage/init first")),
+        }
+    }
+
+    /// `/localstorage/file/read`: a file of the storage opened for sending, with its length.
+    pub fn open_for_read(&self, cmd: &ReadFileCmd) -> AgentResult<(std::fs::File, u64)> {
+        let path = self.inside_root("path", &cmd.path)?;
+        let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => AgentError::not_found(format!("{} does not exist", path.display())),
+            _ => AgentError::io(format!("cannot read {}", path.display()), &e),
+        })?;
+        let meta = file.metadata().map_err(|e| AgentError::io(format!("cannot read {}", path.display()), &e))?;
+        if !meta.is_file() {
+            return Err(AgentError::bad_request(format!("{} is not a file", path.display())));
+        }
+        Ok((file, meta.len()))
+    }
+
+    /// `/localstorage/file/fetch`: each file streamed from the other agent
+    /// into a `.part` file renamed into place when complete; on any failure
+    /// every file this call made is removed.
+    pub async fn fetch_files(&self, cmd: FetchFilesCmd) -> AgentResult<LocalStorageResponse> {
+        let base = cmd.source_url.trim_end_matches('/');
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(AgentError::bad_request(format!("sourceUrl '{}' is not an http(s) URL", cmd.source_url)));
+        }
+        let mut targets = Vec::new();
+        for raw in &cmd.paths {
+            let path = self.inside_root("path", raw)?;
+            if path.exists() {
+                return Err(AgentError::bad_request(format!("cannot fetch {}: the file already exists here", path.display())));
+            }
+            targets.push(path);
+        }
+        let mut made: Vec<PathBuf> = Vec::new();
+        for path in &targets {
+            let part = RemoveOnDrop(Some(path.with_extension("part")));
+            let fetched = self.fetch_one(base, &cmd.source_token, path, part.0.as_deref().expect("part path")).await;
+            if let Err(e) = fetched.and_then(|_| {
+                std::fs::rename(part.0.as_deref().expect("part path"), path).map_err(|e| AgentError::io(format!("cannot move {} into place", path.display()), &e))
+            }) {
+                for m in &made {
+                    let _ = std::fs::remove_file(m);
+                }
+                return Err(e);
+            }
+            made.push(path.clone());
+        }
+        Ok(targets.first().map(|p| self.report_capacity_of(p)).unwrap_or_default())
+    }
+
+    async fn fetch_one(&self, base: &str, token: &str, path: &Path, part: &Path) -> AgentResult<()> {
+        let url = format!("{base}{}", paths::LOCAL_STORAGE_FILE_READ);
+        let what = format!("cannot fetch {} from {base}", path.display());
+        let mut resp = self
+            .http
+            .post(&url)
+            .header(headers::AGENT_TOKEN, token)
+            .json(&ReadFileCmd { path: path.display().to_string() })
+            .send()
+            .await
+            .map_err(|e| AgentError::new(ErrorKind::Io, format!("{what}: {e}")))?;
+        if !resp.status().is_success() {
+            let status = resp.status();
+            let body = resp.text().await.unwrap_or_default();
+            let why = serde_json::from_str::<AgentResponse>(&body).ok().and_then(|r| r.error).unwrap_or(body);
+            return Err(AgentError::new(ErrorKind::Io, format!("{what}: HTTP {status}: {why}")));
+        }
+        make_parent(path)?;
+        let mut file = std::fs::File::create(part).map_err(|e| AgentError::io(format!("cannot create {}", part.display()), &e))?;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| AgentError::new(ErrorKind::Io, format!("{what}: the transfer broke off: {e}")))? {
+            file.write_all(&chunk).map_err(|e| AgentError::io(format!("cannot write {}", part.display()), &e))?;
+        }
+        file.sync_all().map_err(|e| AgentError::io(format!("cannot write {}", part.display()), &e))
+    }
+
     /// `/localstorage/delete` (blocking): a missing file is success.
     pub fn delete(&self, cmd: &DeleteBitsCmd) -> AgentResult<LocalStorageResponse> {
         let path = PathBuf::from(volume_path("path", &cmd.path)?);

@@ -352,7 +352,11 @@ fn migrate(conn: &Connect, settings: &VmSettings, cmd: &MigrateVmCmd) -> AgentRe
             log::warn!("VM {name}: cannot set migration downtime: {}", e.message());
         }
     }
-    dom.migrate_to_uri(&uri, flags, None, cmd.bandwidth.unwrap_or(0))
+    // The memory (and disk) stream goes straight to the destination's
+    // address: the destination's own host name may resolve to a loopback
+    // address, which libvirt refuses to hand out as a migration address.
+    let data_uri = if dest.contains(':') && !dest.starts_with('[') { format!("tcp://[{dest}]") } else { format!("tcp://{dest}") };
+    dom.migrate_to_uri2(Some(&uri), Some(&data_uri), None, flags, None, cmd.bandwidth.unwrap_or(0))
         .map_err(|e| AgentError::libvirt(format!("cannot migrate VM {name} to {uri}"), &e))?;
     ok(true)
 }

@@ -67,7 +67,7 @@ fn bridge_of(l2: &Inventory) -> (String, String, Option<u32>) {
     }
 }
 
-async fn kvm_nics(app: &App, agent: &AgentClient, nics: &[Inventory]) -> ApiResult<Vec<NicTO>> {
+pub async fn kvm_nics(app: &App, agent: &AgentClient, nics: &[Inventory]) -> ApiResult<Vec<NicTO>> {
     let mut out = Vec::new();
     let mut bridges = BTreeSet::new();
     for (i, nic) in nics.iter().enumerate() {
@@ -146,6 +146,14 @@ pub async fn vm_stop(app: &App, host: &str, vm: &str) -> ApiResult<()> {
     let _: AgentResponse = agent.call(paths::VM_STOP, &stop, std::time::Duration::from_secs(timeout + 30)).await?;
     let _: AgentResponse = agent.call(paths::VM_DESTROY, &DestroyVmCmd { uuid: vm.into(), ..Default::default() }, QUICK).await?;
     Ok(())
+}
+
+/// Live-migrate a running VM between two hosts of the same kind.
+pub async fn vm_migrate(app: &App, vm: &Inventory, src: &str, dst: &str) -> ApiResult<()> {
+    if app.kvm.is_kvm(src) || app.kvm.is_kvm(dst) {
+        return crate::kvm::migrate::vm_migrate(app, vm, src, dst).await;
+    }
+    app.sim.vm_migrate(src, dst, str_of(vm, "uuid").unwrap_or_default()).await
 }
 
 pub async fn vm_reboot(app: &App, host: &str, vm: &str) -> ApiResult<()> {

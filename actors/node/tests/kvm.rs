@@ -68,10 +68,15 @@ impl KvmEnv {
     }
 
     fn start_agent(&self, port: u16) -> AgentProcess {
+        self.start_agent_with(port, &[])
+    }
+
+    fn start_agent_with(&self, port: u16, extra: &[&str]) -> AgentProcess {
         let data = self.work.join("agent");
         AgentProcess(Command::new(&self.agent_bin)
             .args(["--listen", &format!("127.0.0.1:{port}"), "--libvirt-uri", "qemu:///system", "--data-dir"])
             .arg(&data)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(self.work.join("agent.log")).map(Stdio::from).unwrap_or(Stdio::null()))
             .spawn()
@@ -636,12 +641,10 @@ async fn a_full_disk_fails_the_vm_creation_and_leaves_nothing() {
 /// A KVM zone with one host on this machine: local storage, an image store
 /// with the test guest, a flat network and a small offering.
 struct Site {
-    zone: String,
     cluster: String,
     host: String,
     ps: String,
     ps_dir: PathBuf,
-    bs: String,
     image: String,
     l3: String,
     offering: String,
@@ -662,11 +665,11 @@ impl Site {
         n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
         let image = uuid_of(&n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": format!("file://{}", env.guest.display()), "backupStorageUuids": [bs]}})).await["inventory"]);
         let (l3, offering) = network_and_offering(n, &env.iface, &zone, &cluster, net).await;
-        Site { zone, cluster, host, ps, ps_dir, bs, image, l3, offering }
+        Site { cluster, host, ps, ps_dir, image, l3, offering }
     }
 
     async fn vm(&self, n: &Node, name: &str) -> Value {
-        n.ok("POST", "/v1/vm-instances", json!({"params": {"name": name, "instanceOfferingUuid": self.offering, "imageUuid": self.image, "l3NetworkUuids": [self.l3]}})).await["inventory"].clone()
+        n.ok("POST", "/v1/vm-instances", json!({"params": {"name": name, "instanceOfferingUuid": self.offering, "imageUuid": self.image, "l3NetworkUuids": [self.l3], "hostUuid": self.host}})).await["inventory"].clone()
     }
 }
 
@@ -777,5 +780,206 @@ async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
     assert!(files_under(&site.ps_dir).iter().all(|f| f.contains("imagecache")), "{:?}", files_under(&site.ps_dir));
     assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
     assert!(n.query("/v1/volume-snapshots").await.is_empty());
+    assert_eq!(n.violations().await, Vec::<String>::new());
+}
+
+/// A second KVM host on this machine: its own libvirtd (own sockets, state
+/// directories and host UUID, so libvirt accepts migrating "between hosts")
+/// and its own agent on 127.0.0.2, both in a private mount namespace where
+/// the local storage path shows this host's own directory (`dir/ps`). Its
+/// libvirtd reaches the first host's through `dir/host1run`, bound before
+/// /run/libvirt is replaced.
+struct SecondHost {
+    agent: AgentProcess,
+    dir: PathBuf,
+    uri: String,
+}
+
+impl SecondHost {
+    async fn start(env: &KvmEnv, port: u16, ps_dir: &Path) -> Result<SecondHost, String> {
+        let dir = env.work.join("host2");
+        for d in ["run", "lib", "etc", "cache", "log", "sock", "host1run", "ps"] {
+            std::fs::create_dir_all(dir.join(d)).map_err(|e| e.to_string())?;
+        }
+        std::fs::create_dir_all(ps_dir).map_err(|e| e.to_string())?;
+        let d = dir.display().to_string();
+        let host_uuid = uuid::Uuid::new_v4();
+        std::fs::write(dir.join("etc/libvirtd.conf"), format!("unix_sock_dir = \"{d}/sock\"\nhost_uuid = \"{host_uuid}\"\n")).map_err(|e| e.to_string())?;
+        // No virtlogd in the namespace: qemu writes its logs itself. Other
+        // port ranges than the first libvirtd's, so the two never collide.
+        std::fs::write(dir.join("etc/qemu.conf"), "user = \"root\"\ngroup = \"root\"\nstdio_handler = \"file\"\nmigration_port_min = 49400\nmigration_port_max = 49500\nremote_display_port_min = 6100\nremote_display_port_max = 6200\n")
+            .map_err(|e| e.to_string())?;
+        let sock = format!("{d}/sock/libvirt-sock");
+        let uri = format!("qemu+unix:///system?socket={sock}");
+        let script = format!(
+            "set -e; mount --bind /run/libvirt {d}/host1run; mount --bind {d}/run /run/libvirt; mount --bind {d}/lib /var/lib/libvirt; \
+             mount --bind {d}/etc /etc/libvirt; mount --bind {d}/cache /var/cache/libvirt; mount --bind {d}/log /var/log/libvirt; mount --bind {d}/ps {ps}; \
+             libvirtd -d --config /etc/libvirt/libvirtd.conf --pid-file {d}/libvirtd.pid; i=0; while [ ! -S {sock} ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; \
+             exec {agent} --listen 127.0.0.2:{port} --libvirt-uri '{uri}' --migrate-uri 'qemu+unix:///system?socket={d}/host1run/libvirt-sock' --data-dir {d}/agent",
+            ps = ps_dir.display(),
+            agent = env.agent_bin.display(),
+        );
+        let child = Command::new("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(env.work.join("agent2.log")).map(Stdio::from).unwrap_or(Stdio::null()))
+            .spawn()
+            .map_err(|e| format!("cannot run unshare: {e}"))?;
+        let host = SecondHost { agent: AgentProcess(child), dir, uri };
+        let t = Instant::now();
+        loop {
+            // Off this thread: the node serves from it too, and a stalled
+            // node closes its idle connections just as the next request reuses one.
+            let uri = host.uri.clone();
+            let up = tokio::task::spawn_blocking(move || virsh_at(&uri, &["version"]).0 && std::net::TcpStream::connect(("127.0.0.2", port)).is_ok()).await.unwrap();
+            if up {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(15) {
+                return Err(format!("the second libvirtd did not come up (needs CAP_SYS_ADMIN for mount namespaces): {}", std::fs::read_to_string(env.work.join("agent2.log")).unwrap_or_default()));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(host)
+    }
+
+    fn virsh(&self, args: &[&str]) -> (bool, String) {
+        virsh_at(&self.uri, args)
+    }
+}
+
+fn virsh_at(uri: &str, args: &[&str]) -> (bool, String) {
+    match Command::new("virsh").arg("-c").arg(uri).args(args).output() {
+        Ok(o) => (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)),
+        Err(e) => (false, e.to_string()),
+    }
+}
+
+impl Drop for SecondHost {
+    fn drop(&mut self) {
+        for name in self.virsh(&["list", "--all", "--name"]).1.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let _ = self.virsh(&["destroy", name]);
+            let _ = self.virsh(&["undefine", name]);
+        }
+        self.agent.kill();
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("libvirtd.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+#[actix_web::test]
+async fn kvm_live_migration_and_local_storage_volume_migration() {
+    let Some(env) = env_or_skip("kvm_live_migration_and_local_storage_volume_migration") else { return };
+    let port = free_port();
+    let host2_sock = env.work.join("host2/sock/libvirt-sock").display().to_string();
+    let _agent = env.start_agent_with(port, &["--migrate-uri", &format!("qemu+unix:///system?socket={host2_sock}")]);
+    let n = Node::start().await;
+    let site = Site::build(&n, &env, port, "10.94.0").await;
+    let second = match SecondHost::start(&env, port, &site.ps_dir).await {
+        Ok(h) => h,
+        Err(why) => {
+            assert!(std::env::var("ZSTACK_TEST_REQUIRE_KVM").is_err(), "{why}");
+            eprintln!("SKIPPED kvm_live_migration_and_local_storage_volume_migration: {why}");
+            return;
+        }
+    };
+    let host2 = uuid_of(&add_host_when_up(&n, json!({"name": "h2", "managementIp": "127.0.0.2", "username": "root", "password": "x", "clusterUuid": site.cluster})).await);
+    let host2_ps = second.dir.join("ps");
+    let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{}/capacities", site.ps), Value::Null).await;
+    assert_eq!(caps["inventories"].as_array().unwrap().len(), 2, "the storage is on both hosts: {caps}");
+    let only_cache = |dir: &Path| files_under(dir).iter().all(|f| f.contains("imagecache"));
+
+    let vm = site.vm(&n, "mig").await;
+    let vm_uuid = uuid_of(&vm);
+    let root = vm["rootVolumeUuid"].as_str().unwrap().to_string();
+    assert_eq!(vm["hostUuid"], site.host.as_str());
+    env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
+    // A snapshot: its file must follow the volume, which rests on it.
+    let snap = snapshot_of(&n, &root, "before-migration").await;
+    let top = volume_path(&n, &root).await;
+    let snap_file = snap["primaryStorageInstallPath"].as_str().unwrap().to_string();
+    let in_host2 = |p: &str| host2_ps.join(Path::new(p).strip_prefix(&site.ps_dir).unwrap());
+    let migrate = |to: &str| json!({"migrateVm": {"hostUuid": to}});
+    let ref_host = |refs: &[Value], owner: &str| refs.iter().find(|r| r["resourceUuid"] == owner).map(|r| r["hostUuid"].as_str().unwrap().to_string());
+
+    // The destination refuses the incoming domain (one of that name is
+    // defined there): the migration fails, the VM runs on where it was, and
+    // nothing is left in the destination's storage.
+    let blocker = env.work.join("blocker.xml");
+    std::fs::write(&blocker, format!("<domain type='qemu'><name>{vm_uuid}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>")).unwrap();
+    assert!(second.virsh(&["define", blocker.to_str().unwrap()]).0);
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&host2))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("cannot migrate"), "{e}");
+    assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], site.host.as_str());
+    assert!(second.virsh(&["undefine", &vm_uuid]).0);
+
+    // Live migration to the second host: the snapshot file is pulled first,
+    // libvirt copies the top along; the first host keeps only its cache.
+    let moved = n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), migrate(&host2)).await["inventory"].clone();
+    assert_eq!((moved["hostUuid"].as_str(), moved["state"].as_str()), (Some(host2.as_str()), Some("Running")));
+    assert!(second.virsh(&["domstate", &vm_uuid]).1.contains("running"), "the VM runs on the second libvirtd");
+    assert!(!virsh(&["domstate", &vm_uuid]).0, "and no longer on the first");
+    assert!(in_host2(&top).exists() && in_host2(&snap_file).exists());
+    assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    let refs = n.query("/v1/primary-storage/local-storage/resource-refs").await;
+    assert_eq!((ref_host(&refs, &root), ref_host(&refs, snap["uuid"].as_str().unwrap())), (Some(host2.clone()), Some(host2.clone())));
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"rebootVmInstance": {}})).await;
+    env.wait_new_boot(&vm_uuid, "a boot on the second host", &before).await;
+
+    // And back.
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), migrate(&site.host)).await;
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    assert!(!second.virsh(&["domstate", &vm_uuid]).0);
+    assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
+    assert!(Path::new(&top).exists() && Path::new(&snap_file).exists());
+
+    // A running VM's volume is not moved by LocalStorageMigrateVolume.
+    let migrate_volume = |to: &str| json!({"localStorageMigrateVolume": {"destHostUuid": to}});
+    let path = format!("/v1/primary-storage/local-storage/volumes/{root}/actions");
+    let (s, e) = n.call("PUT", &path, Some(migrate_volume(&host2))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("stop it first"), "{e}");
+    let (s, e) = n.call("PUT", &path, Some(migrate_volume("0123456789abcdef0123456789abcdef"))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (503, Some("SYS.1007")), "an unknown host: {e}");
+    assert!(e["error"]["details"].to_string().contains("does not exist"), "{e}");
+
+    // Stopped: the root volume and its snapshot move by file copy, the
+    // capacity held moves with them, and the VM then starts on the second host.
+    let held = |caps: &Value, host: &str| caps["inventories"].as_array().unwrap().iter().find(|c| c["hostUuid"] == host).map(|c| c["availableCapacity"].as_i64().unwrap()).unwrap();
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"stopVmInstance": {}})).await;
+    let caps_before = n.ok("GET", &format!("/v1/primary-storage/local-storage/{}/capacities", site.ps), Value::Null).await;
+    let (s, e) = n.call("PUT", &path, Some(migrate_volume(&site.host))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (503, Some("SYS.1007")), "already there: {e}");
+    let r = n.ok("PUT", &path, migrate_volume(&host2)).await;
+    assert_eq!(r["inventory"]["hostUuid"], host2.as_str(), "{r}");
+    let caps_after = n.ok("GET", &format!("/v1/primary-storage/local-storage/{}/capacities", site.ps), Value::Null).await;
+    let moved_bytes = held(&caps_after, &site.host) - held(&caps_before, &site.host);
+    assert!(moved_bytes > 0, "the first host got room back: {caps_before} {caps_after}");
+    assert_eq!(held(&caps_before, &host2) - held(&caps_after, &host2), moved_bytes, "the second host holds what the first gave up");
+    assert!(in_host2(&top).exists() && in_host2(&snap_file).exists());
+    assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    let started = n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"startVmInstance": {}})).await["inventory"].clone();
+    assert_eq!(started["hostUuid"], host2.as_str(), "a VM starts where its root volume is");
+    assert!(second.virsh(&["domstate", &vm_uuid]).1.contains("running"));
+
+    // A data volume attached to nothing moves too.
+    let data = uuid_of(&n.ok("POST", "/v1/volumes/data", json!({"params": {"name": "d", "diskSize": 16u64 << 20, "primaryStorageUuid": site.ps},
+        "systemTags": [format!("localStorage::hostUuid::{}", site.host)]})).await["inventory"]);
+    let data_file = volume_path(&n, &data).await;
+    n.ok("PUT", &format!("/v1/primary-storage/local-storage/volumes/{data}/actions"), migrate_volume(&host2)).await;
+    assert!(!Path::new(&data_file).exists() && in_host2(&data_file).exists());
+    n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/volumes/{data}/actions"), json!({"expungeDataVolume": {}})).await;
+
+    n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"expungeVmInstance": {}})).await;
+    assert!(!second.virsh(&["domstate", &vm_uuid]).0 && !virsh(&["domstate", &vm_uuid]).0);
+    assert!(only_cache(&site.ps_dir) && only_cache(&host2_ps), "{:?} {:?}", files_under(&site.ps_dir), files_under(&host2_ps));
+    assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
     assert_eq!(n.violations().await, Vec::<String>::new());
 }

@@ -76,6 +76,14 @@ pub mod paths {
         "/localstorage/volume/createvolumefromcache";
     pub const LOCAL_STORAGE_DELETE: &str = "/localstorage/delete";
     pub const LOCAL_STORAGE_REVERT_SNAPSHOT: &str = "/localstorage/snapshot/revert";
+    /// zstack-rs addition: the bytes of one file of the storage (the answer
+    /// is the file itself, not JSON). ZStack copies between hosts with rsync
+    /// over SSH (`/localstorage/copytoremote`); here the receiving agent
+    /// pulls from the sending one with [`LOCAL_STORAGE_FETCH_FILES`].
+    pub const LOCAL_STORAGE_FILE_READ: &str = "/localstorage/file/read";
+    /// zstack-rs addition: copy files from another host's agent to the same
+    /// paths here.
+    pub const LOCAL_STORAGE_FETCH_FILES: &str = "/localstorage/file/fetch";
     /// zstack-rs addition: ZStack fills the image cache from its backup storage
     /// (SFTP / image store); this agent downloads from an `http://` or
     /// `file://` URL instead.

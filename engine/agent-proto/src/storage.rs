@@ -149,4 +149,22 @@ pub struct RevertVolumeFromSnapshotResponse {
     pub size: u64,
 }
 
+/// `/localstorage/file/read` (zstack-rs): a file inside the storage path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReadFileCmd {
+    pub path: String,
+}
+
+/// `/localstorage/file/fetch` (zstack-rs): pull `paths` from the agent at
+/// `sourceUrl` (which accepts `sourceToken`) to the same paths on this host.
+/// None of them may exist here yet; a failed call leaves none of them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FetchFilesCmd {
+    pub source_url: String,
+    pub source_token: String,
+    pub paths: Vec<String>,
+}
+
 agent_reply!(LocalStorageResponse, DownloadImageToCacheResponse, RevertVolumeFromSnapshotResponse);

@@ -172,6 +172,14 @@ async fn cache_image(app: &App, agent: &AgentClient, p: &Inventory, image: &str,
     Ok((cache, dl))
 }
 
+/// A root volume template in the cache of a local storage on `host` (copied
+/// there once), for an overlay to rest on.
+pub async fn template_cache(app: &App, ps: &str, host: &str, image: &str) -> ApiResult<String> {
+    let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
+    let agent = agent_of(app, host)?;
+    Ok(cache_image(app, &agent, &p, image, "template", "qcow2").await?.0)
+}
+
 /// An ISO in the cache of a local storage on `host`, for a CD-ROM drive.
 pub async fn iso_cache(app: &App, ps: &str, host: &str, iso: &str) -> ApiResult<String> {
     let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::operation(format!("ISOs on KVM hosts are cached on local storage; primary storage[uuid:{ps}] is not")))?;
@@ -219,6 +227,40 @@ async fn image_source(app: &App, image: &str) -> ApiResult<(String, String)> {
         }
     }
     Err(ApiError::operation(format!("image[uuid:{image}] has no copy on an image store backup storage that KVM hosts can download from")))
+}
+
+/// `LocalStorageMigrateVolume`: the volume (its VM stopped) and its
+/// snapshots move to another host of the storage. It runs on the VM's actor
+/// when the volume is attached, so the VM cannot start meanwhile, and on the
+/// volume's otherwise.
+pub async fn volume_migrate(app: App, req: Req) -> ApiResult<Reply> {
+    let volume_uuid = req.must("volumeUuid")?;
+    let dst = req.must("destHostUuid")?;
+    app.store.inv_must(&tables::HOST, &dst).await?;
+    let volume = crate::resources::read(&app.dirs().volume, &volume_uuid).await?;
+    let a = app.clone();
+    let moved = match str_of(&volume, "vmInstanceUuid").map(String::from) {
+        Some(vm) => {
+            app.dirs()
+                .vm
+                .ask(&vm, move |_cell: zstack_kit::actor::Cell<crate::resources::Res<crate::resources::VmK>>| {
+                    Box::pin(async move { super::migrate::volume_migrate(&a, &volume, &dst).await })
+                })
+                .await?
+        }
+        None => {
+            app.dirs()
+                .volume
+                .ask(&volume_uuid, move |cell: zstack_kit::actor::Cell<crate::resources::Res<crate::resources::VolumeK>>| {
+                    Box::pin(async move {
+                        let v = cell.borrow().inv.clone();
+                        super::migrate::volume_migrate(&a, &v, &dst).await
+                    })
+                })
+                .await?
+        }
+    };
+    Ok(Reply::Inventory(Value::Object(moved)))
 }
 
 /// `GetLocalStorageHostDiskCapacity`.

@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod host;
 pub mod image_store;
 pub mod local_storage;
+pub mod migrate;
 pub mod snapshot;
 pub mod tracker;
 
@@ -37,6 +38,12 @@ pub const SLOW: Duration = Duration::from_secs(600);
 impl AgentClient {
     pub fn new(host_uuid: &str, ip: &str, port: u16, token: &str) -> Self {
         AgentClient { host_uuid: host_uuid.into(), base_url: format!("http://{ip}:{port}"), token: token.into(), http: reqwest::Client::new() }
+    }
+
+    /// The token this agent accepts: another host's agent needs it to pull
+    /// files from this one (local storage migration).
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// One synchronous agent call. An unreachable agent, a refused token and

@@ -133,8 +133,7 @@ fn migrate_on_hypervisor(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ApiRe
             let c = c.borrow();
             (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default())
         };
-        crate::hypervisor::simulator_only(&app, str_of(&vm, "hostUuid").unwrap_or_default(), "live migration")?;
-        app.sim.vm_migrate(str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await?;
+        crate::hypervisor::vm_migrate(&app, &vm, str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&target, "uuid").unwrap_or_default()).await?;
         c.borrow_mut().moved = true;
         Ok(())
     })
@@ -148,7 +147,7 @@ fn migrate_back(c: Shared<MigrateCtx>) -> LocalBoxFuture<'static, ()> {
             (c.app.clone(), c.vm.clone(), c.target.clone().unwrap_or_default(), moved)
         };
         if moved {
-            if let Err(e) = app.sim.vm_migrate(str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "hostUuid").unwrap_or_default(), str_of(&vm, "uuid").unwrap_or_default()).await {
+            if let Err(e) = crate::hypervisor::vm_migrate(&app, &vm, str_of(&target, "uuid").unwrap_or_default(), str_of(&vm, "hostUuid").unwrap_or_default()).await {
                 log::error!("rollback: cannot migrate back: {e}");
             }
         }
