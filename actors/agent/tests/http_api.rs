@@ -707,3 +707,60 @@ async fn bridges_with_a_dummy_interface() {
     }
     a.stop().await;
 }
+
+/// `/localstorage/file/read` sends a storage file's bytes (and refuses what
+/// is outside the storage, with a non-200 status so no receiver mistakes the
+/// error for content); `/localstorage/file/fetch` refuses bad sources and
+/// targets and leaves no partial file when the source fails.
+#[actix_web::test]
+async fn files_are_read_and_fetched_between_agents() {
+    let src = connected_agent(TEST_URI, "copy-src").await;
+    let dst = connected_agent(TEST_URI, "copy-dst").await;
+    let src_root = src.dir.join("ps");
+    let dst_root = dst.dir.join("ps");
+    src.ok(paths::LOCAL_STORAGE_INIT, json!({"path": src_root})).await;
+    dst.ok(paths::LOCAL_STORAGE_INIT, json!({"path": dst_root})).await;
+    let content: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let file = src_root.join("dataVolumes/v.qcow2");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &content).unwrap();
+
+    let read = |path: std::path::PathBuf, token: &'static str| {
+        let url = format!("{}{}", src.base, paths::LOCAL_STORAGE_FILE_READ);
+        async move {
+            let r = reqwest::Client::new().post(url).header(headers::AGENT_TOKEN, token).json(&json!({"path": path})).send().await.unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (s, bytes) = read(file.clone(), TOKEN).await;
+    assert_eq!(s, 200);
+    assert!(bytes == content, "the file's bytes, in several chunks ({} bytes)", bytes.len());
+    let (s, body) = read(src_root.join("none.qcow2"), TOKEN).await;
+    assert_eq!(s, 404, "{}", String::from_utf8_lossy(&body));
+    let (s, body) = read(src.dir.join("agent-token"), TOKEN).await;
+    assert_eq!(s, 400, "outside the storage: {}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("not inside the local storage path"));
+    let (s, _) = read(file.clone(), "wrong").await;
+    assert_eq!(s, 401);
+
+    // Fetching: the source must be an agent URL; the targets must be new
+    // paths inside this agent's storage.
+    let fetch = |source: &str, token: &str, paths: Value| json!({"sourceUrl": source, "sourceToken": token, "paths": paths});
+    let e = dst.fails(paths::LOCAL_STORAGE_FETCH_FILES, fetch("ftp://x", TOKEN, json!([dst_root.join("a")]))).await;
+    assert!(e.contains("not an http(s) URL"), "{e}");
+    let e = dst.fails(paths::LOCAL_STORAGE_FETCH_FILES, fetch(&src.base, TOKEN, json!([src_root.join("dataVolumes/v.qcow2")]))).await;
+    assert!(e.contains("not inside the local storage path"), "{e}");
+    std::fs::write(dst_root.join("exists"), b"x").unwrap();
+    let e = dst.fails(paths::LOCAL_STORAGE_FETCH_FILES, fetch(&src.base, TOKEN, json!([dst_root.join("exists")]))).await;
+    assert!(e.contains("already exists"), "{e}");
+    // The source has no such file (its storage is elsewhere): an error
+    // naming the source's reason, and nothing left here.
+    let target = dst_root.join("dataVolumes/w.qcow2");
+    let e = dst.fails(paths::LOCAL_STORAGE_FETCH_FILES, fetch(&src.base, TOKEN, json!([target]))).await;
+    assert!(e.contains("HTTP 400") && e.contains("not inside the local storage path"), "{e}");
+    let e = dst.fails(paths::LOCAL_STORAGE_FETCH_FILES, fetch(&src.base, "wrong", json!([target]))).await;
+    assert!(e.contains("HTTP 401"), "{e}");
+    assert!(!target.exists() && !target.with_extension("part").exists());
+    src.stop().await;
+    dst.stop().await;
+}
