@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod hybrid;
 pub mod hypervisor;
 pub mod identity;
 pub mod kvm;

@@ -9,6 +9,8 @@ use zstack_db::query::Catalog;
 use zstack_db::spec::ColKind::{Bool, Float, Int, LongStr, Str, Time};
 use zstack_db::{Column, DbKind, Hop, Join, TableSpec};
 
+pub use crate::hybrid::tables::*;
+
 macro_rules! cols {
     ($($f:ident : $k:ident),* $(,)?) => { &[$(Column { field: stringify!($f), kind: $k }),*] };
 }
@@ -528,6 +530,13 @@ pub static MIGRATIONS: &[Migration] = &[
     ),
     migration!("2026-11-25-000006_kvm_hosts_local_storage", [KVM_HOST, LOCAL_STORAGE_HOST_REF, LOCAL_STORAGE_RESOURCE_REF]),
     migration!("2026-11-25-000007_iam_users", [USER]),
+    migration!(
+        "2026-12-04-000008_hybrid_aliyun",
+        [
+            HYBRID_KEY, HYBRID_KEY_SECRET, DATA_CENTER, IDENTITY_ZONE, ECS_VPC, ECS_VSWITCH, ECS_SECURITY_GROUP, ECS_SECURITY_GROUP_RULE, ECS_IMAGE,
+            ECS_INSTANCE, ALIYUN_DISK, HYBRID_EIP,
+        ]
+    ),
 ];
 
 /// Every table, in migration order.
