@@ -10,6 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod hybrid;
 pub mod hypervisor;
 pub mod identity;
 pub mod kvm;

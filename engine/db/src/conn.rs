@@ -18,7 +18,8 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use zstack_kit::{ApiError, ApiResult};
 
@@ -123,6 +124,9 @@ pub struct Database {
     kind: DbKind,
     pool: r2d2::Pool<Manager>,
     writers: Vec<mpsc::Sender<WriteJob>>,
+    /// Statements handed to the writers since open (benchmarks check that a
+    /// no-op reconciliation writes nothing).
+    submitted: Arc<AtomicU64>,
 }
 
 #[derive(QueryableByName)]
@@ -206,11 +210,16 @@ impl Database {
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             writers.push(tx);
         }
-        Ok(Database { kind, pool, writers })
+        Ok(Database { kind, pool, writers, submitted: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn kind(&self) -> DbKind {
         self.kind
+    }
+
+    /// How many statements have been submitted for writing since open.
+    pub fn statements_submitted(&self) -> u64 {
+        self.submitted.load(Ordering::Relaxed)
     }
 
     /// Apply statements atomically (one savepoint in the next group commit).
@@ -223,6 +232,7 @@ impl Database {
     /// queue its write-through inside its turn and let the caller wait for
     /// the commit after the turn, so commits never serialize a resource.
     pub fn submit(&self, stmts: Vec<Stmt>) -> impl std::future::Future<Output = ApiResult<()>> + 'static {
+        self.submitted.fetch_add(stmts.len() as u64, Ordering::Relaxed);
         let queued = if stmts.is_empty() {
             None
         } else {
