@@ -665,3 +665,397 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    hybrid_key (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        account_uuid -> Nullable<Text>,
+        type -> Nullable<Text>,
+        f_key -> Nullable<Text>,
+        current -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    hybrid_key_secret (uuid) {
+        uuid -> Text,
+        sealed -> Nullable<Text>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    data_center (uuid) {
+        uuid -> Text,
+        region_id -> Nullable<Text>,
+        region_name -> Nullable<Text>,
+        dc_type -> Nullable<Text>,
+        endpoint -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    identity_zone (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        zone_id -> Nullable<Text>,
+        zone_name -> Nullable<Text>,
+        type -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_vpc (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        ecs_vpc_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        vpc_name -> Nullable<Text>,
+        cidr_block -> Nullable<Text>,
+        status -> Nullable<Text>,
+        v_router_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_vswitch (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        v_switch_id -> Nullable<Text>,
+        ecs_vpc_uuid -> Nullable<Text>,
+        identity_zone_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        v_switch_name -> Nullable<Text>,
+        cidr_block -> Nullable<Text>,
+        status -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_security_group (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        ecs_vpc_uuid -> Nullable<Text>,
+        security_group_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        security_group_name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_security_group_rule (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        ecs_security_group_uuid -> Nullable<Text>,
+        direction -> Nullable<Text>,
+        protocol -> Nullable<Text>,
+        port_range -> Nullable<Text>,
+        cidr -> Nullable<Text>,
+        policy -> Nullable<Text>,
+        nictype -> Nullable<Text>,
+        priority -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_image (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        ecs_image_id -> Nullable<Text>,
+        local_image_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        ecs_image_size -> Nullable<BigInt>,
+        platform -> Nullable<Text>,
+        os_type -> Nullable<Text>,
+        architecture -> Nullable<Text>,
+        type -> Nullable<Text>,
+        status -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    ecs_instance (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        ecs_instance_id -> Nullable<Text>,
+        local_vm_instance_uuid -> Nullable<Text>,
+        name -> Nullable<Text>,
+        ecs_status -> Nullable<Text>,
+        ecs_instance_type -> Nullable<Text>,
+        cpu_cores -> Nullable<BigInt>,
+        memory_size -> Nullable<BigInt>,
+        ecs_band_width -> Nullable<BigInt>,
+        ecs_eip_uuid -> Nullable<Text>,
+        ecs_vpc_uuid -> Nullable<Text>,
+        ecs_v_switch_uuid -> Nullable<Text>,
+        ecs_security_group_uuid -> Nullable<Text>,
+        ecs_image_uuid -> Nullable<Text>,
+        identity_zone_uuid -> Nullable<Text>,
+        public_ip_address -> Nullable<Text>,
+        private_ip_address -> Nullable<Text>,
+        charge_type -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_disk (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        disk_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        identity_zone_uuid -> Nullable<Text>,
+        ecs_instance_uuid -> Nullable<Text>,
+        disk_category -> Nullable<Text>,
+        disk_type -> Nullable<Text>,
+        status -> Nullable<Text>,
+        size_with_g_b -> Nullable<BigInt>,
+        device_info -> Nullable<Text>,
+        delete_with_instance -> Nullable<BigInt>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    hybrid_eip (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        eip_id -> Nullable<Text>,
+        eip_address -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        band_width -> Nullable<BigInt>,
+        charge_type -> Nullable<Text>,
+        status -> Nullable<Text>,
+        allocate_resource_uuid -> Nullable<Text>,
+        allocate_resource_type -> Nullable<Text>,
+        eip_type -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    oss_bucket (uuid) {
+        uuid -> Text,
+        bucket_name -> Nullable<Text>,
+        data_center_uuid -> Nullable<Text>,
+        region_id -> Nullable<Text>,
+        current -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_virtual_router (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        vr_id -> Nullable<Text>,
+        vpc_uuid -> Nullable<Text>,
+        v_router_name -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_route_entry (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        v_router_uuid -> Nullable<Text>,
+        v_router_type -> Nullable<Text>,
+        route_entry_id -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        destination_cidr_block -> Nullable<Text>,
+        next_hop_type -> Nullable<Text>,
+        next_hop_id -> Nullable<Text>,
+        next_hop_uuid -> Nullable<Text>,
+        type -> Nullable<Text>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_gateway (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        gateway_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        vpc_uuid -> Nullable<Text>,
+        v_switch_uuid -> Nullable<Text>,
+        public_ip -> Nullable<Text>,
+        spec -> Nullable<Text>,
+        status -> Nullable<Text>,
+        business_status -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_user_vpn_gateway (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        gateway_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_connection (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        connection_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        local_subnet -> Nullable<Text>,
+        remote_subnet -> Nullable<Text>,
+        status -> Nullable<Text>,
+        active -> Nullable<BigInt>,
+        vpn_gateway_uuid -> Nullable<Text>,
+        user_gateway_uuid -> Nullable<Text>,
+        ike_config_uuid -> Nullable<Text>,
+        ipsec_config_uuid -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_ike_config (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        psk -> Nullable<Text>,
+        version -> Nullable<Text>,
+        mode -> Nullable<Text>,
+        enc_alg -> Nullable<Text>,
+        auth_alg -> Nullable<Text>,
+        pfs -> Nullable<Text>,
+        lifetime -> Nullable<BigInt>,
+        local_ip -> Nullable<Text>,
+        remote_ip -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_ipsec_config (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        enc_alg -> Nullable<Text>,
+        auth_alg -> Nullable<Text>,
+        pfs -> Nullable<Text>,
+        lifetime -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    virtual_border_router (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        vbr_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        status -> Nullable<Text>,
+        vlan_id -> Nullable<BigInt>,
+        circuit_code -> Nullable<Text>,
+        local_gateway_ip -> Nullable<Text>,
+        peer_gateway_ip -> Nullable<Text>,
+        peering_subnet_mask -> Nullable<Text>,
+        physical_connection_id -> Nullable<Text>,
+        physical_connection_status -> Nullable<Text>,
+        access_point_id -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_router_interface (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        router_interface_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        router_type -> Nullable<Text>,
+        router_id -> Nullable<Text>,
+        v_router_uuid -> Nullable<Text>,
+        role -> Nullable<Text>,
+        spec -> Nullable<Text>,
+        status -> Nullable<Text>,
+        access_point_id -> Nullable<Text>,
+        opposite_region_id -> Nullable<Text>,
+        opposite_interface_id -> Nullable<Text>,
+        opposite_router_id -> Nullable<Text>,
+        opposite_router_type -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

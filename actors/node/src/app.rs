@@ -49,6 +49,8 @@ pub struct AppInner {
     pub faults: FlowFaults,
     pub kvm: crate::kvm::KvmHosts,
     pub consoles: crate::kvm::console::ConsoleTokens,
+    /// Alibaba Cloud: the secret sealer and the API clients in use.
+    pub hybrid: crate::hybrid::Hybrid,
     /// host:port where agents reach this node (set once the server is bound).
     advertised: OnceLock<String>,
     /// Part of image download URLs, so only this run's agents can fetch images.
@@ -167,6 +169,7 @@ impl App {
             faults: FlowFaults::default(),
             kvm: Default::default(),
             consoles: Default::default(),
+            hybrid: crate::hybrid::Hybrid::new(&settings.data_dir),
             advertised: OnceLock::new(),
             image_store_key: crate::identity::random_token(),
             node_uuid: crate::api::new_uuid(),

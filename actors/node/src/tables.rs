@@ -9,6 +9,9 @@ use zstack_db::query::Catalog;
 use zstack_db::spec::ColKind::{Bool, Float, Int, LongStr, Str, Time};
 use zstack_db::{Column, DbKind, Hop, Join, TableSpec};
 
+pub use crate::hybrid::extras_tables::*;
+pub use crate::hybrid::tables::*;
+
 macro_rules! cols {
     ($($f:ident : $k:ident),* $(,)?) => { &[$(Column { field: stringify!($f), kind: $k }),*] };
 }
@@ -528,6 +531,20 @@ pub static MIGRATIONS: &[Migration] = &[
     ),
     migration!("2026-11-25-000006_kvm_hosts_local_storage", [KVM_HOST, LOCAL_STORAGE_HOST_REF, LOCAL_STORAGE_RESOURCE_REF]),
     migration!("2026-11-25-000007_iam_users", [USER]),
+    migration!(
+        "2026-12-04-000008_hybrid_aliyun",
+        [
+            HYBRID_KEY, HYBRID_KEY_SECRET, DATA_CENTER, IDENTITY_ZONE, ECS_VPC, ECS_VSWITCH, ECS_SECURITY_GROUP, ECS_SECURITY_GROUP_RULE, ECS_IMAGE,
+            ECS_INSTANCE, ALIYUN_DISK, HYBRID_EIP,
+        ]
+    ),
+    migration!(
+        "2026-12-04-000009_hybrid_aliyun_extras",
+        [
+            OSS_BUCKET, ALIYUN_VIRTUAL_ROUTER, ALIYUN_ROUTE_ENTRY, VPC_VPN_GATEWAY, VPC_USER_VPN_GATEWAY, VPC_VPN_CONNECTION, VPC_VPN_IKE_CONFIG,
+            VPC_VPN_IPSEC_CONFIG, VIRTUAL_BORDER_ROUTER, ALIYUN_ROUTER_INTERFACE,
+        ]
+    ),
 ];
 
 /// Every table, in migration order.

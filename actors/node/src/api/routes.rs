@@ -296,4 +296,8 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APIDeleteUserMsg", fqcn: "org.zstack.header.identity.APIDeleteUserMsg", verb: Verb::Delete, path: "/v1/accounts/users/{uuid}", key: "", is_async: true, params: "uuid*:s deleteMode:s", needs_session: true, handler: call!(users::user_delete) },
         ApiDef { msg: "APIBatchQueryMsg", fqcn: "org.zstack.query.APIBatchQueryMsg", verb: Verb::Get, path: "/v1/batch-queries", key: "", is_async: false, params: "script*:s", needs_session: true, handler: call!(batch_query::batch_query) },
     ]
+    .into_iter()
+    .chain(crate::hybrid::routes::all())
+    .chain(crate::hybrid::extras_routes::all())
+    .collect()
 }

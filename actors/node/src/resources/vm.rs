@@ -628,10 +628,12 @@ pub async fn vm_create(app: App, req: Req) -> ApiResult<Reply> {
     };
     let a = app.clone();
     let stop_after = strategy == "CreateStopped";
+    // The VM's actor starts from the row just written, not from reading it back.
+    let seed = Res::of(ctx.vm.clone());
     let outcome = app
         .dirs()
         .vm
-        .ask(&uuid, move |cell: Cell<Res<VmK>>| {
+        .ask_seeded(&uuid, seed, move |cell: Cell<Res<VmK>>| {
             Box::pin(async move {
                 let ctx = Rc::new(RefCell::new(ctx));
                 let result = create_vm_flow().run(ctx.clone(), &a.faults).await;

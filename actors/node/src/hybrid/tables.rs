@@ -1,0 +1,157 @@
+//! The tables of the hybrid-cloud (Alibaba Cloud) resources. Every table but
+//! the AccessKey ones carries `dataCenterUuid`, so deleting a DataCenter
+//! locally finds everything below it with one lookup per table.
+
+use zstack_db::spec::ColKind::{Bool, Int, LongStr, Str, Time};
+use zstack_db::{Column, Hop, Join, TableSpec};
+
+macro_rules! cols {
+    ($($f:ident : $k:ident),* $(,)?) => { &[$(Column { field: stringify!($f), kind: $k }),*] };
+}
+macro_rules! join {
+    ($name:literal => $local:literal, $table:literal, $remote:literal) => {
+        Join { name: $name, hops: &[Hop { local: $local, table: $table, remote: $remote }] }
+    };
+}
+
+/// AccessKeys; `current` marks the one the node calls Alibaba Cloud with.
+/// The secret is not here: see `HYBRID_KEY_SECRET`.
+pub static HYBRID_KEY: TableSpec = TableSpec {
+    table: "hybrid_key",
+    inventory_class: "org.zstack.header.hybrid.account.HybridAccountInventory",
+    vo: "HybridAccountVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, accountUuid: Str, type: Str, key: Str, current: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["key"],
+};
+
+/// The sealed AccessKey secrets, one row per key. Never returned by any API.
+pub static HYBRID_KEY_SECRET: TableSpec = TableSpec {
+    table: "hybrid_key_secret",
+    inventory_class: "org.zstack.header.hybrid.account.HybridAccountInventory",
+    vo: "HybridAccountVO",
+    columns: cols!(uuid: Str, sealed: LongStr),
+    joins: &[],
+    indexes: &[],
+};
+
+pub static DATA_CENTER: TableSpec = TableSpec {
+    table: "data_center",
+    inventory_class: "org.zstack.header.datacenter.DataCenterInventory",
+    vo: "DataCenterVO",
+    columns: cols!(uuid: Str, regionId: Str, regionName: Str, dcType: Str, endpoint: LongStr, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("identityZone" => "uuid", "identity_zone", "dataCenterUuid"),
+        join!("ecsVpc" => "uuid", "ecs_vpc", "dataCenterUuid"),
+    ],
+    indexes: &["regionId"],
+};
+
+pub static IDENTITY_ZONE: TableSpec = TableSpec {
+    table: "identity_zone",
+    inventory_class: "org.zstack.header.identityzone.IdentityZoneInventory",
+    vo: "IdentityZoneVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, zoneId: Str, zoneName: Str, type: Str, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[join!("dataCenter" => "dataCenterUuid", "data_center", "uuid")],
+    indexes: &["dataCenterUuid", "zoneId"],
+};
+
+pub static ECS_VPC: TableSpec = TableSpec {
+    table: "ecs_vpc",
+    inventory_class: "org.zstack.header.aliyun.network.vpc.EcsVpcInventory",
+    vo: "EcsVpcVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, ecsVpcId: Str, name: Str, vpcName: Str, cidrBlock: Str, status: Str, vRouterId: Str, description: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("dataCenter" => "dataCenterUuid", "data_center", "uuid"),
+        join!("vSwitch" => "uuid", "ecs_vswitch", "ecsVpcUuid"),
+        join!("securityGroup" => "uuid", "ecs_security_group", "ecsVpcUuid"),
+    ],
+    indexes: &["dataCenterUuid", "ecsVpcId"],
+};
+
+pub static ECS_VSWITCH: TableSpec = TableSpec {
+    table: "ecs_vswitch",
+    inventory_class: "org.zstack.header.aliyun.network.vpc.EcsVSwitchInventory",
+    vo: "EcsVSwitchVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, vSwitchId: Str, ecsVpcUuid: Str, identityZoneUuid: Str, name: Str, vSwitchName: Str, cidrBlock: Str,
+        status: Str, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("ecsVpc" => "ecsVpcUuid", "ecs_vpc", "uuid"),
+        join!("identityZone" => "identityZoneUuid", "identity_zone", "uuid"),
+    ],
+    indexes: &["dataCenterUuid", "ecsVpcUuid", "vSwitchId"],
+};
+
+pub static ECS_SECURITY_GROUP: TableSpec = TableSpec {
+    table: "ecs_security_group",
+    inventory_class: "org.zstack.header.aliyun.network.group.EcsSecurityGroupInventory",
+    vo: "EcsSecurityGroupVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, ecsVpcUuid: Str, securityGroupId: Str, name: Str, securityGroupName: Str, description: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("ecsVpc" => "ecsVpcUuid", "ecs_vpc", "uuid"),
+        join!("rule" => "uuid", "ecs_security_group_rule", "ecsSecurityGroupUuid"),
+    ],
+    indexes: &["dataCenterUuid", "ecsVpcUuid", "securityGroupId"],
+};
+
+pub static ECS_SECURITY_GROUP_RULE: TableSpec = TableSpec {
+    table: "ecs_security_group_rule",
+    inventory_class: "org.zstack.header.aliyun.network.group.EcsSecurityGroupRuleInventory",
+    vo: "EcsSecurityGroupRuleVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, ecsSecurityGroupUuid: Str, direction: Str, protocol: Str, portRange: Str, cidr: Str, policy: Str,
+        nictype: Str, priority: Int, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[join!("securityGroup" => "ecsSecurityGroupUuid", "ecs_security_group", "uuid")],
+    indexes: &["dataCenterUuid", "ecsSecurityGroupUuid"],
+};
+
+pub static ECS_IMAGE: TableSpec = TableSpec {
+    table: "ecs_image",
+    inventory_class: "org.zstack.header.aliyun.image.EcsImageInventory",
+    vo: "EcsImageVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, ecsImageId: Str, localImageUuid: Str, name: Str, ecsImageSize: Int, platform: Str, osType: Str,
+        architecture: Str, type: Str, status: Str, description: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[join!("dataCenter" => "dataCenterUuid", "data_center", "uuid")],
+    indexes: &["dataCenterUuid", "ecsImageId"],
+};
+
+pub static ECS_INSTANCE: TableSpec = TableSpec {
+    table: "ecs_instance",
+    inventory_class: "org.zstack.header.aliyun.ecs.EcsInstanceInventory",
+    vo: "EcsInstanceVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, ecsInstanceId: Str, localVmInstanceUuid: Str, name: Str, ecsStatus: Str, ecsInstanceType: Str,
+        cpuCores: Int, memorySize: Int, ecsBandWidth: Int, ecsEipUuid: Str, ecsVpcUuid: Str, ecsVSwitchUuid: Str, ecsSecurityGroupUuid: Str,
+        ecsImageUuid: Str, identityZoneUuid: Str, publicIpAddress: Str, privateIpAddress: Str, chargeType: Str, description: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("ecsVSwitch" => "ecsVSwitchUuid", "ecs_vswitch", "uuid"),
+        join!("ecsVpc" => "ecsVpcUuid", "ecs_vpc", "uuid"),
+        join!("ecsSecurityGroup" => "ecsSecurityGroupUuid", "ecs_security_group", "uuid"),
+        join!("identityZone" => "identityZoneUuid", "identity_zone", "uuid"),
+    ],
+    indexes: &["dataCenterUuid", "ecsInstanceId", "ecsVSwitchUuid", "ecsStatus"],
+};
+
+pub static ALIYUN_DISK: TableSpec = TableSpec {
+    table: "aliyun_disk",
+    inventory_class: "org.zstack.header.aliyun.storage.disk.AliyunDiskInventory",
+    vo: "AliyunDiskVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, diskId: Str, name: Str, description: LongStr, identityZoneUuid: Str, ecsInstanceUuid: Str,
+        diskCategory: Str, diskType: Str, status: Str, sizeWithGB: Int, deviceInfo: Str, deleteWithInstance: Bool, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("ecsInstance" => "ecsInstanceUuid", "ecs_instance", "uuid"),
+        join!("identityZone" => "identityZoneUuid", "identity_zone", "uuid"),
+    ],
+    indexes: &["dataCenterUuid", "diskId", "ecsInstanceUuid"],
+};
+
+pub static HYBRID_EIP: TableSpec = TableSpec {
+    table: "hybrid_eip",
+    inventory_class: "org.zstack.header.hybrid.network.eip.HybridEipAddressInventory",
+    vo: "HybridEipAddressVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, eipId: Str, eipAddress: Str, name: Str, description: LongStr, bandWidth: Int, chargeType: Str,
+        status: Str, allocateResourceUuid: Str, allocateResourceType: Str, eipType: Str, createDate: Time, lastOpDate: Time),
+    joins: &[join!("dataCenter" => "dataCenterUuid", "data_center", "uuid")],
+    indexes: &["dataCenterUuid", "eipId", "allocateResourceUuid"],
+};
