@@ -874,3 +874,188 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    oss_bucket (uuid) {
+        uuid -> Text,
+        bucket_name -> Nullable<Text>,
+        data_center_uuid -> Nullable<Text>,
+        region_id -> Nullable<Text>,
+        current -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_virtual_router (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        vr_id -> Nullable<Text>,
+        vpc_uuid -> Nullable<Text>,
+        v_router_name -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_route_entry (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        v_router_uuid -> Nullable<Text>,
+        v_router_type -> Nullable<Text>,
+        route_entry_id -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        destination_cidr_block -> Nullable<Text>,
+        next_hop_type -> Nullable<Text>,
+        next_hop_id -> Nullable<Text>,
+        next_hop_uuid -> Nullable<Text>,
+        type -> Nullable<Text>,
+        status -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_gateway (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        gateway_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        vpc_uuid -> Nullable<Text>,
+        v_switch_uuid -> Nullable<Text>,
+        public_ip -> Nullable<Text>,
+        spec -> Nullable<Text>,
+        status -> Nullable<Text>,
+        business_status -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_user_vpn_gateway (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        gateway_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_connection (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        connection_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        local_subnet -> Nullable<Text>,
+        remote_subnet -> Nullable<Text>,
+        status -> Nullable<Text>,
+        active -> Nullable<BigInt>,
+        vpn_gateway_uuid -> Nullable<Text>,
+        user_gateway_uuid -> Nullable<Text>,
+        ike_config_uuid -> Nullable<Text>,
+        ipsec_config_uuid -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_ike_config (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        psk -> Nullable<Text>,
+        version -> Nullable<Text>,
+        mode -> Nullable<Text>,
+        enc_alg -> Nullable<Text>,
+        auth_alg -> Nullable<Text>,
+        pfs -> Nullable<Text>,
+        lifetime -> Nullable<BigInt>,
+        local_ip -> Nullable<Text>,
+        remote_ip -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    vpc_vpn_ipsec_config (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        enc_alg -> Nullable<Text>,
+        auth_alg -> Nullable<Text>,
+        pfs -> Nullable<Text>,
+        lifetime -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    virtual_border_router (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        vbr_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        status -> Nullable<Text>,
+        vlan_id -> Nullable<BigInt>,
+        circuit_code -> Nullable<Text>,
+        local_gateway_ip -> Nullable<Text>,
+        peer_gateway_ip -> Nullable<Text>,
+        peering_subnet_mask -> Nullable<Text>,
+        physical_connection_id -> Nullable<Text>,
+        physical_connection_status -> Nullable<Text>,
+        access_point_id -> Nullable<Text>,
+        route_table_id -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    aliyun_router_interface (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        router_interface_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        router_type -> Nullable<Text>,
+        router_id -> Nullable<Text>,
+        v_router_uuid -> Nullable<Text>,
+        role -> Nullable<Text>,
+        spec -> Nullable<Text>,
+        status -> Nullable<Text>,
+        access_point_id -> Nullable<Text>,
+        opposite_region_id -> Nullable<Text>,
+        opposite_interface_id -> Nullable<Text>,
+        opposite_router_id -> Nullable<Text>,
+        opposite_router_type -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

@@ -404,6 +404,23 @@ class SdkFidelity(unittest.TestCase):
             region_id=REGION, route_table_id=table, destination_cidr_block="192.168.10.0/24",
             next_hop_type="VpnGateway", next_hop_id=gw.vpn_gateway_id)))[0], "InvalidCIDRBlock.Duplicate")
         client.delete_route_entry(vpc_models.DeleteRouteEntryRequest(region_id=REGION, route_entry_id=entry))
+        config = client.download_vpn_connection_config(vpc_models.DownloadVpnConnectionConfigRequest(
+            region_id=REGION, vpn_connection_id=conn.vpn_connection_id)).body.vpn_connection_config
+        self.assertEqual((config.remote, config.local, config.ike_config.psk, config.remote_subnet),
+                         ("203.0.113.7", gws[0].internet_ip, "secret123", "192.168.10.0/24"))
+        # Router interfaces on the VPC's router: an accepting side has the Negative spec.
+        vrouter_id = [v for v in vrouter if v.vpc_id == net.vpc_id][0].vrouter_id
+        self.assertEqual(error_of(lambda: client.create_router_interface(vpc_models.CreateRouterInterfaceRequest(
+            region_id=REGION, role="AcceptingSide", router_type="VRouter", router_id=vrouter_id,
+            spec="Mini.2", opposite_region_id=REGION)))[0], "InvalidSpec.ValueNotSupported")
+        ri = client.create_router_interface(vpc_models.CreateRouterInterfaceRequest(
+            region_id=REGION, role="AcceptingSide", router_type="VRouter", router_id=vrouter_id,
+            spec="Negative", opposite_region_id=REGION, name="sdk-ri")).body.router_interface_id
+        listed_ri = client.describe_router_interfaces(vpc_models.DescribeRouterInterfacesRequest(
+            region_id=REGION, filter=[vpc_models.DescribeRouterInterfacesRequestFilter(
+                key="RouterInterfaceId", value=[ri])])).body.router_interface_set.router_interface_type
+        self.assertEqual([(r.router_interface_id, r.status, r.name) for r in listed_ri], [(ri, "Idle", "sdk-ri")])
+        client.delete_router_interface(vpc_models.DeleteRouterInterfaceRequest(region_id=REGION, router_interface_id=ri))
         client.delete_vpn_connection(vpc_models.DeleteVpnConnectionRequest(
             region_id=REGION, vpn_connection_id=conn.vpn_connection_id))
         client.delete_customer_gateway(vpc_models.DeleteCustomerGatewayRequest(
@@ -477,6 +494,24 @@ class SdkFidelity(unittest.TestCase):
                              ("SignatureDoesNotMatch", 403))
         self.assertEqual(error_of(lambda: oss2.Service(oss2.Auth("nobody", SK), SIM_URL).list_buckets()),
                          ("InvalidAccessKeyId", 403))
+
+    def test_oss_multipart_upload(self):
+        bucket = oss2.Bucket(oss2.Auth(AK, SK), SIM_URL, "sdk-multipart", region=REGION)
+        bucket.create_bucket(oss2.BUCKET_ACL_PRIVATE)
+        parts_data = [bytes([n]) * (100 * 1024) for n in range(1, 3)] + [b"tail"]
+        upload_id = bucket.init_multipart_upload("big.img").upload_id
+        parts = []
+        for number, data in enumerate(parts_data, start=1):
+            result = bucket.upload_part("big.img", upload_id, number, data)
+            parts.append(oss2.models.PartInfo(number, result.etag))
+        bucket.complete_multipart_upload("big.img", upload_id, parts)
+        self.assertEqual(bucket.get_object("big.img").read(), b"".join(parts_data))
+        aborted = bucket.init_multipart_upload("gone.img").upload_id
+        bucket.upload_part("gone.img", aborted, 1, b"x")
+        bucket.abort_multipart_upload("gone.img", aborted)
+        self.assertEqual(error_of(lambda: bucket.upload_part("gone.img", aborted, 2, b"y"))[0], "NoSuchUpload")
+        bucket.delete_object("big.img")
+        bucket.delete_bucket()
 
     def test_oss_v1_and_v4(self):
         for n, auth in enumerate((oss2.Auth(AK, SK), oss2.AuthV4(AK, SK))):

@@ -365,9 +365,25 @@ pub fn verify_oss(
                 &format!("The request signature we calculated does not match the signature you provided. Check your key and signing method. StringToSign: {:?}", computed.string_to_sign),
             ));
         }
-        if let Ok(t) = DateTime::parse_from_rfc2822(date) {
-            check_oss_skew(t.with_timezone(&Utc))?;
-        }
+        // The signature covers the date; without one a captured request could be
+        // replayed forever, so OSS refuses it (EC 0002-00000503). `x-oss-date` may
+        // stand in for Date.
+        let stamp = DateTime::parse_from_rfc2822(date)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                request
+                    .header("x-oss-date")
+                    .and_then(|d| NaiveDateTime::parse_from_str(d, "%Y%m%dT%H%M%SZ").ok())
+                    .map(|t| t.and_utc())
+            })
+            .ok_or_else(|| {
+                oss_error(
+                    "AccessDenied",
+                    "OSS authentication requires a valid Date.",
+                )
+            })?;
+        check_oss_skew(stamp)?;
         return Ok(Caller {
             access_key_id: id.to_string(),
             signature: SignatureKind::OssV1,

@@ -348,7 +348,7 @@ async fn serve_oss(
     req: &HttpRequest,
     headers: &[(String, String)],
     query: Vec<(String, String)>,
-    body: &[u8],
+    body: &web::Bytes,
     sim: &Simulator,
 ) -> HttpResponse {
     let request_id = new_request_id();
@@ -356,7 +356,7 @@ async fn serve_oss(
     let decoded_path = percent_decode(req.path(), false);
     let (bucket, key) = oss::bucket_and_key(&host, &decoded_path);
     let method = req.method().as_str().to_string();
-    let action = oss::action_name(&method, bucket.as_deref(), key.as_deref());
+    let action = oss::action_name(&method, bucket.as_deref(), key.as_deref(), &query);
     sim.stats.lock().received(action);
     let host_id = host.clone();
     let answer = |result: Result<oss::OssResponse, SimError>| {
@@ -368,7 +368,7 @@ async fn serve_oss(
             Err(e) => (
                 e.status,
                 Vec::new(),
-                e.oss_body(&request_id, &host_id).into_bytes(),
+                web::Bytes::from(e.oss_body(&request_id, &host_id)),
                 Some("application/xml"),
             ),
         };
@@ -420,7 +420,7 @@ async fn serve_oss(
             key,
             query: &query,
             headers,
-            body,
+            body: body.clone(),
             region,
             now: sim.clock.now(),
         };

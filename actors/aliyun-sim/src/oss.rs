@@ -1,17 +1,21 @@
 //! OSS, enough for VM image upload and ImportImage: ListBuckets, PutBucket, DeleteBucket,
 //! ListObjects, PutObject (Content-MD5 checked), GetObject (with a byte range),
-//! HeadObject, DeleteObject. XML answers and XML errors, `x-oss-request-id` on every
-//! answer, and `x-oss-hash-crc64ecma` so oss2's CRC check runs against real values.
+//! HeadObject, DeleteObject, and multipart uploads (InitiateMultipartUpload, UploadPart,
+//! CompleteMultipartUpload, AbortMultipartUpload) with OSS's part rules. XML answers and
+//! XML errors, `x-oss-request-id` on every answer, and `x-oss-hash-crc64ecma` so oss2's
+//! CRC check runs against real values. Object bodies are the request buffers themselves
+//! (reference-counted), and reads hand out slices of them.
 //!
 //! Addressing: path-style (`/bucket/key`, what oss2 and the client crate send to an IP
 //! endpoint) and virtual-host style (`Host: bucket.oss-<region>.<domain>`).
 
+use actix_web::web::Bytes;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use md5::{Digest, Md5};
 
 use crate::error::{xml_escape, SimError, SimResult};
-use crate::state::{OssObjectData, SimBucket, SimState};
+use crate::state::{MultipartUpload, OssObjectData, SimBucket, SimState};
 
 /// One OSS request, decoded.
 pub struct OssRequest<'a> {
@@ -20,7 +24,7 @@ pub struct OssRequest<'a> {
     pub key: Option<String>,
     pub query: &'a [(String, String)],
     pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
+    pub body: Bytes,
     /// Region the request was signed for (V4 scope), else the default.
     pub region: String,
     pub now: DateTime<Utc>,
@@ -46,7 +50,7 @@ impl OssRequest<'_> {
 pub struct OssResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl OssResponse {
@@ -54,7 +58,7 @@ impl OssResponse {
         Self {
             status,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
         }
     }
 
@@ -62,7 +66,7 @@ impl OssResponse {
         Self {
             status: 200,
             headers: vec![("Content-Type".into(), "application/xml".into())],
-            body: body.into_bytes(),
+            body: Bytes::from(body),
         }
     }
 }
@@ -92,8 +96,29 @@ pub fn bucket_and_key(host: &str, decoded_path: &str) -> (Option<String>, Option
     }
 }
 
+fn has_param(query: &[(String, String)], name: &str) -> bool {
+    query.iter().any(|(k, _)| k == name)
+}
+
 /// The action name of an OSS request (for stats and faults).
-pub fn action_name(method: &str, bucket: Option<&str>, key: Option<&str>) -> &'static str {
+pub fn action_name(
+    method: &str,
+    bucket: Option<&str>,
+    key: Option<&str>,
+    query: &[(String, String)],
+) -> &'static str {
+    if key.is_some() {
+        let multipart = match method {
+            "POST" if has_param(query, "uploads") => Some("InitiateMultipartUpload"),
+            "PUT" if has_param(query, "uploadId") => Some("UploadPart"),
+            "POST" if has_param(query, "uploadId") => Some("CompleteMultipartUpload"),
+            "DELETE" if has_param(query, "uploadId") => Some("AbortMultipartUpload"),
+            _ => None,
+        };
+        if let Some(action) = multipart {
+            return action;
+        }
+    }
     match (method, bucket, key) {
         ("GET", None, _) => "ListBuckets",
         ("PUT", Some(_), None) => "PutBucket",
@@ -134,6 +159,21 @@ fn valid_bucket_name(name: &str) -> bool {
 pub fn handle(state: &mut SimState, request: &OssRequest<'_>) -> SimResult<OssResponse> {
     let bucket = request.bucket.as_deref();
     let key = request.key.as_deref();
+    if let (Some(b), Some(k)) = (bucket, key) {
+        match action_name(request.method, bucket, key, request.query) {
+            "InitiateMultipartUpload" => return initiate_multipart(state, request, b, k),
+            "UploadPart" => return upload_part(state, request, b, k),
+            "CompleteMultipartUpload" => return complete_multipart(state, request, b, k),
+            "AbortMultipartUpload" => {
+                let upload_id = request.param("uploadId").unwrap_or_default();
+                let bucket = state.buckets.get_mut(b).ok_or_else(|| no_such_bucket(b))?;
+                upload_of(bucket, upload_id, k)?;
+                bucket.uploads.remove(upload_id);
+                return Ok(OssResponse::empty(204));
+            }
+            _ => {}
+        }
+    }
     match (request.method, bucket, key) {
         ("GET", None, _) => Ok(list_buckets(state, request)),
         ("PUT", Some(b), None) => put_bucket(state, request, b),
@@ -224,6 +264,7 @@ fn put_bucket(
             acl: request.header("x-oss-acl").unwrap_or("private").to_string(),
             created: request.now,
             objects: Default::default(),
+            uploads: Default::default(),
         },
     );
     Ok(OssResponse::empty(200))
@@ -234,7 +275,7 @@ fn delete_bucket(state: &mut SimState, name: &str) -> SimResult<OssResponse> {
         .buckets
         .get(name)
         .ok_or_else(|| no_such_bucket(name))?;
-    if !bucket.objects.is_empty() {
+    if !bucket.objects.is_empty() || !bucket.uploads.is_empty() {
         return Err(SimError::new(
             409,
             "BucketNotEmpty",
@@ -328,22 +369,13 @@ fn put_object(
         .buckets
         .get_mut(bucket)
         .ok_or_else(|| no_such_bucket(bucket))?;
-    let digest = Md5::digest(request.body);
-    if let Some(sent) = request.header("content-md5") {
-        let ours = base64::engine::general_purpose::STANDARD.encode(digest);
-        if sent.trim() != ours {
-            return Err(SimError::bad(
-                "InvalidDigest",
-                "The Content-MD5 you specified did not match what we received.",
-            ));
-        }
-    }
+    let digest = checked_md5(request)?;
     let etag = hex::encode_upper(digest);
-    let crc = crc64_ecma(request.body);
+    let crc = crc64_ecma(&request.body);
     store.objects.insert(
         key.to_string(),
         OssObjectData {
-            body: request.body.to_vec(),
+            body: request.body.clone(),
             content_type: request
                 .header("content-type")
                 .unwrap_or("application/octet-stream")
@@ -364,6 +396,201 @@ fn put_object(
         "Content-MD5".into(),
         base64::engine::general_purpose::STANDARD.encode(digest),
     ));
+    Ok(response)
+}
+
+/// MD5 of the body, refused with `InvalidDigest` when a Content-MD5 was sent and differs.
+fn checked_md5(request: &OssRequest<'_>) -> SimResult<md5::digest::Output<Md5>> {
+    let digest = Md5::digest(&request.body);
+    if let Some(sent) = request.header("content-md5") {
+        let ours = base64::engine::general_purpose::STANDARD.encode(digest);
+        if sent.trim() != ours {
+            return Err(SimError::bad(
+                "InvalidDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ));
+        }
+    }
+    Ok(digest)
+}
+
+/// OSS's smallest part, except for the last one.
+const MIN_PART_SIZE: usize = 100 * 1024;
+const MAX_PART_NUMBER: u32 = 10_000;
+
+fn upload_of<'a>(
+    bucket: &'a mut SimBucket,
+    upload_id: &str,
+    key: &str,
+) -> SimResult<&'a mut MultipartUpload> {
+    bucket
+        .uploads
+        .get_mut(upload_id)
+        .filter(|u| u.key == key)
+        .ok_or_else(|| {
+            SimError::not_found(
+                "NoSuchUpload",
+                format!("The specified upload does not exist: {upload_id}"),
+            )
+        })
+}
+
+fn initiate_multipart(
+    state: &mut SimState,
+    request: &OssRequest<'_>,
+    bucket_name: &str,
+    key: &str,
+) -> SimResult<OssResponse> {
+    let bucket = state
+        .buckets
+        .get_mut(bucket_name)
+        .ok_or_else(|| no_such_bucket(bucket_name))?;
+    let upload_id = hex::encode_upper(rand::random::<[u8; 16]>());
+    bucket.uploads.insert(
+        upload_id.clone(),
+        MultipartUpload {
+            key: key.to_string(),
+            content_type: request
+                .header("content-type")
+                .unwrap_or("application/octet-stream")
+                .to_string(),
+            parts: Default::default(),
+            created: request.now,
+        },
+    );
+    Ok(OssResponse::xml(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>",
+        xml_escape(bucket_name),
+        xml_escape(key)
+    )))
+}
+
+fn upload_part(
+    state: &mut SimState,
+    request: &OssRequest<'_>,
+    bucket_name: &str,
+    key: &str,
+) -> SimResult<OssResponse> {
+    let upload_id = request.param("uploadId").unwrap_or_default();
+    let number_text = request.param("partNumber").unwrap_or_default();
+    let number = number_text
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
+        .ok_or_else(|| {
+            SimError::bad(
+                "InvalidArgument",
+                format!("Part number must be an integer between 1 and {MAX_PART_NUMBER}: {number_text:?}"),
+            )
+        })?;
+    let bucket = state
+        .buckets
+        .get_mut(bucket_name)
+        .ok_or_else(|| no_such_bucket(bucket_name))?;
+    let digest = checked_md5(request)?;
+    let upload = upload_of(bucket, upload_id, key)?;
+    let etag = hex::encode_upper(digest);
+    upload
+        .parts
+        .insert(number, (etag.clone(), request.body.clone()));
+    let mut response = OssResponse::empty(200);
+    response.headers.push(("ETag".into(), format!("\"{etag}\"")));
+    response.headers.push((
+        "x-oss-hash-crc64ecma".into(),
+        crc64_ecma(&request.body).to_string(),
+    ));
+    Ok(response)
+}
+
+/// Joins the listed parts into the object. The list must name uploaded parts with their
+/// ETags in ascending order, and every part but the last must be at least 100 KiB.
+fn complete_multipart(
+    state: &mut SimState,
+    request: &OssRequest<'_>,
+    bucket_name: &str,
+    key: &str,
+) -> SimResult<OssResponse> {
+    let upload_id = request.param("uploadId").unwrap_or_default().to_string();
+    let bucket = state
+        .buckets
+        .get_mut(bucket_name)
+        .ok_or_else(|| no_such_bucket(bucket_name))?;
+    let upload = upload_of(bucket, &upload_id, key)?;
+    let xml = String::from_utf8_lossy(&request.body);
+    let listed: Vec<(u32, String)> = zstack_aliyun::oss::xml_elements(&xml, "Part")
+        .into_iter()
+        .map(|part| {
+            let number = zstack_aliyun::oss::xml_text(part, "PartNumber")
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+            let etag = zstack_aliyun::oss::xml_text(part, "ETag")
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_ascii_uppercase();
+            (number, etag)
+        })
+        .collect();
+    if listed.is_empty() {
+        return Err(SimError::bad(
+            "MalformedXML",
+            "The XML you provided was not well-formed or did not validate against our published schema.",
+        ));
+    }
+    if listed.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(SimError::bad(
+            "InvalidPartOrder",
+            "The list of parts was not in ascending order.",
+        ));
+    }
+    let mut chosen = Vec::with_capacity(listed.len());
+    for (i, (number, etag)) in listed.iter().enumerate() {
+        let (stored_etag, body) = upload
+            .parts
+            .get(number)
+            .filter(|(stored, _)| stored == etag)
+            .ok_or_else(|| {
+                SimError::bad(
+                    "InvalidPart",
+                    format!("One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag (part {number})."),
+                )
+            })?;
+        if i + 1 < listed.len() && body.len() < MIN_PART_SIZE {
+            return Err(SimError::bad(
+                "EntityTooSmall",
+                format!("Your proposed upload smaller than the minimum allowed object size (part {number})."),
+            ));
+        }
+        chosen.push((stored_etag.clone(), body.clone()));
+    }
+    let content_type = upload.content_type.clone();
+    let mut whole = Vec::with_capacity(chosen.iter().map(|(_, b)| b.len()).sum());
+    let mut md5s = Vec::with_capacity(chosen.len() * 16);
+    for (etag, body) in &chosen {
+        whole.extend_from_slice(body);
+        md5s.extend(hex::decode(etag).unwrap_or_default());
+    }
+    // Multipart objects are tagged `<MD5 of the part MD5s>-<part count>`, as OSS does.
+    let etag = format!("{}-{}", hex::encode_upper(Md5::digest(&md5s)), chosen.len());
+    let crc = crc64_ecma(&whole);
+    bucket.uploads.remove(&upload_id);
+    bucket.objects.insert(
+        key.to_string(),
+        OssObjectData {
+            body: Bytes::from(whole),
+            content_type,
+            etag: etag.clone(),
+            crc64: crc,
+            last_modified: request.now,
+        },
+    );
+    let mut response = OssResponse::xml(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult><Location>/{b}/{k}</Location><Bucket>{b}</Bucket><Key>{k}</Key><ETag>\"{etag}\"</ETag></CompleteMultipartUploadResult>",
+        b = xml_escape(bucket_name),
+        k = xml_escape(key)
+    ));
+    response
+        .headers
+        .push(("x-oss-hash-crc64ecma".into(), crc.to_string()));
     Ok(response)
 }
 
@@ -416,7 +643,7 @@ fn get_object(
             response
                 .headers
                 .push(("Content-Range".into(), format!("bytes {start}-{end}/{len}")));
-            object.body[start..=end].to_vec()
+            object.body.slice(start..=end)
         }
         None => {
             response

@@ -325,6 +325,9 @@ pub fn seed(
                     opposite_router_id: opposite_router.clone(),
                     opposite_router_type: opposite_type.into(),
                     opposite_region_id: request.region.clone(),
+                    status: "Active".into(),
+                    health_check_source_ip: String::new(),
+                    health_check_target_ip: String::new(),
                     created: now,
                 },
             );

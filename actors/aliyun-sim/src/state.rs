@@ -451,12 +451,17 @@ pub struct SimRouterInterface {
     pub opposite_router_id: String,
     pub opposite_router_type: String,
     pub opposite_region_id: String,
+    /// Idle when made by CreateRouterInterface, Active once connected (seeded pairs).
+    pub status: String,
+    pub health_check_source_ip: String,
+    pub health_check_target_ip: String,
     pub created: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
 pub struct OssObjectData {
-    pub body: Vec<u8>,
+    /// The request's own buffer (reference-counted), not a copy of it.
+    pub body: actix_web::web::Bytes,
     pub content_type: String,
     /// Upper-case hex MD5, as OSS reports it in ETag.
     pub etag: String,
@@ -471,6 +476,17 @@ pub struct SimBucket {
     pub acl: String,
     pub created: DateTime<Utc>,
     pub objects: BTreeMap<String, OssObjectData>,
+    /// Unfinished multipart uploads by UploadId.
+    pub uploads: BTreeMap<String, MultipartUpload>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MultipartUpload {
+    pub key: String,
+    pub content_type: String,
+    /// Part number -> (upper-case hex MD5, bytes).
+    pub parts: BTreeMap<u32, (String, actix_web::web::Bytes)>,
+    pub created: DateTime<Utc>,
 }
 
 /// Limits per region (per VPC for vSwitches); creating past them fails with `QuotaExceeded.*`.

@@ -151,7 +151,7 @@ async fn virtual_host_style_and_content_md5_check() {
     assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
     // The object landed in the bucket named by the Host header; read it back path-style.
     let object = c.oss(REGION).get_object("vhost", "obj.raw").await.unwrap();
-    assert_eq!(object.body, b"image bytes");
+    assert_eq!(object.body.as_ref(), b"image bytes");
     let unsigned = http
         .get(format!("{}/vhost/obj.raw", sim.base_url))
         .send()

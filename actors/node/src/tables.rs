@@ -9,6 +9,7 @@ use zstack_db::query::Catalog;
 use zstack_db::spec::ColKind::{Bool, Float, Int, LongStr, Str, Time};
 use zstack_db::{Column, DbKind, Hop, Join, TableSpec};
 
+pub use crate::hybrid::extras_tables::*;
 pub use crate::hybrid::tables::*;
 
 macro_rules! cols {
@@ -535,6 +536,13 @@ pub static MIGRATIONS: &[Migration] = &[
         [
             HYBRID_KEY, HYBRID_KEY_SECRET, DATA_CENTER, IDENTITY_ZONE, ECS_VPC, ECS_VSWITCH, ECS_SECURITY_GROUP, ECS_SECURITY_GROUP_RULE, ECS_IMAGE,
             ECS_INSTANCE, ALIYUN_DISK, HYBRID_EIP,
+        ]
+    ),
+    migration!(
+        "2026-12-04-000009_hybrid_aliyun_extras",
+        [
+            OSS_BUCKET, ALIYUN_VIRTUAL_ROUTER, ALIYUN_ROUTE_ENTRY, VPC_VPN_GATEWAY, VPC_USER_VPN_GATEWAY, VPC_VPN_CONNECTION, VPC_VPN_IKE_CONFIG,
+            VPC_VPN_IPSEC_CONFIG, VIRTUAL_BORDER_ROUTER, ALIYUN_ROUTER_INTERFACE,
         ]
     ),
 ];

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -20,6 +21,7 @@ use serde::de::DeserializeOwned;
 
 use crate::encode::encode_pairs;
 use crate::error::{is_retryable_code, AliyunError, ErrorKind};
+use crate::params::new_client_token;
 use crate::sign::{rpc_v1_protocol_params, sign_acs3, sign_rpc_v1, Acs3Input, EMPTY_BODY_SHA256};
 
 pub const ECS: &str = "ecs";
@@ -239,10 +241,10 @@ pub(crate) enum Protocol {
     Oss,
 }
 
-/// A successful (2xx) answer.
+/// A successful (2xx) answer; the body is the buffer the HTTP client read, not a copy.
 pub(crate) struct RawResponse {
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 #[derive(Clone)]
@@ -329,6 +331,21 @@ impl AliyunClient {
             .config
             .endpoints
             .endpoint_url(product, region, &operation)?;
+        // One token per logical call, made before the retry loop: every attempt of a
+        // creating action carries the same token, so a retry after a lost answer finds
+        // the first result instead of creating a second resource.
+        let with_token;
+        let params = if creates_resources(action) && !params.iter().any(|(k, _)| k == "ClientToken")
+        {
+            with_token = params
+                .iter()
+                .cloned()
+                .chain(std::iter::once(("ClientToken".to_string(), new_client_token())))
+                .collect::<Vec<_>>();
+            with_token.as_slice()
+        } else {
+            params
+        };
         let response = self
             .execute(&operation, Protocol::Rpc, |stamp| {
                 self.build_rpc(&base, version, action, params, stamp)
@@ -408,15 +425,16 @@ impl AliyunClient {
                 }
             }
         }
-        self.finish_request(Method::POST, url, &headers, Vec::new())
+        self.finish_request(Method::POST, url, &headers, Bytes::new())
     }
 
+    /// `body` is reference-counted: each retry of an upload shares one buffer.
     pub(crate) fn finish_request(
         &self,
         method: Method,
         url: Url,
         headers: &[(String, String)],
-        body: Vec<u8>,
+        body: Bytes,
     ) -> Result<reqwest::Request, AliyunError> {
         let mut request = reqwest::Request::new(method, url);
         let map = request.headers_mut();
@@ -435,7 +453,7 @@ impl AliyunClient {
 
     /// Sends a request built (and signed) anew for every attempt, retrying throttling,
     /// 5xx, transport errors and timeouts with backoff. Creating actions stay safe to
-    /// retry because the typed methods always send a ClientToken.
+    /// retry because `call_in_region` gives them a ClientToken.
     pub(crate) async fn execute(
         &self,
         operation: &str,
@@ -490,7 +508,7 @@ impl AliyunClient {
         let response = self.http.execute(request).await.map_err(classify)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(classify)?.to_vec();
+        let body = response.bytes().await.map_err(classify)?;
         if (200..300).contains(&status) {
             return Ok(RawResponse { headers, body });
         }
@@ -529,6 +547,18 @@ impl AliyunClient {
         };
         Err((kind, retryable))
     }
+}
+
+/// Actions that make something new (and may bill for it): Alibaba Cloud deduplicates
+/// them by ClientToken, so the client always sends one.
+pub fn creates_resources(action: &str) -> bool {
+    const PREFIXES: &[&str] = &["Create", "Allocate", "Run", "Import", "Copy", "Purchase"];
+    PREFIXES.iter().any(|prefix| {
+        action
+            .strip_prefix(prefix)
+            // `Create` + an upper-case letter: `CreateVpc`, not a hypothetical `Created...`.
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
 }
 
 /// `host[:port]` as the Host header carries it (no port when it is the scheme's default).
@@ -649,6 +679,24 @@ mod tests {
             }
         }
         assert!(backoff_delay(base, max, 200) <= max);
+    }
+
+    #[test]
+    fn creating_actions_are_recognised_by_their_verb() {
+        for action in [
+            "CreateVpc",
+            "AllocateEipAddress",
+            "RunInstances",
+            "ImportImage",
+            "CopyImage",
+            "PurchaseReservedInstancesOffering",
+            "CreateRouterInterface",
+        ] {
+            assert!(creates_resources(action), "{action}");
+        }
+        for action in ["DescribeVpcs", "DeleteVpc", "StartInstance", "Creator", "Run"] {
+            assert!(!creates_resources(action), "{action}");
+        }
     }
 
     #[test]

@@ -61,6 +61,16 @@ wrapped_lists! {
     InstanceTypes => "InstanceTypes",
     DiskCategories => "DiskCategories",
     ResourceTypes => "ResourceTypes",
+    VRouter => "VRouter",
+    RouteTableId => "RouteTableId",
+    RouteTable => "RouteTable",
+    RouteEntry => "RouteEntry",
+    NextHop => "NextHop",
+    VirtualBorderRouterType => "VirtualBorderRouterType",
+    RouterInterfaceType => "RouterInterfaceType",
+    VpnGateway => "VpnGateway",
+    CustomerGateway => "CustomerGateway",
+    VpnConnection => "VpnConnection",
 }
 
 /// A string field that some answers send as a number (`"OrderId": 0` vs `"1234"`).

@@ -5,7 +5,10 @@
 //!   server-side checks a simulator needs.
 //! - [`AliyunClient`]: endpoints per product/region, retries with backoff on throttling
 //!   and 5xx, timeouts, typed errors ([`AliyunError`]), counters ([`ClientStats`]).
-//! - [`ecs`], [`vpc`]: typed actions and responses; [`oss`]: buckets and objects;
+//! - [`ecs`], [`vpc`], [`routing`] (vRouters, route entries, border routers, router
+//!   interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
+//!   and responses; creating actions always carry a ClientToken ([`client::creates_resources`]);
+//!   [`oss`]: buckets, objects and multipart uploads;
 //!   [`paging`]: collecting every page in both paging styles.
 //!
 //! Depends on nothing else of zstack-rs.
@@ -19,11 +22,13 @@ pub mod oss;
 pub mod oss_sign;
 pub mod paging;
 pub mod params;
+pub mod routing;
 pub mod sign;
 pub mod vpc;
+pub mod vpn;
 
 pub use client::{
-    backoff_delay, AliyunClient, ClientConfig, ClientStats, Credentials, Endpoints,
+    backoff_delay, creates_resources, AliyunClient, ClientConfig, ClientStats, Credentials, Endpoints,
     OssSignatureVersion, RequestStamp, SignatureVersion, ECS, ECS_VERSION, OSS, VPC, VPC_VERSION,
 };
 pub use error::{AliyunError, ErrorKind};

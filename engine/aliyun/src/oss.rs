@@ -1,5 +1,7 @@
 //! OSS (object storage), enough to upload VM images for ImportImage: list/create/delete
-//! buckets and put/get/head/delete objects, signed with OSS V1 or V4.
+//! buckets, list/put/get/head/delete objects and multipart uploads (an image streamed
+//! from a reader one part at a time, so memory stays at one part whatever the image
+//! size), signed with OSS V1 or V4. Bodies are `Bytes`: a retry re-sends the same buffer.
 //!
 //! Addressing: path-style (`http://127.0.0.1:PORT/bucket/key`) when the endpoint host
 //! is an IP address or `localhost`, as oss2 does; virtual-host style
@@ -7,7 +9,9 @@
 //! few fields needed are read with a tiny tag scanner rather than an XML crate.
 
 use base64::Engine as _;
+use bytes::{Bytes, BytesMut};
 use md5::{Digest, Md5};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 
@@ -52,8 +56,30 @@ pub struct ObjectMeta {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OssObject {
     pub meta: ObjectMeta,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
+
+/// One entry of ListObjects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectSummary {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: String,
+}
+
+/// What a finished multipart upload reports back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultipartResult {
+    pub etag: String,
+    pub parts: u32,
+    pub size: u64,
+}
+
+/// OSS limits: parts are 100 KiB..5 GiB (except the last), at most 10,000 of them.
+pub const MIN_PART_SIZE: usize = 100 * 1024;
+pub const MAX_PART_SIZE: usize = 5 << 30;
+pub const MAX_PARTS: u32 = 10_000;
 
 /// OSS operations in one region; get it with [`AliyunClient::oss`].
 pub struct Oss<'a> {
@@ -92,7 +118,7 @@ impl Oss<'_> {
                     None,
                     &query,
                     &[],
-                    Vec::new(),
+                    Bytes::new(),
                 )
                 .await?;
             let xml = String::from_utf8_lossy(&response.body);
@@ -127,7 +153,7 @@ impl Oss<'_> {
             None,
             &[],
             &headers,
-            Vec::new(),
+            Bytes::new(),
         )
         .await?;
         Ok(())
@@ -141,7 +167,7 @@ impl Oss<'_> {
             None,
             &[],
             &[],
-            Vec::new(),
+            Bytes::new(),
         )
         .await?;
         Ok(())
@@ -152,10 +178,11 @@ impl Oss<'_> {
         &self,
         bucket: &str,
         key: &str,
-        body: Vec<u8>,
+        body: impl Into<Bytes>,
         content_type: Option<&str>,
     ) -> Result<PutObjectResult, AliyunError> {
-        let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
+        let body: Bytes = body.into();
+        let md5 = content_md5(&body);
         let headers = vec![
             (
                 "content-type".to_string(),
@@ -193,7 +220,7 @@ impl Oss<'_> {
                 Some(key),
                 &[],
                 &[],
-                Vec::new(),
+                Bytes::new(),
             )
             .await?;
         Ok(OssObject {
@@ -211,7 +238,7 @@ impl Oss<'_> {
                 Some(key),
                 &[],
                 &[],
-                Vec::new(),
+                Bytes::new(),
             )
             .await?;
         Ok(object_meta(&response.headers, 0))
@@ -225,10 +252,249 @@ impl Oss<'_> {
             Some(key),
             &[],
             &[],
-            Vec::new(),
+            Bytes::new(),
         )
         .await?;
         Ok(())
+    }
+
+    /// Every object whose key starts with `prefix`, following NextMarker.
+    pub async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<Vec<ObjectSummary>, AliyunError> {
+        let mut objects = Vec::new();
+        let mut marker = String::new();
+        for _ in 0..MAX_BUCKET_PAGES {
+            let query = vec![
+                ("marker".to_string(), marker.clone()),
+                ("max-keys".to_string(), "1000".to_string()),
+                ("prefix".to_string(), prefix.to_string()),
+            ];
+            let response = self
+                .request(
+                    "ListObjects",
+                    Method::GET,
+                    Some(bucket),
+                    None,
+                    &query,
+                    &[],
+                    Bytes::new(),
+                )
+                .await?;
+            let xml = String::from_utf8_lossy(&response.body);
+            objects.extend(xml_elements(&xml, "Contents").into_iter().map(|c| {
+                ObjectSummary {
+                    key: xml_text(c, "Key").unwrap_or_default(),
+                    size: xml_text(c, "Size")
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or_default(),
+                    etag: xml_text(c, "ETag")
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                        .to_string(),
+                    last_modified: xml_text(c, "LastModified").unwrap_or_default(),
+                }
+            }));
+            let truncated = xml_text(&xml, "IsTruncated").is_some_and(|t| t == "true");
+            match xml_text(&xml, "NextMarker").filter(|m| !m.is_empty() && *m != marker) {
+                Some(next) if truncated => marker = next,
+                _ => break,
+            }
+        }
+        Ok(objects)
+    }
+
+    /// Starts a multipart upload; the answer's UploadId names it in the later calls.
+    pub async fn initiate_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: Option<&str>,
+    ) -> Result<String, AliyunError> {
+        let headers = vec![(
+            "content-type".to_string(),
+            content_type
+                .unwrap_or("application/octet-stream")
+                .to_string(),
+        )];
+        let response = self
+            .request(
+                "InitiateMultipartUpload",
+                Method::POST,
+                Some(bucket),
+                Some(key),
+                &[("uploads".to_string(), String::new())],
+                &headers,
+                Bytes::new(),
+            )
+            .await?;
+        xml_text(&String::from_utf8_lossy(&response.body), "UploadId")
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                AliyunError::new(
+                    crate::error::ErrorKind::Decode(
+                        "InitiateMultipartUpload answered without an UploadId".into(),
+                    ),
+                    "oss InitiateMultipartUpload",
+                    1,
+                )
+            })
+    }
+
+    /// Uploads part `part_number` (1-based) with a Content-MD5; returns its ETag.
+    pub async fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        body: Bytes,
+    ) -> Result<String, AliyunError> {
+        let headers = vec![("content-md5".to_string(), content_md5(&body))];
+        let query = vec![
+            ("partNumber".to_string(), part_number.to_string()),
+            ("uploadId".to_string(), upload_id.to_string()),
+        ];
+        let response = self
+            .request(
+                "UploadPart",
+                Method::PUT,
+                Some(bucket),
+                Some(key),
+                &query,
+                &headers,
+                body,
+            )
+            .await?;
+        Ok(header(&response.headers, "etag")
+            .trim_matches('"')
+            .to_string())
+    }
+
+    /// Joins the uploaded parts, `(part number, ETag)` in ascending order, into the object.
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[(u32, String)],
+    ) -> Result<String, AliyunError> {
+        let mut xml = String::from("<CompleteMultipartUpload>");
+        for (number, etag) in parts {
+            xml.push_str(&format!(
+                "<Part><PartNumber>{number}</PartNumber><ETag>\"{etag}\"</ETag></Part>"
+            ));
+        }
+        xml.push_str("</CompleteMultipartUpload>");
+        let body = Bytes::from(xml);
+        let headers = vec![
+            ("content-type".to_string(), "application/xml".to_string()),
+            ("content-md5".to_string(), content_md5(&body)),
+        ];
+        let response = self
+            .request(
+                "CompleteMultipartUpload",
+                Method::POST,
+                Some(bucket),
+                Some(key),
+                &[("uploadId".to_string(), upload_id.to_string())],
+                &headers,
+                body,
+            )
+            .await?;
+        Ok(
+            xml_text(&String::from_utf8_lossy(&response.body), "ETag")
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_string(),
+        )
+    }
+
+    /// Drops an unfinished upload and the parts it holds.
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), AliyunError> {
+        self.request(
+            "AbortMultipartUpload",
+            Method::DELETE,
+            Some(bucket),
+            Some(key),
+            &[("uploadId".to_string(), upload_id.to_string())],
+            &[],
+            Bytes::new(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Streams `reader` into `bucket/key` as a multipart upload of `part_size` parts:
+    /// one part is in memory at a time. A failure aborts the upload, so no parts stay
+    /// billed. An empty reader still makes an (empty) object.
+    pub async fn upload_from_reader<R: AsyncRead + Unpin>(
+        &self,
+        bucket: &str,
+        key: &str,
+        mut reader: R,
+        part_size: usize,
+        content_type: Option<&str>,
+    ) -> Result<MultipartResult, AliyunError> {
+        let operation = "oss UploadFromReader";
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&part_size) {
+            return Err(AliyunError::config(
+                operation,
+                format!("part size {part_size} is outside OSS's {MIN_PART_SIZE}..={MAX_PART_SIZE}"),
+            ));
+        }
+        let upload_id = self
+            .initiate_multipart_upload(bucket, key, content_type)
+            .await?;
+        let uploaded = async {
+            let mut parts: Vec<(u32, String)> = Vec::new();
+            let mut size = 0u64;
+            loop {
+                let chunk = read_part(&mut reader, part_size)
+                    .await
+                    .map_err(|e| AliyunError::config(operation, format!("reading the source: {e}")))?;
+                if chunk.is_empty() && !parts.is_empty() {
+                    break;
+                }
+                let number = parts.len() as u32 + 1;
+                if number > MAX_PARTS {
+                    return Err(AliyunError::config(
+                        operation,
+                        format!("more than {MAX_PARTS} parts of {part_size} bytes; use larger parts"),
+                    ));
+                }
+                let last = chunk.len() < part_size;
+                size += chunk.len() as u64;
+                let etag = self
+                    .upload_part(bucket, key, &upload_id, number, chunk)
+                    .await?;
+                parts.push((number, etag));
+                if last {
+                    break;
+                }
+            }
+            let etag = self
+                .complete_multipart_upload(bucket, key, &upload_id, &parts)
+                .await?;
+            Ok(MultipartResult {
+                etag,
+                parts: parts.len() as u32,
+                size,
+            })
+        }
+        .await;
+        if uploaded.is_err() {
+            // Best effort: the upload's own error is the one worth reporting.
+            let _ = self.abort_multipart_upload(bucket, key, &upload_id).await;
+        }
+        uploaded
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -240,7 +506,7 @@ impl Oss<'_> {
         key: Option<&str>,
         query: &[(String, String)],
         headers: &[(String, String)],
-        body: Vec<u8>,
+        body: Bytes,
     ) -> Result<RawResponse, AliyunError> {
         let operation = format!("oss {action}");
         let base = self
@@ -325,6 +591,22 @@ impl Oss<'_> {
         }
         all
     }
+}
+
+/// Reads until `size` bytes or the end of the source, into one buffer of at most `size`.
+async fn read_part<R: AsyncRead + Unpin>(reader: &mut R, size: usize) -> std::io::Result<Bytes> {
+    let mut buffer = BytesMut::with_capacity(size);
+    while buffer.len() < size {
+        let mut limited = (&mut *reader).take((size - buffer.len()) as u64);
+        if limited.read_buf(&mut buffer).await? == 0 {
+            break;
+        }
+    }
+    Ok(buffer.freeze())
+}
+
+fn content_md5(body: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
 }
 
 /// Path-style for IP/localhost endpoints, virtual-host style for domains.

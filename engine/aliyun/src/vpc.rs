@@ -186,13 +186,7 @@ impl AliyunClient {
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VpcName", request.vpc_name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set(
-                "ClientToken",
-                request
-                    .client_token
-                    .clone()
-                    .unwrap_or_else(new_client_token),
-            );
+            .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateVpc", params).await
     }
 
@@ -247,13 +241,7 @@ impl AliyunClient {
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VSwitchName", request.v_switch_name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set(
-                "ClientToken",
-                request
-                    .client_token
-                    .clone()
-                    .unwrap_or_else(new_client_token),
-            );
+            .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateVSwitch", params).await
     }
 
@@ -314,13 +302,7 @@ impl AliyunClient {
             .set_opt("Bandwidth", request.bandwidth)
             .set_opt("InternetChargeType", request.internet_charge_type.as_ref())
             .set_opt("Name", request.name.as_ref())
-            .set(
-                "ClientToken",
-                request
-                    .client_token
-                    .clone()
-                    .unwrap_or_else(new_client_token),
-            );
+            .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "AllocateEipAddress", params).await
     }
 

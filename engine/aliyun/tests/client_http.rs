@@ -399,6 +399,54 @@ async fn run_instances_keeps_its_client_token_across_retries() {
 }
 
 #[tokio::test]
+async fn untyped_creating_calls_get_one_client_token_for_all_attempts_and_others_none() {
+    let server = TestServer::start(|request, index| {
+        if let Some(bad) = signature_error(request) {
+            return bad;
+        }
+        if index < 2 {
+            return Response::json(
+                503,
+                json!({"RequestId": "U", "Code": "ServiceUnavailable", "Message": "busy"}),
+            );
+        }
+        Response::json(200, json!({"RequestId": "OK"}))
+    });
+    let client = client(&server.base_url, SignatureVersion::V1, 3);
+    let params = vec![("RegionId".to_string(), "cn-hangzhou".to_string())];
+    let _: serde_json::Value = client
+        .call("vpc", "2016-04-28", "CreateRouterInterface", &params)
+        .await
+        .unwrap();
+    let _: serde_json::Value = client
+        .call("vpc", "2016-04-28", "DescribeRouterInterfaces", &params)
+        .await
+        .unwrap();
+    let given = vec![("ClientToken".to_string(), "mine".to_string())];
+    let _: serde_json::Value = client
+        .call("vpc", "2016-04-28", "AllocateEipAddress", &given)
+        .await
+        .unwrap();
+    let received = server.requests();
+    assert_eq!(received.len(), 5, "two refusals, the retry, then two calls");
+    let tokens: Vec<Option<&str>> = received.iter().map(|r| r.param("ClientToken")).collect();
+    let first = tokens[0].expect("a creating action carries a token");
+    assert_eq!(first.len(), 32);
+    assert_eq!(tokens[1], Some(first));
+    assert_eq!(tokens[2], Some(first), "every attempt repeats the token");
+    assert_eq!(tokens[3], None, "a Describe gets none");
+    assert_eq!(tokens[4], Some("mine"), "a caller's token is kept, not doubled");
+    assert_eq!(
+        received[4]
+            .query
+            .iter()
+            .filter(|(k, _)| k == "ClientToken")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn endpoints_are_chosen_per_product_and_region() {
     let ecs = TestServer::start(|_, _| regions_answer());
     let vpc =

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use support::{Request, Response, TestServer};
 use zstack_aliyun::ecs::*;
 use zstack_aliyun::sign::verify_acs3;
+use zstack_aliyun::routing::*;
 use zstack_aliyun::vpc::*;
+use zstack_aliyun::vpn::*;
 use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
 
 const R: &str = "cn-hangzhou";
@@ -40,6 +42,22 @@ fn answer(action: &str) -> Value {
         }
         "DescribeEipAddresses" => json!({"TotalCount": 1, "EipAddresses": {"EipAddress": [
             {"AllocationId": "eip-1", "IpAddress": "47.0.0.1", "Status": "InUse", "InstanceId": "i-1", "Bandwidth": "5"}]}}),
+        "DescribeVRouters" => json!({"TotalCount": 1, "VRouters": {"VRouter": [
+            {"VRouterId": "vrt-1", "VpcId": "vpc-1", "RouteTableIds": {"RouteTableId": ["vtb-1"]}}]}}),
+        "CreateRouteEntry" => json!({"RouteEntryId": "rte-new"}),
+        "DescribeVirtualBorderRouters" => json!({"TotalCount": 1, "VirtualBorderRouterSet": {"VirtualBorderRouterType": [
+            {"VbrId": "vbr-1", "VlanId": 10, "Status": "active", "PeerGatewayIp": "116.0.0.2"}]}}),
+        "DescribeRouterInterfaces" => json!({"TotalCount": 1, "RouterInterfaceSet": {"RouterInterfaceType": [
+            {"RouterInterfaceId": "ri-1", "RouterType": "VBR", "Role": "InitiatingSide", "Status": "Active"}]}}),
+        "CreateRouterInterface" => json!({"RouterInterfaceId": "ri-new", "OrderId": 0}),
+        "CreateVpnGateway" => json!({"VpnGatewayId": "vpn-new", "Name": "gw", "OrderId": 0}),
+        "DescribeVpnGateways" => json!({"TotalCount": 1, "VpnGateways": {"VpnGateway": [
+            {"VpnGatewayId": "vpn-1", "Spec": "10M", "Status": "active", "InternetIp": "47.0.0.9", "CreateTime": 1700000000000i64}]}}),
+        "CreateCustomerGateway" => json!({"CustomerGatewayId": "cgw-new", "IpAddress": "198.51.100.1", "CreateTime": 1}),
+        "CreateVpnConnection" => json!({"VpnConnectionId": "vco-new", "Name": "c", "CreateTime": 1}),
+        "DownloadVpnConnectionConfig" => json!({"VpnConnectionConfig": {"Local": "47.0.0.9", "Remote": "198.51.100.1",
+            "LocalSubnet": "10.0.0.0/16", "RemoteSubnet": "192.168.0.0/16",
+            "IkeConfig": {"Psk": "k", "IkeVersion": "ikev2", "IkeLifetime": 86400}, "IpsecConfig": {"IpsecPfs": "group2"}}}),
         _ => json!({}),
     };
     let mut body = body;
@@ -451,5 +469,202 @@ async fn vpc_actions_send_their_parameters_and_decode_their_answers() {
     assert_eq!(sent.len(), checks.len());
     for (request, (action, params)) in sent.iter().zip(&checks) {
         expect(request, action, VPC, params);
+    }
+}
+
+#[tokio::test]
+async fn routing_and_vpn_actions_send_their_parameters_and_decode_their_answers() {
+    let server = server();
+    let c = client(&server.base_url);
+
+    let vrouters = c.describe_vrouters_all(R).await.unwrap();
+    assert_eq!(vrouters[0].route_table_ids, vec!["vtb-1"]);
+    let entry = c
+        .create_route_entry(
+            R,
+            &CreateRouteEntryRequest {
+                route_table_id: "vtb-1".into(),
+                destination_cidr_block: "192.168.0.0/16".into(),
+                next_hop_type: Some("VpnGateway".into()),
+                next_hop_id: "vpn-1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(entry.route_entry_id, "rte-new");
+    c.delete_route_entry(R, &RouteEntrySelector::Id("rte-new".into()))
+        .await
+        .unwrap();
+    c.delete_route_entry(
+        R,
+        &RouteEntrySelector::Destination {
+            route_table_id: "vtb-1".into(),
+            destination_cidr_block: "192.168.0.0/16".into(),
+            next_hop_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let vbrs = c
+        .describe_virtual_border_routers(R, &["vbr-1".into()], 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(vbrs.virtual_border_router_set[0].vlan_id, 10);
+    let interfaces = c.describe_router_interfaces_all(R).await.unwrap();
+    assert_eq!(interfaces[0].router_type, "VBR");
+    let ri = c
+        .create_router_interface(
+            R,
+            &CreateRouterInterfaceRequest {
+                role: "InitiatingSide".into(),
+                router_type: "VRouter".into(),
+                router_id: "vrt-1".into(),
+                spec: "Mini.2".into(),
+                opposite_region_id: R.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ri.router_interface_id, "ri-new");
+    c.delete_router_interface(R, "ri-new").await.unwrap();
+
+    let gw = c
+        .create_vpn_gateway(
+            R,
+            &CreateVpnGatewayRequest {
+                vpc_id: "vpc-1".into(),
+                v_switch_id: Some("vsw-1".into()),
+                bandwidth: 10,
+                enable_ipsec: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(gw.vpn_gateway_id, "vpn-new");
+    let gateways = c.describe_vpn_gateways_all(R).await.unwrap();
+    assert_eq!(
+        (gateways[0].spec.as_str(), gateways[0].create_time),
+        ("10M", 1_700_000_000_000)
+    );
+    let cgw = c
+        .create_customer_gateway(
+            R,
+            &CreateCustomerGatewayRequest {
+                ip_address: "198.51.100.1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cgw.customer_gateway_id, "cgw-new");
+    let connection = c
+        .create_vpn_connection(
+            R,
+            &CreateVpnConnectionRequest {
+                vpn_gateway_id: "vpn-new".into(),
+                customer_gateway_id: "cgw-new".into(),
+                local_subnet: "10.0.0.0/16".into(),
+                remote_subnet: "192.168.0.0/16".into(),
+                ike_config: Some(IkeConfig {
+                    ike_version: "ikev2".into(),
+                    psk: "k".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(connection.vpn_connection_id, "vco-new");
+    let config = c
+        .download_vpn_connection_config(R, "vco-new")
+        .await
+        .unwrap()
+        .vpn_connection_config;
+    assert_eq!(
+        (config.remote.as_str(), config.ike_config.ike_lifetime),
+        ("198.51.100.1", 86400)
+    );
+    c.delete_vpn_connection(R, "vco-new").await.unwrap();
+    c.delete_customer_gateway(R, "cgw-new").await.unwrap();
+    c.delete_vpn_gateway(R, "vpn-new").await.unwrap();
+
+    let sent = server.requests();
+    let checks: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("DescribeVRouters", vec![("RegionId", R), ("PageSize", "50")]),
+        (
+            "CreateRouteEntry",
+            vec![
+                ("RouteTableId", "vtb-1"),
+                ("DestinationCidrBlock", "192.168.0.0/16"),
+                ("NextHopType", "VpnGateway"),
+                ("NextHopId", "vpn-1"),
+            ],
+        ),
+        ("DeleteRouteEntry", vec![("RouteEntryId", "rte-new")]),
+        (
+            "DeleteRouteEntry",
+            vec![
+                ("RouteTableId", "vtb-1"),
+                ("DestinationCidrBlock", "192.168.0.0/16"),
+            ],
+        ),
+        (
+            "DescribeVirtualBorderRouters",
+            vec![("Filter.1.Key", "VbrId"), ("Filter.1.Value.1", "vbr-1")],
+        ),
+        ("DescribeRouterInterfaces", vec![("PageNumber", "1")]),
+        (
+            "CreateRouterInterface",
+            vec![
+                ("Role", "InitiatingSide"),
+                ("RouterType", "VRouter"),
+                ("RouterId", "vrt-1"),
+                ("Spec", "Mini.2"),
+                ("OppositeRegionId", R),
+            ],
+        ),
+        ("DeleteRouterInterface", vec![("RouterInterfaceId", "ri-new")]),
+        (
+            "CreateVpnGateway",
+            vec![
+                ("VpcId", "vpc-1"),
+                ("VSwitchId", "vsw-1"),
+                ("Bandwidth", "10"),
+                ("EnableIpsec", "true"),
+            ],
+        ),
+        ("DescribeVpnGateways", vec![("RegionId", R)]),
+        ("CreateCustomerGateway", vec![("IpAddress", "198.51.100.1")]),
+        (
+            "CreateVpnConnection",
+            vec![
+                ("VpnGatewayId", "vpn-new"),
+                ("CustomerGatewayId", "cgw-new"),
+                ("LocalSubnet", "10.0.0.0/16"),
+                ("RemoteSubnet", "192.168.0.0/16"),
+                ("IkeConfig", r#"{"IkeVersion":"ikev2","Psk":"k"}"#),
+            ],
+        ),
+        (
+            "DownloadVpnConnectionConfig",
+            vec![("VpnConnectionId", "vco-new")],
+        ),
+        ("DeleteVpnConnection", vec![("VpnConnectionId", "vco-new")]),
+        ("DeleteCustomerGateway", vec![("CustomerGatewayId", "cgw-new")]),
+        ("DeleteVpnGateway", vec![("VpnGatewayId", "vpn-new")]),
+    ];
+    assert_eq!(sent.len(), checks.len());
+    for (request, (action, params)) in sent.iter().zip(&checks) {
+        expect(request, action, VPC, params);
+        let creating = action.starts_with("Create");
+        assert_eq!(
+            request.param("ClientToken").is_some(),
+            creating,
+            "{action}: a ClientToken exactly on creating actions"
+        );
     }
 }

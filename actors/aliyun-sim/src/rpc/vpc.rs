@@ -8,7 +8,10 @@
 //! and overlap no other VSwitch of that VPC (`InvalidCidrBlock.Overlapped`); DeleteVpc
 //! refuses while VSwitches, security groups, VPN gateways or custom routes remain
 //! (`DependencyViolation.VSwitch` / `.SecurityGroup` / `.Instance` / `.RouteEntry`);
-//! DeleteVSwitch refuses while instances or VPN gateways use it; EIPs associate with
+//! DeleteVSwitch refuses while instances or VPN gateways use it; router interfaces need
+//! an existing router, a known spec (`Negative` on the accepting side), at most five per
+//! router, a VBR only as the initiating side, and are deleted only when not Active and
+//! no route points at them; EIPs associate with
 //! Running/Stopped instances only, once, and cannot be released while InUse
 //! (`IncorrectEipStatus`); quotas `QuotaExceeded.Vpc` / `.VSwitch` / `.Eip`.
 
@@ -21,7 +24,8 @@ use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, Rpc
 use crate::cidr::Cidr;
 use crate::error::{SimError, SimResult};
 use crate::state::{
-    zone_region, InstanceStatus, SimEip, SimRouteEntry, SimState, SimVSwitch, SimVpc,
+    zone_region, InstanceStatus, SimEip, SimRouteEntry, SimRouterInterface, SimState,
+    SimVSwitch, SimVpc,
 };
 
 pub fn handle(
@@ -49,6 +53,8 @@ pub fn handle(
         "DeleteRouteEntry" => delete_route_entry(state, p)?,
         "DescribeVirtualBorderRouters" => describe_vbrs(state, p)?,
         "DescribeRouterInterfaces" => describe_router_interfaces(state, p)?,
+        "CreateRouterInterface" => create_router_interface(state, p, ctx)?,
+        "DeleteRouterInterface" => delete_router_interface(state, p)?,
         _ => return Ok(None),
     };
     Ok(Some(body))
@@ -950,15 +956,17 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
                 "RouterType": r.router_type,
                 "Role": r.role,
                 "Spec": r.spec,
-                "Status": "Active",
+                "Status": r.status,
                 "BusinessStatus": "Normal",
                 "ChargeType": "AfterPay",
                 "OppositeInterfaceId": r.opposite_interface_id,
                 "OppositeRouterId": r.opposite_router_id,
                 "OppositeRouterType": r.opposite_router_type,
                 "OppositeRegionId": r.opposite_region_id,
+                "HealthCheckSourceIp": r.health_check_source_ip,
+                "HealthCheckTargetIp": r.health_check_target_ip,
                 "CreationTime": vpc_time(r.created),
-                "ConnectedTime": vpc_time(r.created),
+                "ConnectedTime": if r.status == "Active" { vpc_time(r.created) } else { String::new() },
             })
         })
         .collect();
@@ -968,3 +976,126 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
     ))
 }
 
+
+/// Bandwidth specs of router interfaces; an accepting side has no spec of its own.
+const ROUTER_INTERFACE_SPECS: &[&str] = &[
+    "Mini.2", "Mini.5", "Small.1", "Small.2", "Small.5", "Middle.1", "Middle.2", "Middle.5",
+    "Large.1", "Large.2", "Large.5", "Xlarge.1",
+];
+
+const ROUTER_INTERFACES_PER_ROUTER: usize = 5;
+
+fn create_router_interface(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required").to_string();
+    let role = p.required("Role")?.to_string();
+    if role != "InitiatingSide" && role != "AcceptingSide" {
+        return Err(SimError::invalid("Role", &role));
+    }
+    let router_type = p.required("RouterType")?.to_string();
+    let router_id = p.required("RouterId")?.to_string();
+    let spec = p.required("Spec")?.to_string();
+    let opposite_region = p.required("OppositeRegionId")?.to_string();
+    if crate::state::region(&opposite_region).is_none() {
+        return Err(SimError::bad(
+            "InvalidOppositeRegionId.NotFound",
+            "The OppositeRegionId provided does not exist in our records.",
+        ));
+    }
+    let router_exists = match router_type.as_str() {
+        "VRouter" => state
+            .vpcs
+            .values()
+            .any(|v| v.vrouter_id == router_id && v.region_id == region),
+        "VBR" => state
+            .vbrs
+            .get(&router_id)
+            .is_some_and(|v| v.region_id == region),
+        other => return Err(SimError::invalid("RouterType", other)),
+    };
+    if !router_exists {
+        return Err(SimError::not_found(
+            "InvalidRouterId.NotFound",
+            format!("The specified {router_type} {router_id} does not exist in {region}."),
+        ));
+    }
+    if router_type == "VBR" && role != "InitiatingSide" {
+        return Err(SimError::bad(
+            "InvalidRole.ValueNotSupported",
+            "A virtual border router can only be the initiating side.",
+        ));
+    }
+    let spec_ok = if role == "AcceptingSide" {
+        spec == "Negative"
+    } else {
+        ROUTER_INTERFACE_SPECS.contains(&spec.as_str())
+    };
+    if !spec_ok {
+        return Err(SimError::bad(
+            "InvalidSpec.ValueNotSupported",
+            format!("The specified Spec {spec} is not supported for {role}."),
+        ));
+    }
+    if state
+        .router_interfaces
+        .values()
+        .filter(|r| r.router_id == router_id)
+        .count()
+        >= ROUTER_INTERFACES_PER_ROUTER
+    {
+        return Err(SimError::bad(
+            "QuotaExceeded.RouterInterface",
+            format!("The router {router_id} already has {ROUTER_INTERFACES_PER_ROUTER} router interfaces."),
+        ));
+    }
+    let id = state.new_id("ri");
+    state.router_interfaces.insert(
+        id.clone(),
+        SimRouterInterface {
+            id: id.clone(),
+            name: p.get_or("Name", "").into(),
+            region_id: region,
+            router_id,
+            router_type,
+            role,
+            spec,
+            opposite_interface_id: p.get_or("OppositeInterfaceId", "").into(),
+            opposite_router_id: p.get_or("OppositeRouterId", "").into(),
+            opposite_router_type: p.get_or("OppositeRouterType", "").into(),
+            opposite_region_id: opposite_region,
+            status: "Idle".into(),
+            health_check_source_ip: p.get_or("HealthCheckSourceIp", "").into(),
+            health_check_target_ip: p.get_or("HealthCheckTargetIp", "").into(),
+            created: ctx.now,
+        },
+    );
+    Ok(json!({ "RouterInterfaceId": id, "OrderId": 0 }))
+}
+
+fn delete_router_interface(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    region_param(p, true)?;
+    let id = p.required("RouterInterfaceId")?.to_string();
+    let interface = state.router_interfaces.get(&id).ok_or_else(|| {
+        SimError::not_found(
+            "InvalidRouterInterfaceId.NotFound",
+            format!("The specified RouterInterfaceId {id} does not exist."),
+        )
+    })?;
+    if interface.status == "Active" {
+        return Err(SimError::bad(
+            "IncorrectStatus",
+            "A router interface can be deleted only when it is Idle or Inactive.",
+        ));
+    }
+    if state.route_entries.values().any(|e| e.next_hop_id == id) {
+        return Err(SimError::bad(
+            "DependencyViolation.RouteEntry",
+            "Route entries still point at the router interface.",
+        ));
+    }
+    state.router_interfaces.remove(&id);
+    Ok(ok())
+}

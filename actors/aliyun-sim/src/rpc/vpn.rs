@@ -3,7 +3,7 @@
 //! service's defaults filled in). Shapes from `response_shapes.json`; the client crate
 //! has no structs for these, so answers are built as JSON here.
 //!
-//! Rules: a gateway needs an existing VPC (and vSwitch in it, when given) and a valid
+//! Rules: a gateway needs an existing VPC with a vSwitch (the one given, else the first) and a valid
 //! bandwidth; gateways and customer gateways cannot be deleted while connections use
 //! them (`DependencyViolation.VpnConnection`), nor gateways while routes point at them;
 //! one customer gateway per public IP (`InvalidIpAddress.AlreadyExist`).
@@ -33,6 +33,7 @@ pub fn handle(
         "CreateVpnConnection" => create_vpn_connection(state, p, ctx),
         "DescribeVpnConnections" => describe_vpn_connections(state, p),
         "DeleteVpnConnection" => delete_vpn_connection(state, p),
+        "DownloadVpnConnectionConfig" => download_vpn_connection_config(state, p),
         other => Err(super::unknown_action(other, super::Product::Vpc)),
     }
 }
@@ -79,15 +80,27 @@ fn create_vpn_gateway(
     if !VPN_BANDWIDTHS.contains(&bandwidth) {
         return Err(SimError::invalid("Bandwidth", &bandwidth.to_string()));
     }
-    let vswitch_id = p.get_or("VSwitchId", "").to_string();
-    if !vswitch_id.is_empty()
-        && state
+    // The gateway's interfaces live in a vSwitch of the VPC: the one named, else the
+    // service picks one; a VPC without any vSwitch cannot have a VPN gateway.
+    let vswitch_id = match p.get("VSwitchId") {
+        Some(id) => {
+            if state.vswitches.get(id).is_none_or(|s| s.vpc_id != vpc_id) {
+                return Err(super::vpc::vswitch_not_found(id));
+            }
+            id.to_string()
+        }
+        None => state
             .vswitches
-            .get(&vswitch_id)
-            .is_none_or(|s| s.vpc_id != vpc_id)
-    {
-        return Err(super::vpc::vswitch_not_found(&vswitch_id));
-    }
+            .values()
+            .find(|s| s.vpc_id == vpc_id)
+            .map(|s| s.id.clone())
+            .ok_or_else(|| {
+                SimError::bad(
+                    "InvalidVSwitchId.NotFound",
+                    format!("The VPC {vpc_id} has no vSwitch for the VPN gateway; create one or pass VSwitchId."),
+                )
+            })?,
+    };
     if SimState::count_in_region(&state.vpn_gateways, &region, |g| &g.region_id)
         >= state.quotas.vpn_gateways_per_region
     {
@@ -441,13 +454,49 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
     ))
 }
 
+fn connection_not_found(id: &str) -> SimError {
+    SimError::not_found(
+        "InvalidVpnConnectionInstanceId.NotFound",
+        format!("The specified IPsec connection {id} does not exist."),
+    )
+}
+
 fn delete_vpn_connection(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let id = p.required("VpnConnectionId")?.to_string();
     if state.vpn_connections.remove(&id).is_none() {
-        return Err(SimError::not_found(
-            "InvalidVpnConnectionInstanceId.NotFound",
-            format!("The specified IPsec connection {id} does not exist."),
-        ));
+        return Err(connection_not_found(&id));
     }
     Ok(json!({}))
+}
+
+/// What the on-premises device is configured with: the two public addresses, the
+/// subnets and the IKE/IPsec settings (with the generated pre-shared key).
+fn download_vpn_connection_config(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let id = p.required("VpnConnectionId")?;
+    let connection = state
+        .vpn_connections
+        .get(id)
+        .filter(|c| c.region_id == region)
+        .ok_or_else(|| connection_not_found(id))?;
+    let local = state
+        .vpn_gateways
+        .get(&connection.vpn_gateway_id)
+        .map(|g| g.internet_ip.clone())
+        .unwrap_or_default();
+    let remote = state
+        .customer_gateways
+        .get(&connection.customer_gateway_id)
+        .map(|c| c.ip_address.clone())
+        .unwrap_or_default();
+    Ok(json!({
+        "VpnConnectionConfig": {
+            "Local": local,
+            "Remote": remote,
+            "LocalSubnet": connection.local_subnet,
+            "RemoteSubnet": connection.remote_subnet,
+            "IkeConfig": connection.ike_config,
+            "IpsecConfig": connection.ipsec_config,
+        }
+    }))
 }

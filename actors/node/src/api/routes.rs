@@ -297,5 +297,6 @@ pub fn all() -> Vec<ApiDef> {
     ]
     .into_iter()
     .chain(crate::hybrid::routes::all())
+    .chain(crate::hybrid::extras_routes::all())
     .collect()
 }

@@ -12,7 +12,7 @@ use futures::future::LocalBoxFuture;
 use zstack_db::{Stmt, TableSpec};
 use zstack_kit::actor::Cell;
 use zstack_kit::cascade::{cascade, CascadeGraph, DeleteMode, Node, Visit};
-use zstack_kit::{ApiError, ApiResult};
+use zstack_kit::ApiResult;
 
 pub const DATA_CENTER: &str = "DataCenterVO";
 pub const IDENTITY_ZONE: &str = "IdentityZoneVO";
@@ -66,7 +66,7 @@ pub fn spec_of(kind: &str) -> ApiResult<&'static TableSpec> {
         DISK => &tables::ALIYUN_DISK,
         EIP => &tables::HYBRID_EIP,
         KEY => &tables::HYBRID_KEY,
-        other => return Err(ApiError::internal(format!("no hybrid resource type {other}"))),
+        other => return super::extras::spec_of(other),
     })
 }
 
@@ -126,7 +126,7 @@ async fn unlink<K: Kind>(app: &App, dir: &Dir<K>, spec: &'static TableSpec, by: 
 impl Tree {
     async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
         let mut out = Vec::new();
-        for (kind, spec, by) in children_tables(node.kind) {
+        for (kind, spec, by) in children_tables(node.kind).iter().chain(super::extras::children_tables(node.kind)) {
             out.extend(uuids(self.app.store.inv_find(spec, by, &node.uuid).await?).into_iter().map(|u| Node::new(kind, u)));
         }
         Ok(out)
@@ -151,7 +151,7 @@ impl Tree {
             }
             DISK => retire(app, &d.disk, u, vec![]).await,
             EIP => retire(app, &d.eip, u, vec![]).await,
-            other => Err(ApiError::internal(format!("no local deletion for {other}"))),
+            other => super::extras::delete_node(app, other, u).await,
         }
     }
 }

@@ -9,17 +9,25 @@
 pub mod cascade;
 pub mod client;
 pub mod datacenter;
+pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;
+pub mod extras;
+pub mod extras_routes;
+pub mod extras_tables;
 pub mod image;
+pub mod image_upload;
 pub mod key;
+pub mod oss;
 pub mod routes;
 pub mod secret;
 pub mod security_group;
 pub mod sync;
 pub mod tables;
 pub mod vpc;
+pub mod vpn;
+pub mod vrouter;
 
 use crate::app::App;
 use crate::resources::{Dir, Kind};

@@ -65,8 +65,7 @@ impl<K: Kind> ResourceState for Res<K> {
 
     fn activate(uuid: String, app: App) -> LocalBoxFuture<'static, ApiResult<Self>> {
         Box::pin(async move {
-            let inv = app.store.inv_must(K::SPEC, &uuid).await?;
-            Ok(Res { inv, gone: false, _k: PhantomData })
+            Ok(Res::of(app.store.inv_must(K::SPEC, &uuid).await?))
         })
     }
 
@@ -76,6 +75,10 @@ impl<K: Kind> ResourceState for Res<K> {
 }
 
 impl<K: Kind> Res<K> {
+    /// The state of a resource whose inventory is `inv` (as stored).
+    pub fn of(inv: Inventory) -> Self {
+        Res { inv, gone: false, _k: PhantomData }
+    }
     pub fn str(&self, f: &str) -> Option<&str> {
         str_of(&self.inv, f)
     }
@@ -117,6 +120,8 @@ pub struct Dirs {
     pub placement: placement::Placement,
     /// The Alibaba Cloud resources.
     pub hybrid: crate::hybrid::HybridDirs,
+    /// OSS buckets, vRouters and routes, VPN, border routers.
+    pub hybrid_extras: crate::hybrid::extras::ExtrasDirs,
 }
 
 /// Actors idle this long are passivated.
@@ -141,13 +146,14 @@ impl Dirs {
             deleting: Mutex::new(HashSet::new()),
             placement: placement::Placement::default(),
             hybrid: crate::hybrid::HybridDirs::new(app, &arbiters, IDLE),
+            hybrid_extras: crate::hybrid::extras::ExtrasDirs::new(app, &arbiters, IDLE),
         }
     }
 
     pub fn live_actors(&self) -> usize {
         self.zone.live() + self.cluster.live() + self.host.live() + self.primary_storage.live() + self.backup_storage.live()
             + self.l2.live() + self.l3.live() + self.instance_offering.live() + self.disk_offering.live() + self.image.live()
-            + self.vm.live() + self.volume.live() + self.hybrid.live()
+            + self.vm.live() + self.volume.live() + self.hybrid.live() + self.hybrid_extras.live()
     }
 
     pub fn refuse_if_deleting(&self, parents: &[&str]) -> ApiResult<()> {
