@@ -16,10 +16,9 @@ use serde_json::json;
 use zstack_aliyun::routing::{CreateRouterInterfaceRequest, RouterInterface};
 use zstack_kit::{ApiError, ApiResult};
 
-/// `SyncVirtualBorderRouterFromRemote`.
-pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's border routers reconciled with Alibaba Cloud's.
+pub async fn vbrs_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let vbrs = remote.client.describe_virtual_border_routers_all(&remote.region).await.map_err(aliyun_error)?;
     let fields = vbrs
         .iter()
@@ -31,9 +30,14 @@ pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
                 "description": v.description)
         })
         .collect();
-    let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vbr, VBR, "vbrId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VIRTUAL_BORDER_ROUTER)
+    let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vbr, VBR, "vbrId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVirtualBorderRouterFromRemote`.
+pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(vbrs_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VIRTUAL_BORDER_ROUTER)
 }
 
 /// The local record of an interface's router (`VRouter` or `VBR` as Alibaba names types).
@@ -53,18 +57,22 @@ async fn interface_fields(app: &App, dc: &str, r: &RouterInterface) -> ApiResult
         "oppositeRouterType": r.opposite_router_type, "description": r.description))
 }
 
-/// `SyncAliyunRouterInterfaceFromRemote`: linked to local vRouters/VBRs the node knows.
-pub async fn router_interface_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's router interfaces reconciled with Alibaba Cloud's.
+pub async fn router_interfaces_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let interfaces = remote.client.describe_router_interfaces_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(interfaces.len());
     for r in &interfaces {
-        fields.push(interface_fields(&app, &dc, r).await?);
+        fields.push(interface_fields(app, dc, r).await?);
     }
-    let local = app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
-    invs_reply(out.inventories, &tables::ALIYUN_ROUTER_INTERFACE)
+    let local = app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncAliyunRouterInterfaceFromRemote`: linked to local vRouters/VBRs the node knows.
+pub async fn router_interface_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(router_interfaces_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::ALIYUN_ROUTER_INTERFACE)
 }
 
 /// Router interface specs (bandwidth) Alibaba Cloud offers for an initiating side.

@@ -125,9 +125,14 @@ pub async fn bucket_file_delete(app: App, req: Req) -> ApiResult<Reply> {
     let bucket = crate::resources::read(&app.dirs().hybrid_extras.oss_bucket, &uuid).await?;
     let remote = remote_of_bucket(&app, &bucket).await?;
     let oss = remote.client.oss(&remote.region);
+    let name = field(&bucket, "bucketName");
     // OSS answers a delete of a missing key with success; the caller asked about a file.
-    oss.head_object(&field(&bucket, "bucketName"), &file).await.map_err(aliyun_error)?;
-    oss.delete_object(&field(&bucket, "bucketName"), &file).await.map_err(aliyun_error)?;
+    // (A HEAD's 404 has no body, so no code: the file is named here instead.)
+    match oss.head_object(&name, &file).await {
+        Err(e) if e.http_status() == Some(404) => return Err(ApiError::invalid_argument(format!("the OSS bucket {name} has no file {file}"))),
+        other => other.map_err(aliyun_error)?,
+    };
+    oss.delete_object(&name, &file).await.map_err(aliyun_error)?;
     Ok(Reply::Empty)
 }
 

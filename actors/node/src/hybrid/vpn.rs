@@ -20,22 +20,26 @@ use zstack_aliyun::vpn::{CreateCustomerGatewayRequest, CreateVpnConnectionReques
 use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
-/// `SyncVpcVpnGatewayFromRemote`: the region's VPN gateways, linked to the local VPC and
-/// vSwitch records when the node has them.
-pub async fn vpn_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's VPN gateways reconciled with Alibaba Cloud's.
+pub async fn vpn_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let gateways = remote.client.describe_vpn_gateways_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(gateways.len());
     for g in &gateways {
-        let vpc = local_by_remote_id(&app, &tables::ECS_VPC, "ecsVpcId", &dc, &g.vpc_id).await?.map(|v| field(&v, "uuid"));
-        let vswitch = local_by_remote_id(&app, &tables::ECS_VSWITCH, "vSwitchId", &dc, &g.v_switch_id).await?.map(|v| field(&v, "uuid"));
+        let vpc = local_by_remote_id(app, &tables::ECS_VPC, "ecsVpcId", dc, &g.vpc_id).await?.map(|v| field(&v, "uuid"));
+        let vswitch = local_by_remote_id(app, &tables::ECS_VSWITCH, "vSwitchId", dc, &g.v_switch_id).await?.map(|v| field(&v, "uuid"));
         fields.push(remote_fields!("dataCenterUuid": dc, "gatewayId": g.vpn_gateway_id, "name": g.name, "vpcUuid": vpc, "vSwitchUuid": vswitch,
             "publicIp": g.internet_ip, "spec": g.spec, "status": g.status, "businessStatus": g.business_status, "description": g.description));
     }
-    let local = app.store.inv_find(&tables::VPC_VPN_GATEWAY, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_VPN_GATEWAY)
+    let local = app.store.inv_find(&tables::VPC_VPN_GATEWAY, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcVpnGatewayFromRemote`: the region's VPN gateways, linked to the local VPC and
+/// vSwitch records when the node has them.
+pub async fn vpn_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(vpn_gateways_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_VPN_GATEWAY)
 }
 
 fn check_ipv4(name: &str, ip: &str) -> ApiResult<()> {
@@ -81,18 +85,22 @@ pub async fn user_gateway_delete_remote(app: App, req: Req) -> ApiResult<Reply> 
     Ok(Reply::Empty)
 }
 
-/// `SyncVpcUserVpnGatewayFromRemote`.
-pub async fn user_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's user gateways reconciled with Alibaba Cloud's customer gateways.
+pub async fn user_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let gateways = remote.client.describe_customer_gateways_all(&remote.region).await.map_err(aliyun_error)?;
     let fields = gateways
         .iter()
         .map(|g| remote_fields!("dataCenterUuid": dc, "gatewayId": g.customer_gateway_id, "name": g.name, "ip": g.ip_address, "description": g.description))
         .collect();
-    let local = app.store.inv_find(&tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_USER_VPN_GATEWAY)
+    let local = app.store.inv_find(&tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcUserVpnGatewayFromRemote`.
+pub async fn user_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(user_gateways_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_USER_VPN_GATEWAY)
 }
 
 const IKE_VERSIONS: &[&str] = &["ikev1", "ikev2"];
@@ -268,25 +276,29 @@ pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Empty)
 }
 
-/// `SyncVpcVpnConnectionFromRemote`: connections of the region whose gateways the node
-/// knows (sync the gateways first); local IKE/IPsec links are kept.
-pub async fn connection_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's connections reconciled with Alibaba Cloud's.
+pub async fn connections_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let connections = remote.client.describe_vpn_connections_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(connections.len());
     for c in &connections {
-        let Some(gateway) = local_by_remote_id(&app, &tables::VPC_VPN_GATEWAY, "gatewayId", &dc, &c.vpn_gateway_id).await? else {
+        let Some(gateway) = local_by_remote_id(app, &tables::VPC_VPN_GATEWAY, "gatewayId", dc, &c.vpn_gateway_id).await? else {
             continue;
         };
-        let user = local_by_remote_id(&app, &tables::VPC_USER_VPN_GATEWAY, "gatewayId", &dc, &c.customer_gateway_id).await?.map(|u| field(&u, "uuid"));
+        let user = local_by_remote_id(app, &tables::VPC_USER_VPN_GATEWAY, "gatewayId", dc, &c.customer_gateway_id).await?.map(|u| field(&u, "uuid"));
         fields.push(remote_fields!("dataCenterUuid": dc, "connectionId": c.vpn_connection_id, "name": c.name, "localSubnet": c.local_subnet,
             "remoteSubnet": c.remote_subnet, "status": c.status, "active": c.effect_immediately, "vpnGatewayUuid": field(&gateway, "uuid"),
             "userGatewayUuid": user));
     }
-    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_VPN_CONNECTION)
+    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcVpnConnectionFromRemote`: connections of the region whose gateways the node
+/// knows (sync the gateways first); local IKE/IPsec links are kept.
+pub async fn connection_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(connections_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_VPN_CONNECTION)
 }
 
 /// `GetVpcVpnConfigurationFromRemote`: `{"ikeConf": ..., "ipSecConf": ...}` as Alibaba
