@@ -3,9 +3,9 @@
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, deleted, local_by_remote_id, ROUTER_INTERFACE, VBR};
+use super::extras::{delete_remote_then_local, local_by_remote_id, ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
-use super::{aliyun_error, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -128,10 +128,8 @@ pub async fn router_interface_create(app: App, req: Req) -> ApiResult<Reply> {
     let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": name,
         "routerType": alibaba_type, "routerId": field(&router, id_field), "vRouterUuid": router_uuid, "role": role, "spec": spec,
         "status": "Idle", "accessPointId": access_point, "oppositeRegionId": remote.region, "description": req.str("description")}));
-    if let Err(e) = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone()).await {
-        let _ = remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -147,7 +145,7 @@ pub async fn router_interface_delete_remote(app: App, req: Req) -> ApiResult<Rep
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
+            deleted_or_gone(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
         })
     })
     .await?;

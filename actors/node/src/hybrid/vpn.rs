@@ -5,10 +5,10 @@
 
 use super::cascade::delete_local;
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, deleted, local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
+use super::extras::{delete_remote_then_local, local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
-use super::{aliyun_error, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -64,10 +64,8 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
     let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
     let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
         "description": req.str("description")}));
-    if let Err(e) = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone()).await {
-        let _ = remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -78,7 +76,7 @@ pub async fn user_gateway_delete_remote(app: App, req: Req) -> ApiResult<Reply> 
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
+            deleted_or_gone(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
         })
     })
     .await?;
@@ -254,11 +252,8 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
         "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
         "description": req.str("description")}));
-    let d = &app.dirs().hybrid_extras;
-    if let Err(e) = crate::resources::infra::create_under(&app, &d.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone()).await {
-        let _ = remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid_extras.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -269,7 +264,7 @@ pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
+            deleted_or_gone(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
         })
     })
     .await?;
