@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 use zstack_kit::actor::Cell;
 use zstack_kit::error::codes;
 use zstack_kit::flow::{FlowChain, Shared};
@@ -134,9 +135,9 @@ pub struct HostDemand<'a> {
 /// Candidate hosts in allocation order, as ZStack's default allocator chain
 /// filters them: attached L2s, designation, reachable storage. State, status
 /// and capacity are checked by each host's actor when it reserves.
-pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<HostRef>> {
+pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<Arc<HostRef>>> {
     let cands = app.dirs().placement.candidates(app, d.l3s).await?;
-    let mut hosts: Vec<HostRef> = cands
+    let mut hosts: Vec<Arc<HostRef>> = cands
         .hosts
         .iter()
         .filter(|h| d.cluster.as_deref().map(|c| c == h.cluster).unwrap_or(true))
