@@ -51,7 +51,10 @@ async fn main() {
     let app = started.app.clone();
     let (srv, addr) = zstack::server::http_server(started.app, "127.0.0.1:0").unwrap();
     actix_web::rt::spawn(srv);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(conc * 2).build().unwrap();
+    // Idle connections are dropped before the node's 5 s keep-alive closes
+    // them: a slow setup step (adding hosts on a server database) otherwise
+    // leaves a pooled connection the node has just closed, and the next call fails.
+    let http = reqwest::Client::builder().pool_max_idle_per_host(conc * 2).pool_idle_timeout(Duration::from_secs(2)).build().unwrap();
     let base = format!("http://{addr}/zstack");
     let login: Value = http
         .put(format!("{base}/v1/accounts/login"))

@@ -9,8 +9,11 @@
 //! WHERE c IN (..)`) without changing what the group does: two writes that
 //! may touch the same row keep their order (the later one lands in a later
 //! layer), and a statement of unknown shape runs after everything queued
-//! before it and before everything queued after it. SQLite runs in-process,
-//! where a statement costs no round trip, so its statements run as queued.
+//! before it and before everything queued after it. On PostgreSQL the
+//! statements of a layer are joined into one (data-modifying `WITH` parts),
+//! so a typical group is a single statement: one round trip, no BEGIN and
+//! COMMIT. SQLite runs in-process, where a statement costs no round trip,
+//! so its statements run as queued.
 
 use crate::conn::DbKind;
 use crate::spec::{snake, TableSpec};
@@ -226,12 +229,122 @@ pub fn plan<'a>(kind: DbKind, stmts: &[&'a Stmt]) -> Vec<Planned<'a>> {
         // Nothing in a layer conflicts; a fixed order keeps the row locks of
         // concurrent writers in one order.
         layer.sort_by_key(|b| b.key);
-        for mut b in layer {
+        let mut pieces = Vec::new();
+        for b in layer.iter_mut() {
             b.stmts.retain(|s| !superseded.contains(&(*s as *const Stmt)));
-            fold(kind, b, &mut out);
+        }
+        for b in &layer {
+            match b.key {
+                Some(key) if foldable(kind, key.0) => pieces_of(kind, key, &b.stmts, &mut pieces),
+                _ => out.extend(b.stmts.iter().map(|s| Planned::single(s))),
+            }
+        }
+        if kind == DbKind::Postgres {
+            combine(pieces, &mut out);
+        } else {
+            out.extend(pieces.iter().map(|p| p.alone(kind)));
         }
     }
     out
+}
+
+/// Rows of one shape to write with one multi-row statement.
+struct Piece<'b, 'a> {
+    key: FoldKey,
+    texts: &'static Texts,
+    rows: &'b [&'a Stmt],
+}
+
+impl<'a> Piece<'_, 'a> {
+    fn binds(&self) -> usize {
+        self.rows.iter().map(|s| s.binds.len()).sum()
+    }
+
+    /// The statement's text, its placeholders numbered from `first`.
+    fn render(&self, kind: DbKind, first: usize, sql: &mut String) {
+        sql.push_str(&self.texts.head);
+        let mut n = first;
+        for (i, s) in self.rows.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            // A delete's IN list holds bare values; other rows are parenthesized.
+            let wrap = self.key.0 != 2;
+            if wrap {
+                sql.push('(');
+            }
+            push_placeholders(kind, sql, n, s.binds.len());
+            n += s.binds.len();
+            if wrap {
+                sql.push(')');
+            }
+        }
+        sql.push_str(&self.texts.tail);
+    }
+
+    fn bind_parts(&self) -> impl Iterator<Item = &'a [SqlValue]> + '_ {
+        self.rows.iter().map(|s: &&'a Stmt| -> &'a [SqlValue] { &s.binds })
+    }
+
+    /// The piece as a statement of its own; one row stays the statement as
+    /// queued (a fixed shape the connection keeps prepared).
+    fn alone(&self, kind: DbKind) -> Planned<'a> {
+        if let [one] = self.rows {
+            return Planned::single(one);
+        }
+        let mut sql = String::with_capacity(self.texts.head.len() + self.texts.tail.len() + self.binds() * 6);
+        self.render(kind, 1, &mut sql);
+        Planned { sql: Cow::Owned(sql), binds: self.bind_parts().collect(), keep_prepared: false }
+    }
+}
+
+/// Split a batch into pieces small enough for one statement each.
+fn pieces_of<'b, 'a>(kind: DbKind, key: FoldKey, stmts: &'b [&'a Stmt], out: &mut Vec<Piece<'b, 'a>>) {
+    let Some(first) = stmts.first() else { return };
+    // Every statement of a key was built from the same cached texts.
+    let Some(texts) = texts_of(kind, key) else { return };
+    let per_row = first.binds.len().max(1);
+    let rows_per = (MAX_BINDS / per_row).clamp(1, MAX_ROWS);
+    out.extend(stmts.chunks(rows_per).map(|rows| Piece { key, texts, rows }));
+}
+
+/// PostgreSQL: the pieces of one layer as one statement, each piece a
+/// data-modifying `WITH` part. One statement is one round trip and commits
+/// on its own, so a group whose writes do not touch one row twice needs no
+/// BEGIN and COMMIT either. The parts see one snapshot and may run in any
+/// order, which is why only a layer (where nothing conflicts) is combined.
+fn combine<'a>(pieces: Vec<Piece<'_, 'a>>, out: &mut Vec<Planned<'a>>) {
+    let mut start = 0;
+    while start < pieces.len() {
+        let mut end = start + 1;
+        let mut binds = pieces[start].binds();
+        while end < pieces.len() && binds + pieces[end].binds() <= MAX_BINDS {
+            binds += pieces[end].binds();
+            end += 1;
+        }
+        let group = &pieces[start..end];
+        if let [one] = group {
+            out.push(one.alone(DbKind::Postgres));
+        } else {
+            let mut sql = String::with_capacity(binds * 6 + group.iter().map(|p| p.texts.head.len() + p.texts.tail.len() + 16).sum::<usize>());
+            let mut first = 1;
+            for (i, p) in group.iter().enumerate() {
+                let last = i + 1 == group.len();
+                sql.push_str(match (i, last) {
+                    (0, _) => "WITH w0 AS (",
+                    (_, true) => ") ",
+                    _ => "), ",
+                });
+                if i > 0 && !last {
+                    sql.push_str(&format!("w{i} AS ("));
+                }
+                p.render(DbKind::Postgres, first, &mut sql);
+                first += p.binds();
+            }
+            out.push(Planned { sql: Cow::Owned(sql), binds: group.iter().flat_map(|p| p.bind_parts()).collect(), keep_prepared: false });
+        }
+        start = end;
+    }
 }
 
 struct Batch<'a> {
@@ -353,44 +466,6 @@ fn foldable(kind: DbKind, op: u8) -> bool {
     }
 }
 
-fn fold<'a>(kind: DbKind, b: Batch<'a>, out: &mut Vec<Planned<'a>>) {
-    let Some(key) = b.key.filter(|k| b.stmts.len() > 1 && foldable(kind, k.0)) else {
-        out.extend(b.stmts.into_iter().map(Planned::single));
-        return;
-    };
-    // Every statement of a key has the same text, so the texts are cached already.
-    let Some(t) = texts_of(kind, key) else {
-        out.extend(b.stmts.into_iter().map(Planned::single));
-        return;
-    };
-    let per_row = b.stmts[0].binds.len().max(1);
-    let rows_per = (MAX_BINDS / per_row).clamp(1, MAX_ROWS);
-    for chunk in b.stmts.chunks(rows_per) {
-        if chunk.len() == 1 || chunk.iter().any(|s| s.binds.len() != per_row) {
-            out.extend(chunk.iter().map(|s| Planned::single(s)));
-            continue;
-        }
-        let mut sql = String::with_capacity(t.head.len() + t.tail.len() + chunk.len() * per_row * 6);
-        sql.push_str(&t.head);
-        for (i, s) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            // A delete's IN list holds bare values; other rows are parenthesized.
-            let wrap = key.0 != 2;
-            if wrap {
-                sql.push('(');
-            }
-            push_placeholders(kind, &mut sql, i * per_row + 1, s.binds.len());
-            if wrap {
-                sql.push(')');
-            }
-        }
-        sql.push_str(&t.tail);
-        out.push(Planned { sql: Cow::Owned(sql), binds: chunk.iter().map(|s| s.binds.as_slice()).collect(), keep_prepared: false });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,19 +502,26 @@ mod tests {
     }
 
     #[test]
-    fn inserts_of_one_table_fold_into_one_statement_with_numbered_placeholders() {
-        let k = DbKind::Postgres;
-        let s = [THING.insert_stmt(k, &inv("a", 1)), OTHER.insert_stmt(k, &json!({"uuid": "x"}).as_object().cloned().unwrap()), THING.insert_stmt(k, &inv("b", 2))];
-        let refs: Vec<&Stmt> = s.iter().collect();
-        let p = plan(k, &refs);
-        assert_eq!(
-            shown(&p),
-            vec![
-                ("INSERT INTO other (uuid, inv) VALUES ($1, $2)".to_string(), vec!["x".to_string()]),
-                ("INSERT INTO thing (uuid, owner_uuid, size, inv) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)".to_string(), vec!["a".to_string(), "b".to_string()]),
-            ]
-        );
-        assert_eq!(p[1].binds.concat()[6], SqlValue::Int(Some(2)));
+    fn inserts_of_one_table_fold_into_one_statement_and_a_layer_into_one_postgresql_statement() {
+        let other = json!({"uuid": "x"}).as_object().cloned().unwrap();
+        for k in [DbKind::Mysql, DbKind::Postgres] {
+            let s = [THING.insert_stmt(k, &inv("a", 1)), OTHER.insert_stmt(k, &other), THING.insert_stmt(k, &inv("b", 2))];
+            let refs: Vec<&Stmt> = s.iter().collect();
+            let p = plan(k, &refs);
+            let expected = match k {
+                DbKind::Mysql => vec![
+                    ("INSERT INTO other (uuid, inv) VALUES (?, ?)".to_string(), vec!["x".to_string()]),
+                    ("INSERT INTO thing (uuid, owner_uuid, size, inv) VALUES (?, ?, ?, ?), (?, ?, ?, ?)".to_string(), vec!["a".to_string(), "b".to_string()]),
+                ],
+                _ => vec![(
+                    "WITH w0 AS (INSERT INTO other (uuid, inv) VALUES ($1, $2)) INSERT INTO thing (uuid, owner_uuid, size, inv) VALUES ($3, $4, $5, $6), ($7, $8, $9, $10)".to_string(),
+                    vec!["x".to_string(), "a".to_string(), "b".to_string()],
+                )],
+            };
+            assert_eq!(shown(&p), expected);
+            let binds: Vec<SqlValue> = p.iter().flat_map(|p| p.binds.concat()).collect();
+            assert_eq!(binds[8], SqlValue::Int(Some(2)), "b's size, in statement order");
+        }
     }
 
     #[test]
@@ -530,18 +612,31 @@ mod tests {
         let s = [THING.insert_stmt(k, &inv("a", 1)), opaque.build(), THING.insert_stmt(k, &inv("b", 1)), OTHER.insert_stmt(k, &json!({"uuid": "x"}).as_object().cloned().unwrap())];
         let refs: Vec<&Stmt> = s.iter().collect();
         let p = shown(&plan(k, &refs));
-        let sqls: Vec<&str> = p.iter().map(|(sql, _)| &sql[..18]).collect();
-        assert_eq!(sqls, ["INSERT INTO thing ", "UPDATE thing SET s", "INSERT INTO other ", "INSERT INTO thing "]);
+        let sqls: Vec<&str> = p.iter().map(|(sql, _)| sql.as_str()).collect();
+        assert_eq!(
+            sqls,
+            [
+                s[0].sql.as_str(),
+                "UPDATE thing SET size = size + 1",
+                "WITH w0 AS (INSERT INTO other (uuid, inv) VALUES ($1, $2)) INSERT INTO thing (uuid, owner_uuid, size, inv) VALUES ($3, $4, $5, $6)"
+            ]
+        );
     }
 
     #[test]
     fn long_runs_are_split_below_the_placeholder_limit() {
-        let k = DbKind::Postgres;
-        let s: Vec<Stmt> = (0..2500).map(|i| THING.insert_stmt(k, &inv(&format!("u{i}"), i))).collect();
+        let rows = |k: DbKind, n: i64| -> Vec<Stmt> { (0..n).map(|i| THING.insert_stmt(k, &inv(&format!("u{i}"), i))).collect() };
+        let s = rows(DbKind::Mysql, 2500);
         let refs: Vec<&Stmt> = s.iter().collect();
-        let p = plan(k, &refs);
-        assert_eq!(p.iter().map(|p| p.binds.len()).collect::<Vec<_>>(), [1000, 1000, 500]);
-        assert!(p.iter().all(|p| p.sql.ends_with("$3997, $3998, $3999, $4000)") || p.sql.ends_with("$1997, $1998, $1999, $2000)")));
+        assert_eq!(plan(DbKind::Mysql, &refs).iter().map(|p| p.binds.len()).collect::<Vec<_>>(), [1000, 1000, 500]);
+        // PostgreSQL: pieces of 1,000 rows (4,000 binds) joined while a statement stays under 30,000 binds.
+        let s = rows(DbKind::Postgres, 9000);
+        let refs: Vec<&Stmt> = s.iter().collect();
+        let p = plan(DbKind::Postgres, &refs);
+        assert_eq!(p.iter().map(|p| p.binds.len()).collect::<Vec<_>>(), [7000, 2000]);
+        assert_eq!(p[0].sql.matches("INSERT INTO thing").count(), 7);
+        assert!(p[0].sql.ends_with("$27997, $27998, $27999, $28000)"));
+        assert!(p[1].sql.starts_with("WITH w0 AS (INSERT INTO thing (uuid, owner_uuid, size, inv) VALUES ($1, $2, $3, $4), "));
     }
 
     #[test]
@@ -552,10 +647,10 @@ mod tests {
         let p = shown(&plan(k, &refs));
         assert_eq!(
             p,
-            vec![
-                ("DELETE FROM other WHERE uuid = $1".to_string(), vec!["x".to_string()]),
-                ("DELETE FROM thing WHERE owner_uuid IN ($1, $2)".to_string(), vec!["o".to_string(), "p".to_string()]),
-            ]
+            vec![(
+                "WITH w0 AS (DELETE FROM other WHERE uuid IN ($1)) DELETE FROM thing WHERE owner_uuid IN ($2, $3)".to_string(),
+                vec!["x".to_string(), "o".to_string(), "p".to_string()]
+            )]
         );
     }
 }

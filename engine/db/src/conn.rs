@@ -343,13 +343,20 @@ fn run_planned(conn: &mut AnyConnection, p: &Planned<'_>) -> diesel::QueryResult
     Prepared { sql: &p.sql, binds: &p.binds, keep_prepared: p.keep_prepared }.execute(conn)
 }
 
-/// Run queued statements in one transaction, folded where the backend allows.
+/// Run queued statements atomically, folded where the backend allows: in a
+/// transaction, or alone when they fold into one statement.
 fn run_all<'a>(conn: &mut AnyConnection, kind: DbKind, stmts: impl Iterator<Item = &'a Stmt>) -> diesel::QueryResult<()> {
     let stmts: Vec<&Stmt> = stmts.collect();
-    for p in plan(kind, &stmts) {
-        run_planned(conn, &p)?;
+    let planned = plan(kind, &stmts);
+    if let [one] = planned.as_slice() {
+        return run_planned(conn, one).map(|_| ());
     }
-    Ok(())
+    conn.transaction::<_, diesel::result::Error, _>(|tx| {
+        for p in &planned {
+            run_planned(tx, p)?;
+        }
+        Ok(())
+    })
 }
 
 fn is_deadlock(e: &diesel::result::Error) -> bool {
@@ -387,12 +394,12 @@ fn writer_loop(mut conn: AnyConnection, kind: DbKind, rx: mpsc::Receiver<WriteJo
                 Err(_) => break,
             }
         }
-        // Fast path: the whole group in one transaction, no savepoints (each
+        // Fast path: the whole group at once (one transaction or one statement), no savepoints (each
         // is two more round trips on a server). If anything in it fails, the
         // group is rolled back and every job runs again on its own, so only
         // the failing one reports the failure.
         let together = run_retrying(|| {
-            conn.transaction::<_, diesel::result::Error, _>(|tx| run_all(tx, kind, group.iter().flat_map(|job| job.stmts.iter())))
+            run_all(&mut conn, kind, group.iter().flat_map(|job| job.stmts.iter()))
         });
         let outcomes: Vec<Result<(), String>> = match together {
             Ok(()) => group.iter().map(|_| Ok(())).collect(),
@@ -400,7 +407,7 @@ fn writer_loop(mut conn: AnyConnection, kind: DbKind, rx: mpsc::Receiver<WriteJo
                 .iter()
                 .map(|job| {
                     run_retrying(|| {
-                        conn.transaction::<_, diesel::result::Error, _>(|tx| run_all(tx, kind, job.stmts.iter()))
+                        run_all(&mut conn, kind, job.stmts.iter())
                     })
                     .map_err(|e| e.to_string())
                 })

@@ -185,8 +185,21 @@ pub async fn mutate<K: Kind, R: Send + 'static>(
     uuid: &str,
     f: impl FnOnce(&mut Res<K>) -> ApiResult<R> + Send + 'static,
 ) -> ApiResult<R> {
+    let (r, commit) = mutate_queued(app, dir, uuid, f).await?;
+    commit.await?;
+    Ok(r)
+}
+
+/// `mutate`, handing back the pending commit, so a caller that changes
+/// several resources can wait for their commits together.
+pub async fn mutate_queued<K: Kind, R: Send + 'static>(
+    app: &App,
+    dir: &Dir<K>,
+    uuid: &str,
+    f: impl FnOnce(&mut Res<K>) -> ApiResult<R> + Send + 'static,
+) -> ApiResult<(R, PendingCommit)> {
     let store = app.store.clone();
-    let (r, commit) = dir
+    dir
         .ask(uuid, move |cell: Cell<Res<K>>| {
             Box::pin(async move {
                 let mut s = cell.borrow_mut();
@@ -195,9 +208,7 @@ pub async fn mutate<K: Kind, R: Send + 'static>(
                 Ok((r, Box::pin(commit) as PendingCommit))
             })
         })
-        .await?;
-    commit.await?;
-    Ok(r)
+        .await
 }
 
 /// A pending commit handed out of an actor's turn, awaited by the caller after it.

@@ -24,7 +24,8 @@ pub struct HostRef {
 
 #[derive(Debug, Default)]
 pub struct Candidates {
-    pub hosts: Vec<HostRef>,
+    /// Shared, so each allocation orders pointers rather than copying every host's uuids.
+    pub hosts: Vec<Arc<HostRef>>,
     pub storage_of_cluster: HashMap<String, Vec<String>>,
 }
 
@@ -74,11 +75,11 @@ async fn build(app: &App, l3s: &[String]) -> ApiResult<Candidates> {
         .inv_where_in(&tables::HOST, "clusterUuid", &clusters)
         .await?
         .iter()
-        .map(|h| HostRef {
+        .map(|h| Arc::new(HostRef {
             uuid: str_of(h, "uuid").unwrap_or_default().to_string(),
             cluster: str_of(h, "clusterUuid").unwrap_or_default().to_string(),
             zone: str_of(h, "zoneUuid").unwrap_or_default().to_string(),
-        })
+        }))
         .collect();
     let mut storage_of_cluster: HashMap<String, Vec<String>> = HashMap::new();
     for r in app.store.inv_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "clusterUuid", &clusters).await? {

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 use zstack_kit::actor::Cell;
 use zstack_kit::error::codes;
 use zstack_kit::flow::{FlowChain, Shared};
@@ -30,8 +31,15 @@ pub const HOLDS_HOST: &[&str] = &["Starting", "Running", "Stopping", "Rebooting"
 // ---------- capacity on host and primary storage actors ----------
 
 pub async fn host_reserve(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<Inventory> {
+    let (inv, commit) = host_reserve_queued(app, host, cpu, mem).await?;
+    commit.await?;
+    Ok(inv)
+}
+
+/// Reserve capacity on the host's actor; the commit is left to the caller to await.
+pub async fn host_reserve_queued(app: &App, host: &str, cpu: i64, mem: i64) -> ApiResult<(Inventory, super::PendingCommit)> {
     let a = app.clone();
-    mutate(app, &app.dirs().host, host, move |s| {
+    super::mutate_queued(app, &app.dirs().host, host, move |s| {
         let uuid = s.string("uuid");
         a.dirs().refuse_if_deleting(&[&uuid])?;
         if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") {
@@ -134,9 +142,9 @@ pub struct HostDemand<'a> {
 /// Candidate hosts in allocation order, as ZStack's default allocator chain
 /// filters them: attached L2s, designation, reachable storage. State, status
 /// and capacity are checked by each host's actor when it reserves.
-pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<HostRef>> {
+pub async fn host_candidates(app: &App, d: &HostDemand<'_>) -> ApiResult<Vec<Arc<HostRef>>> {
     let cands = app.dirs().placement.candidates(app, d.l3s).await?;
-    let mut hosts: Vec<HostRef> = cands
+    let mut hosts: Vec<Arc<HostRef>> = cands
         .hosts
         .iter()
         .filter(|h| d.cluster.as_deref().map(|c| c == h.cluster).unwrap_or(true))
@@ -249,22 +257,27 @@ fn allocate_host_and_ps(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRe
             if storage.is_empty() {
                 continue;
             }
-            match host_reserve(&app, &h.uuid, cpu, mem).await {
-                Ok(inv) => {
+            // The host's and the storage's commits are awaited together (one wait, not two).
+            let host_commit = match host_reserve_queued(&app, &h.uuid, cpu, mem).await {
+                Ok((inv, commit)) => {
                     c.borrow_mut().host = Some(inv);
                     c.borrow_mut().host_reserved = true;
+                    commit
                 }
                 Err(e) => {
                     last_error = Some(e);
                     continue;
                 }
-            }
+            };
             for ps in storage {
-                match super::volume::ps_reserve(&app, &ps, size).await {
-                    Ok(()) => {
-                        let mut c = c.borrow_mut();
-                        c.ps = Some(ps);
-                        c.ps_reserved = size;
+                match super::volume::ps_reserve_queued(&app, &ps, size).await {
+                    Ok(ps_commit) => {
+                        {
+                            let mut c = c.borrow_mut();
+                            c.ps = Some(ps);
+                            c.ps_reserved = size;
+                        }
+                        futures::future::try_join(host_commit, ps_commit).await?;
                         return Ok(());
                     }
                     Err(e) => {

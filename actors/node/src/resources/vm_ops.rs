@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
+use std::sync::Arc;
 use zstack_db::query::{Condition, Op, QueryOptions};
 use zstack_kit::actor::Cell;
 use zstack_kit::error::codes;
@@ -242,7 +243,7 @@ pub async fn vm_migration_candidates(app: App, req: Req) -> ApiResult<Reply> {
     let l3s = vm_l3s(&app, &vm_uuid).await?;
     let ps = vm_root_ps(&app, &vm).await?;
     let demand = HostDemand { cpu: i64_of(&vm, "cpuNum"), memory: i64_of(&vm, "memorySize"), l3s: &l3s, zone: None, cluster: migrate_demand_cluster(&vm), host: None, primary_storage: ps, prefer: None };
-    let refs: Vec<HostRef> = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().filter(|h| Some(h.uuid.as_str()) != str_of(&vm, "hostUuid")).collect();
+    let refs: Vec<Arc<HostRef>> = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().filter(|h| Some(h.uuid.as_str()) != str_of(&vm, "hostUuid")).collect();
     let hosts = fitting_hosts(&app, &refs, demand.cpu, demand.memory).await?;
     Ok(Reply::Inventories { items: hosts.into_iter().map(Value::Object).collect(), total: None, class: tables::HOST.inventory_class })
 }
@@ -258,7 +259,7 @@ pub async fn vm_starting_candidates(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 /// The candidate hosts that are Enabled, Connected and have room now.
-async fn fitting_hosts(app: &App, refs: &[HostRef], cpu: i64, memory: i64) -> ApiResult<Vec<Inventory>> {
+async fn fitting_hosts(app: &App, refs: &[Arc<HostRef>], cpu: i64, memory: i64) -> ApiResult<Vec<Inventory>> {
     let uuids: Vec<String> = refs.iter().map(|h| h.uuid.clone()).collect();
     Ok(app
         .store
@@ -304,7 +305,7 @@ pub async fn create_candidate_storages(app: App, req: Req) -> ApiResult<Reply> {
     let mut clusters: Vec<String> = req.list("clusterUuids");
     if clusters.is_empty() {
         let demand = HostDemand { cpu: 0, memory: 0, l3s: &l3s, zone: req.string("zoneUuid"), cluster: None, host: None, primary_storage: None, prefer: None };
-        clusters = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().map(|h| h.cluster).collect::<HashSet<_>>().into_iter().collect();
+        clusters = host_candidates(&app, &demand).await.unwrap_or_default().into_iter().map(|h| h.cluster.clone()).collect::<HashSet<_>>().into_iter().collect();
     }
     let ps = app.store.column_where_in(&tables::PRIMARY_STORAGE_CLUSTER_REF, "primaryStorageUuid", "clusterUuid", &clusters).await?;
     let conds = vec![Condition { name: "uuid".into(), op: Op::In, value: Some(ps.join(",")) }, eq("state", "Enabled"), eq("status", "Connected")];

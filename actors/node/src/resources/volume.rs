@@ -30,8 +30,13 @@ async fn volume_reply(app: &App, uuid: &str) -> ApiResult<Reply> {
 
 /// Take `size` bytes on a primary storage through its actor.
 pub async fn ps_reserve(app: &App, ps: &str, size: i64) -> ApiResult<()> {
+    ps_reserve_queued(app, ps, size).await?.await
+}
+
+/// Reserve capacity on the storage's actor; the commit is left to the caller to await.
+pub async fn ps_reserve_queued(app: &App, ps: &str, size: i64) -> ApiResult<super::PendingCommit> {
     let a = app.clone();
-    mutate(app, &app.dirs().primary_storage, ps, move |s| {
+    let ((), commit) = super::mutate_queued(app, &app.dirs().primary_storage, ps, move |s| {
         a.dirs().refuse_if_deleting(&[&s.string("uuid")])?;
         let avail = s.i64("availableCapacity");
         if s.str("state") != Some("Enabled") || s.str("status") != Some("Connected") {
@@ -43,7 +48,8 @@ pub async fn ps_reserve(app: &App, ps: &str, size: i64) -> ApiResult<()> {
         s.set("availableCapacity", json!(avail - size));
         Ok(())
     })
-    .await
+    .await?;
+    Ok(commit)
 }
 
 fn volume_path(ps: &str, volume: &str) -> String {
