@@ -210,3 +210,40 @@ mod tests {
         assert!(check_name("0a1b2c3d4e5f60718293a4b5c6d7e8f9").is_ok());
     }
 }
+
+/// A block pull on `disk` (target dev) of a running domain: qemu copies the
+/// data of the backing chain above `base` (all of it when `None`) into the
+/// top image, which then has `base` as its backing file. Waits up to
+/// `timeout` for the job to finish; on timeout the job is aborted. The
+/// `virt` crate does not wrap virDomainBlockRebase, hence the raw calls.
+pub fn block_pull(dom: &Domain, disk: &str, base: Option<&str>, timeout: std::time::Duration) -> AgentResult<()> {
+    use std::ffi::CString;
+    let c_disk = CString::new(disk).map_err(|_| AgentError::bad_request(format!("disk name {disk:?} has a NUL byte")))?;
+    let c_base = match base {
+        Some(b) => Some(CString::new(b).map_err(|_| AgentError::bad_request(format!("path {b:?} has a NUL byte")))?),
+        None => None,
+    };
+    let base_ptr = c_base.as_ref().map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
+    // SAFETY: the domain pointer is valid for `dom`'s life; the strings live until the call returns.
+    let rc = unsafe { sys::virDomainBlockRebase(dom.as_ptr(), c_disk.as_ptr(), base_ptr, 0, 0) };
+    if rc < 0 {
+        return Err(AgentError::libvirt("cannot start a block pull", &virt::error::Error::last_error()));
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let mut info: sys::virDomainBlockJobInfo = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is a plain C struct the call fills in.
+        let rc = unsafe { sys::virDomainGetBlockJobInfo(dom.as_ptr(), c_disk.as_ptr(), &mut info, 0) };
+        match rc {
+            0 => return Ok(()),
+            r if r < 0 => return Err(AgentError::libvirt("cannot follow the block pull", &virt::error::Error::last_error())),
+            _ => {}
+        }
+        if std::time::Instant::now() >= deadline {
+            // SAFETY: as above.
+            unsafe { sys::virDomainBlockJobAbort(dom.as_ptr(), c_disk.as_ptr(), 0) };
+            return Err(AgentError::new(crate::error::ErrorKind::Libvirt, format!("the block pull did not finish within {}s and was aborted", timeout.as_secs())));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -80,6 +80,21 @@ pub fn create_overlay(path: &str, backing: &str) -> AgentResult<()> {
     .map(|_| ())
 }
 
+/// Safe rebase of `path` onto `backing` (`None`: no backing file at all):
+/// every cluster that differs between the old and the new chain is copied
+/// into `path` first, so what the guest reads does not change.
+pub fn rebase(path: &str, backing: Option<&str>) -> AgentResult<()> {
+    let context = format!("cannot rebase {path} onto {}", backing.unwrap_or("nothing"));
+    match backing {
+        Some(b) => {
+            let backing_format = info(b)?.format;
+            run(&context, &["rebase", "-q", "-f", "qcow2", "-b", b, "-F", &backing_format, "--", path])
+        }
+        None => run(&context, &["rebase", "-q", "-f", "qcow2", "-b", "", "--", path]),
+    }
+    .map(|_| ())
+}
+
 /// "7.2.0" from `qemu-img --version`.
 pub fn version() -> AgentResult<String> {
     let out = run("cannot read the qemu-img version", &["--version"])?;

@@ -229,6 +229,7 @@ const KNOWN_PATHS: &[&str] = &[
     paths::VM_CHECK_STATE,
     paths::VM_GET_VNC_PORT,
     paths::VM_TAKE_SNAPSHOT,
+    paths::VM_MERGE_SNAPSHOT,
     paths::L2_NOVLAN_CREATE_BRIDGE,
     paths::L2_VLAN_CREATE_BRIDGE,
     paths::LOCAL_STORAGE_INIT,
@@ -236,6 +237,7 @@ const KNOWN_PATHS: &[&str] = &[
     paths::LOCAL_STORAGE_CREATE_EMPTY_VOLUME,
     paths::LOCAL_STORAGE_CREATE_VOLUME_FROM_CACHE,
     paths::LOCAL_STORAGE_DELETE,
+    paths::LOCAL_STORAGE_REVERT_SNAPSHOT,
     paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE,
 ];
 
@@ -351,6 +353,7 @@ pub async fn dispatch(
         }
         paths::VM_GET_VNC_PORT => state.vms.send(VmOp::GetVncPort(parse(path, body)?)).await,
         paths::VM_TAKE_SNAPSHOT => state.vms.send(VmOp::TakeSnapshot(parse(path, body)?)).await,
+        paths::VM_MERGE_SNAPSHOT => state.vms.send(VmOp::MergeSnapshot(parse(path, body)?)).await,
         paths::VM_SYNC => {
             let _cmd: VmSyncCmd = parse(path, body)?;
             to_value(state.libvirt.run(host::vm_sync).await?)
@@ -392,6 +395,11 @@ pub async fn dispatch(
             let cmd: DeleteBitsCmd = parse(path, body)?;
             let st = state.storage.clone();
             to_value(blocking(move || st.delete(&cmd)).await?)
+        }
+        paths::LOCAL_STORAGE_REVERT_SNAPSHOT => {
+            let cmd: RevertVolumeFromSnapshotCmd = parse(path, body)?;
+            let st = state.storage.clone();
+            to_value(blocking(move || st.revert_snapshot(&cmd)).await?)
         }
         paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE => {
             let cmd: DownloadImageToCacheCmd = parse(path, body)?;

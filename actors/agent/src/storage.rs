@@ -223,6 +223,42 @@ impl LocalStorage {
         Ok(self.report_capacity_of(Path::new(&path)))
     }
 
+    /// `/localstorage/snapshot/revert` (blocking): the volume continues in a
+    /// new empty overlay on the snapshot's file.
+    pub fn revert_snapshot(
+        &self,
+        cmd: &RevertVolumeFromSnapshotCmd,
+    ) -> AgentResult<RevertVolumeFromSnapshotResponse> {
+        let snapshot = volume_path("snapshotInstallPath", &cmd.snapshot_install_path)?;
+        if !Path::new(&snapshot).is_file() {
+            return Err(AgentError::not_found(format!(
+                "cannot revert to snapshot {snapshot}: the file does not exist"
+            )));
+        }
+        let raw = cmd.new_volume_install_path.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
+            AgentError::bad_request("newVolumeInstallPath is required: where the reverted volume continues")
+        })?;
+        let path = volume_path("newVolumeInstallPath", &raw)?;
+        if Path::new(&path).exists() {
+            return Err(AgentError::bad_request(format!(
+                "cannot revert to snapshot {snapshot}: {path} already exists"
+            )));
+        }
+        make_parent(Path::new(&path))?;
+        let size = qemu_img::create_overlay(&path, &snapshot).and_then(|_| qemu_img::info(&path));
+        match size {
+            Ok(info) => Ok(RevertVolumeFromSnapshotResponse {
+                new_volume_install_path: Some(path),
+                size: info.virtual_size,
+                ..Default::default()
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+
     /// `/localstorage/delete` (blocking): a missing file is success.
     pub fn delete(&self, cmd: &DeleteBitsCmd) -> AgentResult<LocalStorageResponse> {
         let path = PathBuf::from(volume_path("path", &cmd.path)?);

@@ -47,6 +47,7 @@ pub enum VmOp {
     DetachVolume(DetachDataVolumeCmd),
     GetVncPort(GetVncPortCmd),
     TakeSnapshot(TakeSnapshotCmd),
+    MergeSnapshot(MergeSnapshotCmd),
 }
 
 impl VmOp {
@@ -63,6 +64,7 @@ impl VmOp {
             VmOp::DetachVolume(c) => &c.vm_instance_uuid,
             VmOp::GetVncPort(c) => &c.vm_uuid,
             VmOp::TakeSnapshot(c) => c.vm_uuid.as_deref().unwrap_or(""),
+            VmOp::MergeSnapshot(c) => c.vm_uuid.as_deref().unwrap_or(""),
         }
     }
 }
@@ -104,6 +106,7 @@ pub fn run_vm_op(conn: &Connect, settings: &VmSettings, op: VmOp) -> AgentResult
         VmOp::DetachVolume(c) => detach_volume(conn, &c),
         VmOp::GetVncPort(c) => vnc_port(conn, &c.vm_uuid),
         VmOp::TakeSnapshot(c) => take_snapshot(conn, &c),
+        VmOp::MergeSnapshot(c) => merge_snapshot(conn, &c),
     }
 }
 
@@ -499,14 +502,7 @@ fn take_snapshot(conn: &Connect, cmd: &TakeSnapshotCmd) -> AgentResult<Outcome> 
             AgentError::io(format!("cannot create directory {}", dir.display()), &e)
         })?;
     }
-    let running_dom = match cmd.vm_uuid.as_deref().filter(|u| !u.is_empty()) {
-        Some(name) => match find_domain(conn, name)? {
-            Some(d) if is_active(&d, name)? => Some((d, name.to_string())),
-            _ => None,
-        },
-        None => None,
-    };
-    if let Some((dom, name)) = running_dom {
+    if let Some((dom, name)) = running_domain(conn, cmd.vm_uuid.as_deref())? {
         let disks = disks_in_xml(&live_xml(&dom, &name)?);
         if !disks
             .iter()
@@ -553,6 +549,54 @@ fn take_snapshot(conn: &Connect, cmd: &TakeSnapshotCmd) -> AgentResult<Outcome> 
         },
         false,
     )
+}
+
+/// The running domain named `vm_uuid` (if any) and its name.
+fn running_domain(conn: &Connect, vm_uuid: Option<&str>) -> AgentResult<Option<(Domain, String)>> {
+    match vm_uuid.filter(|u| !u.is_empty()) {
+        Some(name) => match find_domain(conn, name)? {
+            Some(d) if is_active(&d, name)? => Ok(Some((d, name.to_string()))),
+            _ => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+/// Merges the chain above `srcPath` into the volume's top file `destPath`
+/// (ZStack's snapshot deletion on the volume's current chain). A running VM
+/// does it live with a libvirt block pull, waiting for the job to end; a
+/// stopped one with `qemu-img rebase`. Either way the result is checked:
+/// the top's backing file must be `srcPath` (none for a full rebase).
+fn merge_snapshot(conn: &Connect, cmd: &MergeSnapshotCmd) -> AgentResult<Outcome> {
+    let dest = domain_xml::volume_path("destPath", &cmd.dest_path)?;
+    let base = match (cmd.full_rebase, cmd.src_path.as_deref().filter(|p| !p.is_empty())) {
+        (true, _) => None,
+        (false, Some(p)) => Some(domain_xml::volume_path("srcPath", p)?),
+        (false, None) => return Err(AgentError::bad_request("srcPath is required unless fullRebase is set")),
+    };
+    if !std::path::Path::new(&dest).is_file() {
+        return Err(AgentError::not_found(format!("cannot merge snapshots into {dest}: the file does not exist")));
+    }
+    if let Some((dom, name)) = running_domain(conn, cmd.vm_uuid.as_deref())? {
+        let dev = disks_in_xml(&live_xml(&dom, &name)?)
+            .into_iter()
+            .find(|(_, s)| s.as_deref() == Some(dest.as_str()))
+            .map(|(d, _)| d)
+            .ok_or_else(|| AgentError::bad_request(format!("cannot merge snapshots into {dest}: it is not a disk of VM {name}")))?;
+        let timeout = Duration::from_secs(cmd.timeout.unwrap_or(600).clamp(10, 24 * 3600));
+        libvirt::block_pull(&dom, &dev, base.as_deref(), timeout)
+            .map_err(|e| AgentError::new(e.kind, format!("VM {name}: cannot merge the snapshots of {dest} ({dev}): {}", e.message)))?;
+    } else {
+        qemu_img::rebase(&dest, base.as_deref())?;
+    }
+    let now = qemu_img::info(&dest)?.backing_file;
+    if now.as_deref() != base.as_deref() {
+        return Err(AgentError::internal(format!(
+            "merging into {dest} ended with backing file {:?}, not {:?}",
+            now, base
+        )));
+    }
+    ok(false)
 }
 
 /// How long a VM actor with nothing to do stays alive.
@@ -670,8 +714,8 @@ impl VmRegistry {
     /// fresh one.
     pub async fn send(self: &Arc<Self>, op: VmOp) -> AgentResult<serde_json::Value> {
         let name = op.vm_uuid().to_string();
-        if name.is_empty() && matches!(op, VmOp::TakeSnapshot(_)) {
-            // A snapshot of a volume of no VM (offline) needs no VM actor.
+        if name.is_empty() && matches!(op, VmOp::TakeSnapshot(_) | VmOp::MergeSnapshot(_)) {
+            // Snapshot work on a volume of no VM (offline) needs no VM actor.
             let settings = self.settings.clone();
             return self
                 .libvirt

@@ -588,8 +588,43 @@ async fn local_storage_volumes_cache_and_offline_snapshots() {
         Some(datavol.to_str().unwrap())
     );
 
+    // Revert: a new overlay on the snapshot's file; a path is required and
+    // an existing file is never overwritten.
+    let reverted = root.join("dataVolumes/vol2/reverted.qcow2");
+    let r = a
+        .ok(paths::LOCAL_STORAGE_REVERT_SNAPSHOT, json!({"snapshotInstallPath": datavol, "newVolumeInstallPath": reverted}))
+        .await;
+    assert_eq!(r["newVolumeInstallPath"], json!(reverted.to_str().unwrap()));
+    assert_eq!(r["size"], json!(1u64 << 30));
+    let backing = |p: &std::path::Path| zstack_agent::qemu_img::info(p.to_str().unwrap()).unwrap().backing_file;
+    assert_eq!(backing(&reverted).as_deref(), Some(datavol.to_str().unwrap()));
+    let e = a.fails(paths::LOCAL_STORAGE_REVERT_SNAPSHOT, json!({"snapshotInstallPath": datavol})).await;
+    assert!(e.contains("newVolumeInstallPath is required"), "{e}");
+    let e = a
+        .fails(paths::LOCAL_STORAGE_REVERT_SNAPSHOT, json!({"snapshotInstallPath": datavol, "newVolumeInstallPath": snap_top}))
+        .await;
+    assert!(e.contains("already exists"), "{e}");
+    let e = a
+        .fails(paths::LOCAL_STORAGE_REVERT_SNAPSHOT, json!({"snapshotInstallPath": root.join("none.qcow2"), "newVolumeInstallPath": root.join("n.qcow2")}))
+        .await;
+    assert!(e.contains("does not exist") && !root.join("n.qcow2").exists(), "{e}");
+
+    // Merge (offline): a second snapshot, then the top is rebased onto the
+    // first file, and finally onto nothing (full rebase).
+    let top2 = root.join("dataVolumes/vol2/top2.qcow2");
+    a.ok(paths::VM_TAKE_SNAPSHOT, json!({"volumeUuid": "vol2", "volume": {"installPath": snap_top}, "installPath": top2})).await;
+    assert_eq!(backing(&top2).as_deref(), Some(snap_top.to_str().unwrap()));
+    a.ok(paths::VM_MERGE_SNAPSHOT, json!({"volume": {"installPath": top2}, "srcPath": datavol, "destPath": top2})).await;
+    assert_eq!(backing(&top2).as_deref(), Some(datavol.to_str().unwrap()));
+    a.ok(paths::VM_MERGE_SNAPSHOT, json!({"volume": {"installPath": top2}, "destPath": top2, "fullRebase": true})).await;
+    assert_eq!(backing(&top2), None);
+    let e = a.fails(paths::VM_MERGE_SNAPSHOT, json!({"volume": {}, "destPath": top2})).await;
+    assert!(e.contains("srcPath is required"), "{e}");
+    let e = a.fails(paths::VM_MERGE_SNAPSHOT, json!({"volume": {}, "destPath": root.join("none.qcow2"), "fullRebase": true})).await;
+    assert!(e.contains("does not exist"), "{e}");
+
     // Delete files (idempotent) and a directory inside the storage path only.
-    for p in [&snap_top, &datavol, &rootvol] {
+    for p in [&top2, &reverted, &snap_top, &datavol, &rootvol] {
         a.ok(paths::LOCAL_STORAGE_DELETE, json!({"path": p})).await;
         assert!(!p.exists());
         a.ok(paths::LOCAL_STORAGE_DELETE, json!({"path": p})).await;

@@ -42,7 +42,7 @@ impl VmLaunch {
     }
 }
 
-fn volume_to(v: &Inventory) -> VolumeTO {
+pub fn volume_to(v: &Inventory) -> VolumeTO {
     VolumeTO {
         install_path: str_of(v, "installPath").unwrap_or_default().into(),
         device_id: i64_of(v, "deviceId").max(0) as u32,
@@ -188,10 +188,10 @@ pub fn simulator_only(app: &App, host: &str, what: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Delete a volume file on whichever storage holds it.
-pub async fn volume_delete(app: &App, ps: &str, path: &str) -> ApiResult<()> {
+/// Delete the file of a volume or snapshot (`owner`) on whichever storage holds it.
+pub async fn volume_delete(app: &App, ps: &str, owner: &str, path: &str) -> ApiResult<()> {
     if local_storage::is_local(app, ps).await? {
-        return local_storage::volume_delete(app, path).await;
+        return local_storage::file_delete(app, owner, path).await;
     }
     app.sim.volume_delete(ps, path).await
 }

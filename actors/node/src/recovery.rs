@@ -131,7 +131,7 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
         stmts.push(s.delete_stmt(&tables::VM_NIC, "vmInstanceUuid", &uuid));
         for v in s.inv_find(&tables::VOLUME, "vmInstanceUuid", &uuid).await? {
             if let Some(path) = str_of(&v, "installPath") {
-                crate::hypervisor::volume_delete(app, str_of(&v, "primaryStorageUuid").unwrap_or_default(), path).await?;
+                crate::hypervisor::volume_delete(app, str_of(&v, "primaryStorageUuid").unwrap_or_default(), str_of(&v, "uuid").unwrap_or_default(), path).await?;
             }
         }
         stmts.push(s.delete_stmt(&tables::VOLUME, "vmInstanceUuid", &uuid));

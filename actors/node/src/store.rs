@@ -29,50 +29,28 @@ impl Store {
         SqlBuilder::new(self.db.kind())
     }
 
-    pub fn insert_stmt(&self, spec: &TableSpec, inv: &Inventory) -> Stmt {
-        let mut b = self.builder();
-        b.push("INSERT INTO ").push(spec.table).push(" (");
-        for c in spec.columns {
-            b.push(&snake(c.field)).push(", ");
-        }
-        b.push("inv) VALUES (");
-        for v in spec.values_of(inv) {
-            b.bind(v).push(", ");
-        }
-        b.bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string()))).push(")");
-        b.build_keyed(str_of(inv, "uuid").unwrap_or_default())
+    pub fn insert_stmt(&self, spec: &'static TableSpec, inv: &Inventory) -> Stmt {
+        spec.insert_stmt(self.kind(), inv)
     }
 
     /// Rewrite every column and the stored inventory of the row with the inventory's uuid.
-    pub fn update_stmt(&self, spec: &TableSpec, inv: &Inventory) -> Stmt {
-        let mut b = self.builder();
-        b.push("UPDATE ").push(spec.table).push(" SET ");
-        for (c, v) in spec.columns.iter().zip(spec.values_of(inv)) {
-            if c.field == "uuid" {
-                continue;
-            }
-            b.push(&snake(c.field)).push(" = ").bind(v).push(", ");
-        }
-        b.push("inv = ").bind(SqlValue::Text(Some(Value::Object(inv.clone()).to_string())));
-        b.push(" WHERE uuid = ").bind(SqlValue::Text(inv.get("uuid").and_then(|v| v.as_str()).map(String::from)));
-        b.build_keyed(str_of(inv, "uuid").unwrap_or_default())
+    pub fn update_stmt(&self, spec: &'static TableSpec, inv: &Inventory) -> Stmt {
+        spec.update_stmt(self.kind(), inv)
     }
 
-    pub fn delete_stmt(&self, spec: &TableSpec, field: &str, value: &str) -> Stmt {
-        let mut b = self.builder();
-        b.push("DELETE FROM ").push(spec.table).push(" WHERE ").push(&snake(field)).push(" = ").bind(SqlValue::Text(Some(value.into())));
-        b.build_keyed(value)
+    pub fn delete_stmt(&self, spec: &'static TableSpec, field: &str, value: &str) -> Stmt {
+        spec.delete_stmt(self.kind(), field, value)
     }
 
-    pub async fn inv_insert(&self, spec: &TableSpec, inv: &Inventory) -> ApiResult<()> {
+    pub async fn inv_insert(&self, spec: &'static TableSpec, inv: &Inventory) -> ApiResult<()> {
         self.db.write(vec![self.insert_stmt(spec, inv)]).await
     }
 
-    pub async fn inv_update(&self, spec: &TableSpec, inv: &Inventory) -> ApiResult<()> {
+    pub async fn inv_update(&self, spec: &'static TableSpec, inv: &Inventory) -> ApiResult<()> {
         self.db.write(vec![self.update_stmt(spec, inv)]).await
     }
 
-    pub async fn inv_delete(&self, spec: &TableSpec, uuid: &str) -> ApiResult<()> {
+    pub async fn inv_delete(&self, spec: &'static TableSpec, uuid: &str) -> ApiResult<()> {
         self.db.write(vec![self.delete_stmt(spec, "uuid", uuid)]).await
     }
 

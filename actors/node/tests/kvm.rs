@@ -632,3 +632,150 @@ async fn a_full_disk_fails_the_vm_creation_and_leaves_nothing() {
     assert_eq!(n.violations().await, Vec::<String>::new());
     drop(disk);
 }
+
+/// A KVM zone with one host on this machine: local storage, an image store
+/// with the test guest, a flat network and a small offering.
+struct Site {
+    zone: String,
+    cluster: String,
+    host: String,
+    ps: String,
+    ps_dir: PathBuf,
+    bs: String,
+    image: String,
+    l3: String,
+    offering: String,
+}
+
+impl Site {
+    async fn build(n: &Node, env: &KvmEnv, agent_port: u16, net: &str) -> Site {
+        config(n, "host", "ping.interval", "1").await;
+        config(n, "kvm", "vm.stop.timeout", "20").await;
+        config(n, "kvm", "agent.port", &agent_port.to_string()).await;
+        let zone = uuid_of(&n.create("/v1/zones", json!({"name": "z"})).await);
+        let cluster = uuid_of(&n.create("/v1/clusters", json!({"zoneUuid": zone, "name": "kvm", "hypervisorType": "KVM"})).await);
+        let host = uuid_of(&add_host_when_up(n, json!({"name": "h1", "managementIp": "127.0.0.1", "username": "root", "password": "x", "clusterUuid": cluster})).await);
+        let ps_dir = env.work.join("ps");
+        let ps = uuid_of(&n.create("/v1/primary-storage/local-storage", json!({"name": "local", "url": ps_dir.display().to_string(), "zoneUuid": zone})).await);
+        n.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
+        let bs = uuid_of(&n.create("/v1/backup-storage/image-store", json!({"name": "bs", "url": env.work.join("bs").display().to_string(), "hostname": "127.0.0.1", "username": "root", "password": "x"})).await);
+        n.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
+        let image = uuid_of(&n.ok("POST", "/v1/images", json!({"params": {"name": "guest", "url": format!("file://{}", env.guest.display()), "backupStorageUuids": [bs]}})).await["inventory"]);
+        let (l3, offering) = network_and_offering(n, &env.iface, &zone, &cluster, net).await;
+        Site { zone, cluster, host, ps, ps_dir, bs, image, l3, offering }
+    }
+
+    async fn vm(&self, n: &Node, name: &str) -> Value {
+        n.ok("POST", "/v1/vm-instances", json!({"params": {"name": name, "instanceOfferingUuid": self.offering, "imageUuid": self.image, "l3NetworkUuids": [self.l3]}})).await["inventory"].clone()
+    }
+}
+
+/// The files of a qcow2 chain, top first (`qemu-img info --backing-chain`).
+fn backing_chain(path: &str) -> Vec<String> {
+    let out = Command::new("qemu-img").args(["info", "-U", "--backing-chain", "--output", "json", path]).output().unwrap();
+    assert!(out.status.success(), "qemu-img info {path}: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().unwrap().iter().map(|i| i["filename"].as_str().unwrap().to_string()).collect()
+}
+
+async fn volume_path(n: &Node, volume: &str) -> String {
+    n.query(&format!("/v1/volumes/{volume}")).await[0]["installPath"].as_str().unwrap().to_string()
+}
+
+async fn snapshot_of(n: &Node, volume: &str, name: &str) -> Value {
+    n.ok("POST", &format!("/v1/volumes/{volume}/volume-snapshots"), json!({"params": {"name": name}})).await["inventory"].clone()
+}
+
+#[actix_web::test]
+async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
+    let Some(env) = env_or_skip("kvm_volume_snapshots_live_and_offline_revert_and_merge") else { return };
+    let port = free_port();
+    let _agent = env.start_agent(port);
+    let n = Node::start().await;
+    let site = Site::build(&n, &env, port, "10.95.0").await;
+    let vm = site.vm(&n, "snap").await;
+    let vm_uuid = uuid_of(&vm);
+    let root = vm["rootVolumeUuid"].as_str().unwrap().to_string();
+    env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
+    let cache = site.ps_dir.join(format!("imagecache/template/{}.qcow2", site.image)).display().to_string();
+    let r0 = volume_path(&n, &root).await;
+    assert_eq!(backing_chain(&r0), vec![r0.clone(), cache.clone()]);
+
+    // Live: the running VM switches to a new overlay; its old file is the snapshot.
+    let s1 = snapshot_of(&n, &root, "s1").await;
+    assert_eq!(s1["primaryStorageInstallPath"], r0.as_str(), "{s1}");
+    let r1 = volume_path(&n, &root).await;
+    assert_ne!(r1, r0);
+    assert_eq!(backing_chain(&r1), vec![r1.clone(), r0.clone(), cache.clone()]);
+    assert!(virsh(&["dumpxml", &vm_uuid]).1.contains(&r1), "qemu writes the new overlay");
+    let s2 = snapshot_of(&n, &root, "s2").await;
+    assert_eq!((s2["parentUuid"].as_str(), s2["primaryStorageInstallPath"].as_str()), (s1["uuid"].as_str(), Some(r1.as_str())));
+    let r2 = volume_path(&n, &root).await;
+    assert_eq!(backing_chain(&r2), vec![r2.clone(), r1.clone(), r0.clone(), cache.clone()]);
+    let refs = n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=hostUuid={}", site.host)).await;
+    assert_eq!(refs.iter().filter(|r| r["resourceType"] == "VolumeSnapshotVO").count(), 2, "each snapshot's file is on the host: {refs:?}");
+
+    // Reverting a running VM's volume is refused.
+    let (s, e) = n.call("PUT", &format!("/v1/volume-snapshots/{}/actions", uuid_of(&s1)), Some(json!({"revertVolumeFromSnapshot": {}}))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("Stopped"), "{e}");
+
+    // Deleting the latest snapshot while the VM runs: a block pull merges it
+    // into the volume's file, which then reads from s1's file directly.
+    n.ok("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&s2)), Value::Null).await;
+    assert_eq!(volume_path(&n, &root).await, r2);
+    assert_eq!(backing_chain(&r2), vec![r2.clone(), r0.clone(), cache.clone()]);
+    assert!(!Path::new(&r1).exists(), "the deleted snapshot's file is gone");
+    assert_eq!(n.query(&format!("/v1/volume-snapshots/{}", uuid_of(&s1))).await[0]["latest"], true);
+    assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
+
+    // Offline: a snapshot of the stopped VM's volume with qemu-img, then a
+    // revert to s1: a new overlay on s1's file, the old top removed; s3 stays.
+    let act = |a: &str| json!({ a: {} });
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("stopVmInstance")).await;
+    let s3 = snapshot_of(&n, &root, "s3").await;
+    assert_eq!(s3["primaryStorageInstallPath"], r2.as_str());
+    let r3 = volume_path(&n, &root).await;
+    assert_eq!(backing_chain(&r3), vec![r3.clone(), r2.clone(), r0.clone(), cache.clone()]);
+    n.ok("PUT", &format!("/v1/volume-snapshots/{}/actions", uuid_of(&s1)), act("revertVolumeFromSnapshot")).await;
+    let r4 = volume_path(&n, &root).await;
+    assert_eq!(backing_chain(&r4), vec![r4.clone(), r0.clone(), cache.clone()]);
+    assert!(!Path::new(&r3).exists(), "the top the volume left is removed");
+    assert!(Path::new(&r2).exists(), "s3 keeps its file");
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the revert", &before).await;
+
+    // Deleting s1 (with s3 below it) while the VM runs: the whole chain is
+    // pulled into the volume's file down to the cached image.
+    n.ok("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&s1)), Value::Null).await;
+    assert!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={root}")).await.is_empty());
+    assert_eq!(backing_chain(&r4), vec![r4.clone(), cache.clone()]);
+    assert!(!Path::new(&r0).exists() && !Path::new(&r2).exists());
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("rebootVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the merge", &before).await;
+
+    // A data volume that is on the host but attached to nothing: its first
+    // snapshot deleted means a full rebase (no backing file left).
+    let data = uuid_of(&n.ok("POST", "/v1/volumes/data", json!({"params": {"name": "d", "diskSize": 16u64 << 20, "primaryStorageUuid": site.ps},
+        "systemTags": [format!("localStorage::hostUuid::{}", site.host)]})).await["inventory"]);
+    let d0 = volume_path(&n, &data).await;
+    let ds = snapshot_of(&n, &data, "d1").await;
+    let d1 = volume_path(&n, &data).await;
+    assert_eq!(backing_chain(&d1), vec![d1.clone(), d0.clone()]);
+    n.ok("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&ds)), Value::Null).await;
+    assert_eq!(backing_chain(&d1), vec![d1.clone()]);
+    assert!(!Path::new(&d0).exists());
+    // Expunging a volume takes its snapshots' files too.
+    snapshot_of(&n, &data, "d2").await;
+    n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
+
+    n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("expungeVmInstance")).await;
+    assert!(files_under(&site.ps_dir).iter().all(|f| f.contains("imagecache")), "{:?}", files_under(&site.ps_dir));
+    assert!(n.query("/v1/primary-storage/local-storage/resource-refs").await.is_empty());
+    assert!(n.query("/v1/volume-snapshots").await.is_empty());
+    assert_eq!(n.violations().await, Vec::<String>::new());
+}

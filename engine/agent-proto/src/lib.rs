@@ -64,6 +64,7 @@ pub mod paths {
     pub const VM_CHECK_STATE: &str = "/vm/checkstate";
     pub const VM_GET_VNC_PORT: &str = "/vm/getvncport";
     pub const VM_TAKE_SNAPSHOT: &str = "/vm/volume/takesnapshot";
+    pub const VM_MERGE_SNAPSHOT: &str = "/vm/volume/mergesnapshot";
 
     pub const L2_NOVLAN_CREATE_BRIDGE: &str = "/network/l2novlan/createbridge";
     pub const L2_VLAN_CREATE_BRIDGE: &str = "/network/l2vlan/createbridge";
@@ -74,6 +75,7 @@ pub mod paths {
     pub const LOCAL_STORAGE_CREATE_VOLUME_FROM_CACHE: &str =
         "/localstorage/volume/createvolumefromcache";
     pub const LOCAL_STORAGE_DELETE: &str = "/localstorage/delete";
+    pub const LOCAL_STORAGE_REVERT_SNAPSHOT: &str = "/localstorage/snapshot/revert";
     /// zstack-rs addition: ZStack fills the image cache from its backup storage
     /// (SFTP / image store); this agent downloads from an `http://` or
     /// `file://` URL instead.

@@ -123,4 +123,30 @@ pub struct DownloadImageToCacheResponse {
     pub already_cached: bool,
 }
 
-agent_reply!(LocalStorageResponse, DownloadImageToCacheResponse);
+/// `/localstorage/snapshot/revert`: a new empty overlay on the snapshot's
+/// file, where the volume continues (its VM is stopped).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RevertVolumeFromSnapshotCmd {
+    pub snapshot_install_path: String,
+    /// zstack-rs: where the new overlay goes (ZStack's agent picks a name
+    /// beside the snapshot; the node here chooses it, so a failed call
+    /// leaves a path it knows to clean).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_volume_install_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_uuid: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RevertVolumeFromSnapshotResponse {
+    #[serde(flatten)]
+    pub base: AgentResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_volume_install_path: Option<String>,
+    /// Virtual size in bytes.
+    pub size: u64,
+}
+
+agent_reply!(LocalStorageResponse, DownloadImageToCacheResponse, RevertVolumeFromSnapshotResponse);

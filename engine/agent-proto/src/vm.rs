@@ -354,6 +354,25 @@ pub struct TakeSnapshotResponse {
     pub size: u64,
 }
 
+/// `/vm/volume/mergesnapshot`: the volume's top file `destPath` takes in
+/// the data of its backing chain above `srcPath`, which becomes its backing
+/// file (`fullRebase`: the whole chain, leaving no backing file). Running VM:
+/// a libvirt block pull; otherwise `qemu-img rebase`. Afterwards the files
+/// between `srcPath` and `destPath` are no longer needed by the volume.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MergeSnapshotCmd {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vm_uuid: Option<String>,
+    pub volume: VolumeTO,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_path: Option<String>,
+    pub dest_path: String,
+    pub full_rebase: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+}
+
 agent_reply!(
     StartVmResponse,
     VmSyncResponse,

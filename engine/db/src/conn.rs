@@ -11,9 +11,9 @@
 //! so writes to one row keep the order they were submitted in, and a
 //! transaction that loses a deadlock is retried whole.
 
+use crate::batch::{cacheable, plan, Planned};
 use crate::value::{SqlValue, Stmt};
 use diesel::connection::SimpleConnection;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};
@@ -30,7 +30,7 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DbKind {
     Sqlite,
     Postgres,
@@ -82,20 +82,28 @@ struct Manager {
     url: String,
 }
 
+/// A pooled read connection. Connections are not tested at every checkout
+/// (a `SELECT 1` round trip per read); instead a read that fails tests its
+/// connection, and a dead one is marked so the pool drops it.
+pub struct PooledConn {
+    conn: AnyConnection,
+    dead: bool,
+}
+
 impl ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = PooledConn;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        establish(self.kind, &self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<PooledConn, Self::Error> {
+        establish(self.kind, &self.url).map(|conn| PooledConn { conn, dead: false }).map_err(diesel::r2d2::Error::ConnectionError)
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    fn is_valid(&self, c: &mut PooledConn) -> Result<(), Self::Error> {
+        c.conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    fn has_broken(&self, c: &mut PooledConn) -> bool {
+        c.dead
     }
 }
 
@@ -143,8 +151,10 @@ struct PairRow {
 
 /// Most commits a group may fold together.
 const MAX_GROUP: usize = 1024;
-/// Writer connections on PostgreSQL and MariaDB.
-const SERVER_WRITERS: usize = 4;
+/// Writer connections on PostgreSQL and MariaDB. PostgreSQL shares the
+/// machine's cores with the node, and folded group commits keep two busy.
+const POSTGRES_WRITERS: usize = 2;
+const MYSQL_WRITERS: usize = 4;
 /// Attempts of a transaction that keeps losing deadlocks.
 const DEADLOCK_ATTEMPTS: usize = 8;
 
@@ -177,10 +187,15 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(30))
             .build(Manager { kind, url: url.to_string() })
             .map_err(|e| ApiError::internal(format!("cannot open a connection pool on {url}: {e}")))?;
-        let writer_count = if kind == DbKind::Sqlite { 1 } else { SERVER_WRITERS };
+        let writer_count = match kind {
+            DbKind::Sqlite => 1,
+            DbKind::Postgres => POSTGRES_WRITERS,
+            DbKind::Mysql => MYSQL_WRITERS,
+        };
         let mut writers = Vec::with_capacity(writer_count);
         let mut first = Some(conn);
         for i in 0..writer_count {
@@ -191,7 +206,7 @@ impl Database {
             let (tx, rx) = mpsc::channel::<WriteJob>();
             std::thread::Builder::new()
                 .name(format!("db-writer-{i}"))
-                .spawn(move || writer_loop(conn, rx))
+                .spawn(move || writer_loop(conn, kind, rx))
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             writers.push(tx);
         }
@@ -246,8 +261,12 @@ impl Database {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| ApiError::internal(format!("no database connection: {e}")))?;
-            f(&mut conn).map_err(|e| ApiError::internal(format!("database read failed: {e}")))
+            let mut pooled = pool.get().map_err(|e| ApiError::internal(format!("no database connection: {e}")))?;
+            let result = f(&mut pooled.conn);
+            if result.is_err() && pooled.conn.batch_execute("SELECT 1").is_err() {
+                pooled.dead = true;
+            }
+            result.map_err(|e| ApiError::internal(format!("database read failed: {e}")))
         })
         .await
         .map_err(|e| ApiError::internal(format!("database read panicked: {e}")))?
@@ -270,26 +289,14 @@ impl Database {
     }
 }
 
-fn bind_all<'a>(
-    mut q: BoxedSqlQuery<'a, MultiBackend, SqlQuery>,
-    binds: &[SqlValue],
-) -> BoxedSqlQuery<'a, MultiBackend, SqlQuery> {
-    for b in binds {
-        q = match b {
-            SqlValue::Text(v) => q.bind::<Nullable<Text>, _>(v.clone()),
-            SqlValue::Int(v) => q.bind::<Nullable<BigInt>, _>(*v),
-            SqlValue::Float(v) => q.bind::<Nullable<Double>, _>(*v),
-        };
-    }
-    q
-}
-
-/// A statement as its SQL text and binds, which (unlike `sql_query`) the
+/// A statement as its SQL text and binds (gathered from the one or more
+/// queued statements it stands for), which (unlike `sql_query`) the
 /// connection may keep prepared: the server parses and plans each distinct
 /// statement once per connection instead of at every execution.
 struct Prepared<'a> {
     sql: &'a str,
-    binds: &'a [SqlValue],
+    binds: &'a [&'a [SqlValue]],
+    keep_prepared: bool,
 }
 
 impl diesel::query_builder::QueryId for Prepared<'_> {
@@ -304,8 +311,11 @@ impl diesel::query_builder::Query for Prepared<'_> {
 
 impl diesel::query_builder::QueryFragment<MultiBackend> for Prepared<'_> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>) -> diesel::QueryResult<()> {
+        if !self.keep_prepared {
+            out.unsafe_to_cache_prepared();
+        }
         out.push_sql(self.sql);
-        for b in self.binds {
+        for b in self.binds.iter().flat_map(|part| part.iter()) {
             match b {
                 SqlValue::Text(v) => out.push_bind_param_value_only::<Nullable<Text>, _>(v)?,
                 SqlValue::Int(v) => out.push_bind_param_value_only::<Nullable<BigInt>, _>(v)?,
@@ -318,27 +328,28 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for Prepared<'_> {
 
 impl RunQueryDsl<AnyConnection> for Prepared<'_> {}
 
-/// Statements of a fixed shape are kept prepared; those with IN lists (one
-/// shape per list length) are not, so the per-connection cache stays small.
-fn cacheable(stmt: &Stmt) -> bool {
-    !stmt.sql.contains(" IN (")
-}
-
 pub fn load<T>(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<Vec<T>>
 where
     T: QueryableByName<MultiBackend> + 'static,
 {
-    if cacheable(stmt) {
-        return Prepared { sql: &stmt.sql, binds: &stmt.binds }.load::<T>(conn);
-    }
-    bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).load::<T>(conn)
+    Prepared { sql: &stmt.sql, binds: &[&stmt.binds], keep_prepared: cacheable(stmt) }.load::<T>(conn)
 }
 
 pub fn execute(conn: &mut AnyConnection, stmt: &Stmt) -> diesel::QueryResult<usize> {
-    if cacheable(stmt) {
-        return Prepared { sql: &stmt.sql, binds: &stmt.binds }.execute(conn);
+    run_planned(conn, &Planned::single(stmt))
+}
+
+fn run_planned(conn: &mut AnyConnection, p: &Planned<'_>) -> diesel::QueryResult<usize> {
+    Prepared { sql: &p.sql, binds: &p.binds, keep_prepared: p.keep_prepared }.execute(conn)
+}
+
+/// Run queued statements in one transaction, folded where the backend allows.
+fn run_all<'a>(conn: &mut AnyConnection, kind: DbKind, stmts: impl Iterator<Item = &'a Stmt>) -> diesel::QueryResult<()> {
+    let stmts: Vec<&Stmt> = stmts.collect();
+    for p in plan(kind, &stmts) {
+        run_planned(conn, &p)?;
     }
-    bind_all(diesel::sql_query(stmt.sql.clone()).into_boxed(), &stmt.binds).execute(conn)
+    Ok(())
 }
 
 fn is_deadlock(e: &diesel::result::Error) -> bool {
@@ -367,7 +378,7 @@ where
     }
 }
 
-fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
+fn writer_loop(mut conn: AnyConnection, kind: DbKind, rx: mpsc::Receiver<WriteJob>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -381,14 +392,7 @@ fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
         // group is rolled back and every job runs again on its own, so only
         // the failing one reports the failure.
         let together = run_retrying(|| {
-            conn.transaction::<_, diesel::result::Error, _>(|tx| {
-                for job in &group {
-                    for s in &job.stmts {
-                        execute(tx, s)?;
-                    }
-                }
-                Ok(())
-            })
+            conn.transaction::<_, diesel::result::Error, _>(|tx| run_all(tx, kind, group.iter().flat_map(|job| job.stmts.iter())))
         });
         let outcomes: Vec<Result<(), String>> = match together {
             Ok(()) => group.iter().map(|_| Ok(())).collect(),
@@ -396,12 +400,7 @@ fn writer_loop(mut conn: AnyConnection, rx: mpsc::Receiver<WriteJob>) {
                 .iter()
                 .map(|job| {
                     run_retrying(|| {
-                        conn.transaction::<_, diesel::result::Error, _>(|tx| {
-                            for s in &job.stmts {
-                                execute(tx, s)?;
-                            }
-                            Ok(())
-                        })
+                        conn.transaction::<_, diesel::result::Error, _>(|tx| run_all(tx, kind, job.stmts.iter()))
                     })
                     .map_err(|e| e.to_string())
                 })

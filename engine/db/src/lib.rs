@@ -4,12 +4,15 @@
 //! * `conn`: the connection type over the three backends, the read pool and
 //!   the group-commit writer (one thread that folds every write queued in
 //!   the meantime into one transaction, one savepoint per caller).
+//! * `batch`: one-row writes of resource tables, and how a group commit
+//!   folds them into multi-row statements on PostgreSQL and MariaDB.
 //! * `spec`: tables described as data (one typed column per queryable
 //!   inventory field, plus the serialized inventory), from which the DDL of
 //!   the migrations is generated.
 //! * `query`: ZStack's query conditions (`q=` and the legacy body form)
 //!   compiled to SQL with bound parameters, join paths included.
 
+pub mod batch;
 pub mod conn;
 pub mod query;
 pub mod zql;

@@ -17,6 +17,9 @@ pub struct Stmt {
     /// The row the statement writes (its uuid), when there is one: writes
     /// with the same key are committed in the order they were submitted.
     pub key: Option<String>,
+    /// What the statement writes, when it is a one-row write of a table
+    /// (see `batch`): a group commit may fold it with others of its shape.
+    pub row: Option<crate::batch::RowWrite>,
 }
 
 pub struct SqlBuilder {
@@ -52,10 +55,10 @@ impl SqlBuilder {
     }
 
     pub fn build(self) -> Stmt {
-        Stmt { sql: self.sql, binds: self.binds, key: None }
+        Stmt { sql: self.sql, binds: self.binds, key: None, row: None }
     }
 
     pub fn build_keyed(self, key: impl Into<String>) -> Stmt {
-        Stmt { sql: self.sql, binds: self.binds, key: Some(key.into()) }
+        Stmt { sql: self.sql, binds: self.binds, key: Some(key.into()), row: None }
     }
 }

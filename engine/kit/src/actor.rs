@@ -44,8 +44,12 @@ pub trait ResourceState: Sized + Unpin + 'static {
 
 type Op<S, R> = Box<dyn FnOnce(Cell<S>) -> LocalBoxFuture<'static, ApiResult<R>> + Send>;
 
+/// The state a new resource's actor starts with instead of reading it back.
+type Seed<S> = Box<dyn FnOnce() -> S + Send>;
+
 struct Exec<S: ResourceState, R: Send + 'static> {
     op: Op<S, R>,
+    seed: Option<Seed<S>>,
 }
 
 impl<S: ResourceState, R: Send + 'static> Message for Exec<S, R> {
@@ -98,9 +102,10 @@ impl<S: ResourceState, R: Send + 'static> Handler<Exec<S, R>> for ResourceActor<
         let uuid = self.uuid.clone();
         let env = self.env.clone();
         let work = async move {
-            let cell = match existing {
-                Some(cell) => cell,
-                None => Rc::new(RefCell::new(S::activate(uuid, env).await?)),
+            let cell = match (existing, msg.seed) {
+                (Some(cell), _) => cell,
+                (None, Some(seed)) => Rc::new(RefCell::new(seed())),
+                (None, None) => Rc::new(RefCell::new(S::activate(uuid, env).await?)),
             };
             let result = (msg.op)(cell.clone()).await;
             Ok::<_, ApiError>((cell, result))
@@ -190,8 +195,24 @@ impl<S: ResourceState> ActorDirectory<S> {
         R: Send + 'static,
         F: FnOnce(Cell<S>) -> LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
     {
+        self.exec(uuid, Exec { op: Box::new(op), seed: None }).await
+    }
+
+    /// Like `ask`, for a resource just written: an actor without state
+    /// starts from `seed` (what the caller wrote) instead of reading the
+    /// record back. A live actor keeps its own state.
+    pub async fn ask_seeded<R, F>(&self, uuid: &str, seed: S, op: F) -> ApiResult<R>
+    where
+        S: Send,
+        R: Send + 'static,
+        F: FnOnce(Cell<S>) -> LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
+    {
+        self.exec(uuid, Exec { op: Box::new(op), seed: Some(Box::new(move || seed)) }).await
+    }
+
+    async fn exec<R: Send + 'static>(&self, uuid: &str, msg: Exec<S, R>) -> ApiResult<R> {
         let (addr, pending) = self.enqueue(uuid)?;
-        match addr.send(Exec { op: Box::new(op) }).await {
+        match addr.send(msg).await {
             Ok(result) => result,
             Err(_) => {
                 pending.fetch_sub(1, Ordering::SeqCst);
@@ -316,6 +337,21 @@ mod tests {
         assert_eq!((results.len() - busy, busy), (3, 2), "{results:?}");
         // Once drained, it accepts work again.
         assert!(slow(dir.clone()).await.is_ok());
+    }
+
+    #[actix::test]
+    async fn a_seeded_actor_starts_from_its_seed_and_a_live_one_keeps_its_state() {
+        let (dir, store) = directory(Duration::from_secs(60));
+        // "new" has no record: only the seed can give it a state.
+        let v = dir.ask_seeded("new", Counter { value: 7, log: vec![] }, |c: Cell<Counter>| Box::pin(async move { Ok(c.borrow().value) })).await.unwrap();
+        assert_eq!(v, 7);
+        let v = dir.ask("new", |c: Cell<Counter>| Box::pin(async move { Ok(c.borrow().value) })).await.unwrap();
+        assert_eq!(v, 7, "the seeded state stays");
+        // A live actor ignores a seed.
+        dir.ask("a", |_c: Cell<Counter>| Box::pin(async { Ok(()) })).await.unwrap();
+        store.lock().insert("a".into(), 11);
+        let v = dir.ask_seeded("a", Counter { value: 99, log: vec![] }, |c: Cell<Counter>| Box::pin(async move { Ok(c.borrow().value) })).await.unwrap();
+        assert_eq!(v, 10, "the live state wins over the seed");
     }
 
     #[actix::test]

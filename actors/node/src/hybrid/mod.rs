@@ -6,10 +6,10 @@
 //! More families (OSS, image upload, VPN, routers) are added as further files
 //! registered here and in `routes`.
 
-pub mod border;
 pub mod cascade;
 pub mod client;
 pub mod datacenter;
+pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;

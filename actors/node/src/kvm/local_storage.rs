@@ -36,7 +36,7 @@ pub async fn ps_add(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &uuid).await?)))
 }
 
-async fn local_ps(app: &App, ps: &str) -> ApiResult<Option<Inventory>> {
+pub async fn local_ps(app: &App, ps: &str) -> ApiResult<Option<Inventory>> {
     Ok(app.store.inv_get(&tables::PRIMARY_STORAGE, ps).await?.filter(|p| str_of(p, "type") == Some(TYPE)))
 }
 
@@ -111,13 +111,17 @@ pub async fn cluster_attached(app: &App, ps: &str, cluster: &str) -> ApiResult<(
     Ok(())
 }
 
-fn agent_of(app: &App, host: &str) -> ApiResult<Arc<AgentClient>> {
+pub fn agent_of(app: &App, host: &str) -> ApiResult<Arc<AgentClient>> {
     app.kvm.agent(host).ok_or_else(|| ApiError::operation(format!("host[uuid:{host}] is not a connected KVM host: local storage needs its agent")))
 }
 
+/// The row saying that `resource` (a volume or snapshot) has a file of `size` bytes on `host`.
+pub fn resource_ref(ps: &str, host: &str, resource: &str, kind: &str, size: i64) -> Inventory {
+    new_inv(json!({"uuid": new_uuid(), "resourceUuid": resource, "primaryStorageUuid": ps, "hostUuid": host, "resourceType": kind, "size": size}))
+}
+
 async fn record(app: &App, ps: &str, host: &str, resource: &str, kind: &str, size: i64) -> ApiResult<()> {
-    let row = new_inv(json!({"uuid": new_uuid(), "resourceUuid": resource, "primaryStorageUuid": ps, "hostUuid": host, "resourceType": kind, "size": size}));
-    app.store.inv_insert(&tables::LOCAL_STORAGE_RESOURCE_REF, &row).await
+    app.store.inv_insert(&tables::LOCAL_STORAGE_RESOURCE_REF, &resource_ref(ps, host, resource, kind, size)).await
 }
 
 /// The host holding a local-storage volume.
@@ -153,11 +157,16 @@ pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Invent
     Ok(path)
 }
 
+/// Where a local storage keeps its copy of an image (`dir`: "template" or "iso").
+pub fn cache_path(p: &Inventory, dir: &str, image: &str, ext: &str) -> String {
+    format!("{}/imagecache/{dir}/{image}.{ext}", str_of(p, "url").unwrap_or_default().trim_end_matches('/'))
+}
+
 /// Copy an image into the storage's cache on the agent's host (once; the
 /// agent keeps a copy whose checksum matches). Returns the cached path.
 async fn cache_image(app: &App, agent: &AgentClient, p: &Inventory, image: &str, dir: &str, ext: &str) -> ApiResult<(String, DownloadImageToCacheResponse)> {
     let (url, _format) = image_source(app, image).await?;
-    let cache = format!("{}/imagecache/{dir}/{image}.{ext}", str_of(p, "url").unwrap_or_default().trim_end_matches('/'));
+    let cache = cache_path(p, dir, image, ext);
     let cmd = DownloadImageToCacheCmd { url, install_path: cache.clone(), image_uuid: Some(image.into()), ..Default::default() };
     let dl: DownloadImageToCacheResponse = agent.call(paths::LOCAL_STORAGE_DOWNLOAD_IMAGE_TO_CACHE, &cmd, SLOW).await?;
     Ok((cache, dl))
@@ -184,18 +193,18 @@ pub async fn data_volume_create(app: &App, ps: &str, host: &str, volume: &str, s
     Ok(path)
 }
 
-async fn delete_file(app: &App, host: &str, path: &str) -> ApiResult<()> {
+pub async fn delete_file(app: &App, host: &str, path: &str) -> ApiResult<()> {
     let agent = agent_of(app, host)?;
     let _: LocalStorageResponse = agent.call(paths::LOCAL_STORAGE_DELETE, &DeleteBitsCmd { path: path.into(), host_uuid: Some(host.into()) }, QUICK).await?;
     Ok(())
 }
 
-/// Delete a volume file of this storage, wherever it lives.
-pub async fn volume_delete(app: &App, path: &str) -> ApiResult<()> {
-    let volume = std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let Some(host) = host_of(app, &volume).await? else { return Ok(()) };
+/// Delete the file of a volume or snapshot (`owner`) of this storage on the
+/// host that holds it, and the owner's reference to that host.
+pub async fn file_delete(app: &App, owner: &str, path: &str) -> ApiResult<()> {
+    let Some(host) = host_of(app, owner).await? else { return Ok(()) };
     delete_file(app, &host, path).await?;
-    app.store.db.write(vec![app.store.delete_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", &volume)]).await
+    app.store.db.write(vec![app.store.delete_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", owner)]).await
 }
 
 /// Where agents fetch an image from: its copy on an image store.
@@ -242,15 +251,14 @@ pub async fn image_cache_clean(app: App, req: Req) -> ApiResult<Reply> {
         app.store.inv_find(&tables::VOLUME, "primaryStorageUuid", &ps).await?.iter().filter_map(|v| str_of(v, "rootImageUuid").map(String::from)).collect();
     let all = app.store.inv_query(&tables::IMAGE, &[], &zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() }).await?;
     let unused: Vec<String> = all.iter().filter_map(|i| str_of(i, "uuid")).filter(|u| !in_use.contains(*u)).map(String::from).collect();
-    let root = str_of(&p, "url").unwrap_or_default().trim_end_matches('/').to_string();
     for r in app.store.inv_find(&tables::LOCAL_STORAGE_HOST_REF, "primaryStorageUuid", &ps).await? {
         let host = str_of(&r, "hostUuid").unwrap_or_default();
         if app.kvm.agent(host).is_none() {
             continue;
         }
         for image in &unused {
-            delete_file(&app, host, &format!("{root}/imagecache/template/{image}.qcow2")).await?;
-            delete_file(&app, host, &format!("{root}/imagecache/iso/{image}.iso")).await?;
+            delete_file(&app, host, &cache_path(&p, "template", image, "qcow2")).await?;
+            delete_file(&app, host, &cache_path(&p, "iso", image, "iso")).await?;
         }
     }
     Ok(Reply::Inventory(Value::Object(full_inventory(&app, &tables::PRIMARY_STORAGE, &ps).await?)))

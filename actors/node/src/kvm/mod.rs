@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod host;
 pub mod image_store;
 pub mod local_storage;
+pub mod snapshot;
 pub mod tracker;
 
 use crate::app::App;

@@ -65,8 +65,7 @@ impl<K: Kind> ResourceState for Res<K> {
 
     fn activate(uuid: String, app: App) -> LocalBoxFuture<'static, ApiResult<Self>> {
         Box::pin(async move {
-            let inv = app.store.inv_must(K::SPEC, &uuid).await?;
-            Ok(Res { inv, gone: false, _k: PhantomData })
+            Ok(Res::of(app.store.inv_must(K::SPEC, &uuid).await?))
         })
     }
 
@@ -76,6 +75,10 @@ impl<K: Kind> ResourceState for Res<K> {
 }
 
 impl<K: Kind> Res<K> {
+    /// The state of a resource whose inventory is `inv` (as stored).
+    pub fn of(inv: Inventory) -> Self {
+        Res { inv, gone: false, _k: PhantomData }
+    }
     pub fn str(&self, f: &str) -> Option<&str> {
         str_of(&self.inv, f)
     }

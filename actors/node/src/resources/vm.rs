@@ -188,7 +188,7 @@ pub struct CreateVmCtx {
     pub volumes: Vec<Inventory>,
     pub nics: Vec<Inventory>,
     pub ips: Vec<(String, String, AllocatedIp)>,
-    pub files: Vec<(String, String)>,
+    pub files: Vec<(String, String, String)>,
     pub on_hypervisor: bool,
 }
 
@@ -438,7 +438,7 @@ fn instantiate_volumes(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ApiRes
             } else {
                 crate::kvm::local_storage::data_volume_create(&app, &ps, &host, &uuid, i64_of(&v, "size")).await?
             };
-            c.borrow_mut().files.push((ps.clone(), path.clone()));
+            c.borrow_mut().files.push((ps.clone(), uuid.clone(), path.clone()));
             v.insert("installPath".into(), json!(path));
             v.insert("status".into(), json!("Ready"));
             ready.push(v);
@@ -456,8 +456,8 @@ fn delete_volume_files(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> {
             let mut c = c.borrow_mut();
             (c.app.clone(), std::mem::take(&mut c.files))
         };
-        for (ps, path) in files {
-            log_undo(crate::hypervisor::volume_delete(&app, &ps, &path).await);
+        for (ps, volume, path) in files {
+            log_undo(crate::hypervisor::volume_delete(&app, &ps, &volume, &path).await);
         }
     })
 }
@@ -628,10 +628,12 @@ pub async fn vm_create(app: App, req: Req) -> ApiResult<Reply> {
     };
     let a = app.clone();
     let stop_after = strategy == "CreateStopped";
+    // The VM's actor starts from the row just written, not from reading it back.
+    let seed = Res::of(ctx.vm.clone());
     let outcome = app
         .dirs()
         .vm
-        .ask(&uuid, move |cell: Cell<Res<VmK>>| {
+        .ask_seeded(&uuid, seed, move |cell: Cell<Res<VmK>>| {
             Box::pin(async move {
                 let ctx = Rc::new(RefCell::new(ctx));
                 let result = create_vm_flow().run(ctx.clone(), &a.faults).await;

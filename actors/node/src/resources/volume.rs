@@ -107,7 +107,7 @@ pub async fn data_volume_create(app: App, req: Req) -> ApiResult<Reply> {
         inv.insert("installPath".into(), json!(path));
         inv.insert("status".into(), json!("Ready"));
         if let Err(e) = app.store.inv_insert(&tables::VOLUME, &inv).await {
-            let _ = crate::hypervisor::volume_delete(&app, ps, &path).await;
+            let _ = crate::hypervisor::volume_delete(&app, ps, &uuid, &path).await;
             ps_release(&app, ps, size).await?;
             return Err(e);
         }
@@ -208,8 +208,9 @@ fn uninstantiate_attaching(c: Shared<AttachCtx>) -> LocalBoxFuture<'static, ()> 
             }
             (c.app.clone(), path, c.ps.clone().unwrap_or_default(), i64_of(&c.volume, "size"))
         };
+        let volume = str_of(&c.borrow().volume, "uuid").unwrap_or_default().to_string();
         if let Some(path) = path {
-            if let Err(e) = crate::hypervisor::volume_delete(&app, &ps, &path).await {
+            if let Err(e) = crate::hypervisor::volume_delete(&app, &ps, &volume, &path).await {
                 log::error!("rollback: cannot delete {path}: {e}");
             }
             if let Err(e) = ps_release(&app, &ps, size).await {
@@ -386,7 +387,7 @@ pub async fn volume_expunge(app: &App, uuid: &str) -> ApiResult<()> {
             Box::pin(async move {
                 let v = cell.borrow().inv.clone();
                 if let (Some(ps), Some(path)) = (str_of(&v, "primaryStorageUuid"), str_of(&v, "installPath")) {
-                    crate::hypervisor::volume_delete(&a, ps, path).await?;
+                    crate::hypervisor::volume_delete(&a, ps, &u, path).await?;
                     ps_release(&a, ps, i64_of(&v, "size")).await?;
                 }
                 a.store
@@ -514,9 +515,6 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
 
 /// Take a snapshot of a volume on the volume's actor (one at a time per volume).
 pub async fn snapshot_take(app: &App, volume_uuid: &str, name: &str, description: Option<String>, snap_uuid: String) -> ApiResult<Inventory> {
-    if let Some(ps) = app.store.inv_get(&tables::VOLUME, volume_uuid).await?.and_then(|v| str_of(&v, "primaryStorageUuid").map(String::from)) {
-        refuse_on_local(app, &ps, "a volume snapshot").await?;
-    }
     let (volume_uuid, name) = (volume_uuid.to_string(), name.to_string());
     let a = app.clone();
     let su = snap_uuid.clone();
@@ -546,17 +544,37 @@ pub async fn snapshot_take(app: &App, volume_uuid: &str, name: &str, description
                     p.insert("latest".into(), json!(false));
                     stmts.push(a.store.update_stmt(&tables::VOLUME_SNAPSHOT, &p));
                 }
-                let path = format!("/simulator/{ps}/snapshots/{su}.qcow2");
+                // Local storage on a KVM host: the volume's file becomes the
+                // snapshot and the volume continues in a new overlay.
+                let taken = if crate::kvm::local_storage::is_local(&a, ps).await? { Some(crate::kvm::snapshot::take(&a, &v).await?) } else { None };
+                let (path, size) = match &taken {
+                    Some(t) => (t.snapshot_path.clone(), t.size),
+                    None => (format!("/simulator/{ps}/snapshots/{su}.qcow2"), 0),
+                };
                 let snap = new_inv(json!({"uuid": su, "name": name, "description": description, "type": "Hypervisor", "volumeUuid": vu, "treeUuid": tree,
                     "parentUuid": parent.as_ref().and_then(|p| str_of(p, "uuid")), "primaryStorageUuid": ps, "primaryStorageInstallPath": path,
-                    "volumeType": str_of(&v, "type"), "format": str_of(&v, "format"), "latest": true, "size": 0,
+                    "volumeType": str_of(&v, "type"), "format": str_of(&v, "format"), "latest": true, "size": size,
                     "distance": parent.as_ref().map(|p| i64_of(p, "distance") + 1).unwrap_or(0), "state": "Enabled", "status": "Ready"}));
                 stmts.push(a.store.insert_stmt(&tables::VOLUME_SNAPSHOT, &snap));
-                a.sim.volume_create(ps, &path, 0).await?;
+                let mut next = v.clone();
+                match &taken {
+                    Some(t) => {
+                        stmts.push(a.store.insert_stmt(&tables::LOCAL_STORAGE_RESOURCE_REF, &crate::kvm::local_storage::resource_ref(ps, &t.host, &su, "VolumeSnapshotVO", t.size)));
+                        next.insert("installPath".into(), json!(t.volume_path));
+                        stmts.push(a.store.update_stmt(&tables::VOLUME, &next));
+                    }
+                    None => a.sim.volume_create(ps, &path, 0).await?,
+                }
                 if let Err(e) = a.store.db.write(stmts).await {
-                    let _ = a.sim.volume_delete(ps, &path).await;
+                    match &taken {
+                        Some(t) => crate::kvm::snapshot::untake(&a, &v, t).await,
+                        None => {
+                            let _ = a.sim.volume_delete(ps, &path).await;
+                        }
+                    }
                     return Err(e);
                 }
+                cell.borrow_mut().inv = next;
                 Ok(())
             })
         })
@@ -575,7 +593,7 @@ pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
 /// Delete a snapshot's file and row (no descendants).
 async fn snapshot_remove(app: &App, snap: &Inventory) -> ApiResult<()> {
     if let (Some(ps), Some(path)) = (str_of(snap, "primaryStorageUuid"), str_of(snap, "primaryStorageInstallPath")) {
-        crate::hypervisor::volume_delete(app, ps, path).await?;
+        crate::hypervisor::volume_delete(app, ps, str_of(snap, "uuid").unwrap_or_default(), path).await?;
     }
     app.store.inv_delete(&tables::VOLUME_SNAPSHOT, str_of(snap, "uuid").unwrap_or_default()).await
 }
@@ -594,7 +612,7 @@ pub async fn snapshot_delete_tree(app: &App, uuid: &str) -> ApiResult<()> {
     let a = app.clone();
     app.dirs()
         .volume
-        .ask(&volume, move |_cell: Cell<Res<VolumeK>>| {
+        .ask(&volume, move |cell: Cell<Res<VolumeK>>| {
             Box::pin(async move {
                 let all = a.store.inv_find(&tables::VOLUME_SNAPSHOT, "volumeUuid", str_of(&snap, "volumeUuid").unwrap_or_default()).await?;
                 let mut doomed = vec![uuid.clone()];
@@ -605,6 +623,13 @@ pub async fn snapshot_delete_tree(app: &App, uuid: &str) -> ApiResult<()> {
                     i += 1;
                 }
                 let had_latest = all.iter().any(|s| doomed.iter().any(|d| Some(d.as_str()) == str_of(s, "uuid")) && s.get("latest") == Some(&json!(true)));
+                if let Some(ps) = str_of(&snap, "primaryStorageUuid").filter(|_| had_latest) {
+                    if crate::kvm::local_storage::is_local(&a, ps).await? {
+                        // The volume reads through them: merge them into its file first.
+                        let v = cell.borrow().inv.clone();
+                        crate::kvm::snapshot::unchain(&a, &v, &all, &snap).await?;
+                    }
+                }
                 for s in all.iter().filter(|s| doomed.iter().any(|d| Some(d.as_str()) == str_of(s, "uuid"))) {
                     snapshot_remove(&a, s).await?;
                 }
@@ -669,8 +694,42 @@ pub async fn snapshot_revert_to(app: &App, uuid: &str) -> ApiResult<String> {
             stmts.push(app.store.update_stmt(&tables::VOLUME_SNAPSHOT, &s));
         }
     }
-    app.store.db.write(stmts).await?;
-    Ok(str_of(&volume, "uuid").unwrap_or_default().to_string())
+    let volume_uuid = str_of(&volume, "uuid").unwrap_or_default().to_string();
+    let ps = str_of(&volume, "primaryStorageUuid").unwrap_or_default();
+    if !crate::kvm::local_storage::is_local(app, ps).await? {
+        app.store.db.write(stmts).await?;
+        return Ok(volume_uuid);
+    }
+    // On a KVM host the volume continues in a new overlay on the snapshot's
+    // file; its old top (never any snapshot's file) goes once that is recorded.
+    let a = app.clone();
+    let vu = volume_uuid.clone();
+    app.dirs()
+        .volume
+        .ask(&volume_uuid, move |cell: Cell<Res<VolumeK>>| {
+            Box::pin(async move {
+                let v = cell.borrow().inv.clone();
+                let new_top = crate::kvm::snapshot::revert(&a, &v, &snap).await?;
+                let mut next = v.clone();
+                next.insert("installPath".into(), json!(new_top));
+                stmts.push(a.store.update_stmt(&tables::VOLUME, &next));
+                if let Err(e) = a.store.db.write(stmts).await {
+                    if let Err(d) = crate::kvm::snapshot::drop_old_top(&a, &v, &new_top).await {
+                        log::error!("rollback: cannot delete {new_top}: {d}");
+                    }
+                    return Err(e);
+                }
+                cell.borrow_mut().inv = next;
+                if let Some(old_top) = str_of(&v, "installPath") {
+                    if let Err(e) = crate::kvm::snapshot::drop_old_top(&a, &v, old_top).await {
+                        log::error!("revert of volume {vu}: cannot delete its old file {old_top}: {e}");
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(volume_uuid)
 }
 
 
@@ -749,7 +808,7 @@ async fn data_volume_on(app: &App, req: &Req, ps: &str, size: i64) -> ApiResult<
     let inv = new_inv(json!({"uuid": uuid, "name": req.must("name")?, "description": req.str("description"), "primaryStorageUuid": ps, "installPath": path,
         "type": "Data", "format": "qcow2", "size": size, "actualSize": 0, "state": "Enabled", "status": "Ready", "isShareable": false}));
     if let Err(e) = app.store.inv_insert(&tables::VOLUME, &inv).await {
-        let _ = crate::hypervisor::volume_delete(app, ps, &path).await;
+        let _ = crate::hypervisor::volume_delete(app, ps, &uuid, &path).await;
         ps_release(app, ps, size).await?;
         return Err(e);
     }
