@@ -14,6 +14,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// Log in as admin (SHA-512 of `password`, as ZStack clients send it) at the node's `base` URL.
+    pub async fn login(http: reqwest::Client, base: String, password: &str) -> Client {
+        let login: Value = http
+            .put(format!("{base}/v1/accounts/login"))
+            .json(&json!({"logInByAccount": {"accountName": "admin", "password": zstack::identity::sha512_hex(password)}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = login["inventory"]["uuid"].as_str().unwrap().to_string();
+        Client { http, base, session, poll: Duration::from_millis(20) }
+    }
+
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let mut rb = self.http.request(method, format!("{}{path}", self.base)).header("Authorization", format!("OAuth {}", self.session));
         if let Some(b) = body {

@@ -73,17 +73,7 @@ async fn main() {
     let (srv, addr) = zstack::server::http_server(started.app, "127.0.0.1:0").unwrap();
     actix_web::rt::spawn(srv);
     let http = reqwest::Client::builder().pool_max_idle_per_host(conc * 2).build().unwrap();
-    let base = format!("http://{addr}/zstack");
-    let login: Value = http
-        .put(format!("{base}/v1/accounts/login"))
-        .json(&json!({"logInByAccount": {"accountName": "admin", "password": zstack::identity::sha512_hex("bench")}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let c = std::rc::Rc::new(Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().to_string(), poll: Duration::from_millis(20) });
+    let c = std::rc::Rc::new(Client::login(http, format!("http://{addr}/zstack"), "bench").await);
 
     // 1. Sync.
     c.create("/v1/hybrid/aliyun/key", json!({"name": "bench", "key": "testid", "secret": "testsecret"})).await;

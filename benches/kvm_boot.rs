@@ -11,7 +11,7 @@
 //! The virsh side uses the domain XML the agent generated for the API's VM
 //! (`virsh dumpxml`), with its own name, uuid, overlay disk and console log.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -97,17 +97,8 @@ fn main() {
         actix_web::rt::spawn(server);
         // Idle connections go before the server's 5 s keep-alive closes them under a request.
         let http = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(1)).build().unwrap();
-        let base = format!("http://{addr}/zstack");
-        let login = http
-            .put(format!("{base}/v1/accounts/login"))
-            .json(&json!({"logInByAccount": {"accountName": "admin", "password": zstack::identity::sha512_hex("bench")}}))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap();
-        let c = Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().into(), poll: Duration::from_millis(10) };
+        let mut c = Client::login(http, format!("http://{addr}/zstack"), "bench").await;
+        c.poll = Duration::from_millis(10);
         config(&c, "kvm", "agent.port", &port.to_string()).await;
         config(&c, "kvm", "vm.stop.timeout", "5").await;
         let zone = c.create("/v1/zones", json!({"name": "z"})).await;

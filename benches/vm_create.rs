@@ -10,7 +10,7 @@
 //! `--no-delete` skips the cascade (for runs at 100,000 VMs); `--keep` keeps the data dir.
 
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use zstack::app::{App, Settings};
 
@@ -55,17 +55,7 @@ async fn main() {
     // them: a slow setup step (adding hosts on a server database) otherwise
     // leaves a pooled connection the node has just closed, and the next call fails.
     let http = reqwest::Client::builder().pool_max_idle_per_host(conc * 2).pool_idle_timeout(Duration::from_secs(2)).build().unwrap();
-    let base = format!("http://{addr}/zstack");
-    let login: Value = http
-        .put(format!("{base}/v1/accounts/login"))
-        .json(&json!({"logInByAccount": {"accountName": "admin", "password": zstack::identity::sha512_hex("bench")}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let c = std::rc::Rc::new(Client { http, base, session: login["inventory"]["uuid"].as_str().unwrap().to_string(), poll: Duration::from_millis(20) });
+    let c = std::rc::Rc::new(Client::login(http, format!("http://{addr}/zstack"), "bench").await);
 
     let zone = c.create("/v1/zones", json!({"name": "bench"})).await;
     let cluster = c.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c", "hypervisorType": "Simulator"})).await;

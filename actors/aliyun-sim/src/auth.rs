@@ -378,10 +378,7 @@ pub fn verify_oss(
                     .map(|t| t.and_utc())
             })
             .ok_or_else(|| {
-                oss_error(
-                    "AccessDenied",
-                    "OSS authentication requires a valid Date.",
-                )
+                oss_error("AccessDenied", "OSS authentication requires a valid Date.")
             })?;
         check_oss_skew(stamp)?;
         return Ok(Caller {

@@ -494,7 +494,9 @@ fn upload_part(
         .parts
         .insert(number, (etag.clone(), request.body.clone()));
     let mut response = OssResponse::empty(200);
-    response.headers.push(("ETag".into(), format!("\"{etag}\"")));
+    response
+        .headers
+        .push(("ETag".into(), format!("\"{etag}\"")));
     response.headers.push((
         "x-oss-hash-crc64ecma".into(),
         crc64_ecma(&request.body).to_string(),

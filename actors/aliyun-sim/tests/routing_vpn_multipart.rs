@@ -81,10 +81,7 @@ async fn an_image_streamed_in_parts_is_one_object_that_imports_to_available() {
         assert_eq!(bucket.objects["guest.qcow2"].body.as_ref(), data.as_slice());
     }
     let listed = oss.list_objects("images", "guest").await.unwrap();
-    assert_eq!(
-        (listed.len(), listed[0].size),
-        (1, data.len() as u64)
-    );
+    assert_eq!((listed.len(), listed[0].size), (1, data.len() as u64));
     let stats = control(&sim, "GET", "/__sim/stats", None).await;
     assert_eq!(stats["actions"]["UploadPart"]["succeeded"], 4, "{stats}");
 
@@ -147,16 +144,26 @@ async fn multipart_rules_and_aborts_leave_no_parts_behind() {
         .unwrap();
     assert_eq!(
         code_of(
-            oss.complete_multipart_upload("parts", "k", &upload, &[(1, small.clone()), (2, big.clone())])
-                .await
+            oss.complete_multipart_upload(
+                "parts",
+                "k",
+                &upload,
+                &[(1, small.clone()), (2, big.clone())]
+            )
+            .await
         ),
         ("EntityTooSmall".into(), 400),
         "only the last part may be under 100 KiB"
     );
     assert_eq!(
         code_of(
-            oss.complete_multipart_upload("parts", "k", &upload, &[(2, big.clone()), (1, small.clone())])
-                .await
+            oss.complete_multipart_upload(
+                "parts",
+                "k",
+                &upload,
+                &[(2, big.clone()), (1, small.clone())]
+            )
+            .await
         ),
         ("InvalidPartOrder".into(), 400)
     );
@@ -192,7 +199,12 @@ async fn multipart_rules_and_aborts_leave_no_parts_behind() {
         .await
         .unwrap();
     assert!(etag.ends_with("-1"));
-    assert_eq!(sim.sim.state.lock().buckets["parts"].objects["k"].body.len(), MIN_PART_SIZE);
+    assert_eq!(
+        sim.sim.state.lock().buckets["parts"].objects["k"]
+            .body
+            .len(),
+        MIN_PART_SIZE
+    );
 
     let failing = oss
         .upload_from_reader(
@@ -215,10 +227,12 @@ async fn multipart_rules_and_aborts_leave_no_parts_behind() {
         assert!(bucket.uploads.is_empty(), "a failed upload is aborted");
         assert!(!bucket.objects.contains_key("broken"));
     }
-    assert!(oss
-        .upload_from_reader("parts", "x", &b""[..], 10, None)
-        .await
-        .is_err(), "parts under OSS's minimum are refused before any request");
+    assert!(
+        oss.upload_from_reader("parts", "x", &b""[..], 10, None)
+            .await
+            .is_err(),
+        "parts under OSS's minimum are refused before any request"
+    );
     oss.delete_object("parts", "k").await.unwrap();
     oss.delete_bucket("parts").await.unwrap();
 }
@@ -314,7 +328,12 @@ async fn vpc_with_vswitch(
     (vpc.vpc_id, vpc.route_table_id, vswitch)
 }
 
-fn interface(router_type: &str, router_id: &str, role: &str, spec: &str) -> CreateRouterInterfaceRequest {
+fn interface(
+    router_type: &str,
+    router_id: &str,
+    role: &str,
+    spec: &str,
+) -> CreateRouterInterfaceRequest {
     CreateRouterInterfaceRequest {
         role: role.into(),
         router_type: router_type.into(),
@@ -380,10 +399,19 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         .await,
         ("InvalidOppositeRegionId.NotFound".into(), 400)
     );
-    assert_eq!(c.describe_router_interfaces_all(REGION).await.unwrap().len(), 2);
+    assert_eq!(
+        c.describe_router_interfaces_all(REGION)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     let accepting = c
-        .create_router_interface(REGION, &interface("VRouter", &vrouter, "AcceptingSide", "Negative"))
+        .create_router_interface(
+            REGION,
+            &interface("VRouter", &vrouter, "AcceptingSide", "Negative"),
+        )
         .await
         .unwrap()
         .router_interface_id;
@@ -393,13 +421,20 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         .unwrap()
         .router_interface_set;
     assert_eq!(
-        (mine.len(), mine[0].status.as_str(), mine[0].router_id.as_str()),
+        (
+            mine.len(),
+            mine[0].status.as_str(),
+            mine[0].router_id.as_str()
+        ),
         (1, "Idle", vrouter.as_str())
     );
     for _ in 0..4 {
-        c.create_router_interface(REGION, &interface("VRouter", &vrouter, "InitiatingSide", "Small.1"))
-            .await
-            .unwrap();
+        c.create_router_interface(
+            REGION,
+            &interface("VRouter", &vrouter, "InitiatingSide", "Small.1"),
+        )
+        .await
+        .unwrap();
     }
     assert_eq!(
         bad(interface("VRouter", &vrouter, "InitiatingSide", "Small.1")).await,
@@ -426,14 +461,21 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         code_of(c.delete_router_interface(REGION, &accepting).await),
         ("DependencyViolation.RouteEntry".into(), 400)
     );
-    let tables = c.describe_route_tables_all(REGION, Some(&vrouter)).await.unwrap();
+    let tables = c
+        .describe_route_tables_all(REGION, Some(&vrouter))
+        .await
+        .unwrap();
     let custom: Vec<_> = tables[0]
         .route_entrys
         .iter()
         .filter(|e| e.entry_type == "Custom")
         .collect();
     assert_eq!(
-        (custom.len(), custom[0].instance_id.as_str(), custom[0].next_hop_type.as_str()),
+        (
+            custom.len(),
+            custom[0].instance_id.as_str(),
+            custom[0].next_hop_type.as_str()
+        ),
         (1, accepting.as_str(), "RouterInterface")
     );
     c.delete_route_entry(REGION, &RouteEntrySelector::Id(route.clone()))
@@ -441,13 +483,21 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         .unwrap();
     assert!(!sim.sim.state.lock().route_entries.contains_key(&route));
     c.delete_router_interface(REGION, &accepting).await.unwrap();
-    assert!(!sim.sim.state.lock().router_interfaces.contains_key(&accepting));
+    assert!(!sim
+        .sim
+        .state
+        .lock()
+        .router_interfaces
+        .contains_key(&accepting));
     assert_eq!(
         code_of(c.delete_router_interface(REGION, &accepting).await),
         ("InvalidRouterInterfaceId.NotFound".into(), 404)
     );
     assert_eq!(
-        code_of(c.delete_router_interface(REGION, &seeded[0].router_interface_id).await),
+        code_of(
+            c.delete_router_interface(REGION, &seeded[0].router_interface_id)
+                .await
+        ),
         ("IncorrectStatus".into(), 400),
         "a connected (Active) interface is not deleted"
     );
@@ -546,5 +596,9 @@ async fn vpn_gateways_need_a_vswitch_and_connections_give_their_device_config() 
     c.delete_customer_gateway(REGION, &customer).await.unwrap();
     c.delete_vpn_gateway(REGION, &gateway).await.unwrap();
     let state = sim.sim.state.lock();
-    assert!(state.vpn_connections.is_empty() && state.customer_gateways.is_empty() && state.vpn_gateways.is_empty());
+    assert!(
+        state.vpn_connections.is_empty()
+            && state.customer_gateways.is_empty()
+            && state.vpn_gateways.is_empty()
+    );
 }

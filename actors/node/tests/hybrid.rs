@@ -233,6 +233,8 @@ async fn ecs_instance_lifecycle_with_disk_and_eip_end_to_end() {
     let rules = n.ok("PUT", &format!("/v1/hybrid/aliyun/security-group-rule/{}/sync", uuid_of(&net.group)), json!({"syncEcsSecurityGroupRuleFromRemote": {}})).await;
     assert_eq!(rules["inventories"].as_array().unwrap().iter().map(uuid_of).collect::<Vec<_>>(), vec![uuid_of(&rule)]);
 
+    let types = n.ok("GET", &format!("/v1/hybrid/ecs/type?identityZoneUuid={}", net.zone), Value::Null).await;
+    assert!(types["types"].as_array().unwrap().iter().any(|t| t == "ecs.t5-lc1m1.small"), "{types}");
     // The instance: created running, then stopped, started, rebooted.
     let vm = ecs(&n, &net, "ecs1").await;
     let ecs_id = id(&vm, "ecsInstanceId");

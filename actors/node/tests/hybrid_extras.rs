@@ -132,7 +132,7 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(create_image("refused"))).await;
     assert_eq!(e["cause"]["code"], "InvalidImageName.Malformed", "{e}");
     assert!(sim.sim.state.lock().buckets["zs-images"].objects.is_empty(), "the object of a failed import is deleted");
-    assert!(n.app.store.inv_find(&zstack::tables::ECS_IMAGE, "dataCenterUuid", &dc).await.unwrap().is_empty(), "no EcsImage recorded");
+    assert!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.is_empty(), "no EcsImage recorded");
     // The upload itself fails: the multipart upload is aborted, nothing stays in OSS.
     sim.sim.faults.lock().add(fault("UploadPart", "AccessDenied", 403)).unwrap();
     let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(create_image("no-upload"))).await;
@@ -152,6 +152,7 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     assert_eq!((ecs_image["status"].as_str(), ecs_image["type"].as_str()), (Some("Available"), Some("self")), "{ecs_image}");
     assert_eq!(ecs_image["localImageUuid"], image.as_str());
     let ecs_image_id = ecs_image["ecsImageId"].as_str().unwrap().to_string();
+    assert_eq!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.iter().map(uuid_of).collect::<Vec<_>>(), vec![uuid_of(&ecs_image)]);
     {
         let state = sim.sim.state.lock();
         let remote = &state.images[&ecs_image_id];
@@ -297,10 +298,8 @@ async fn route_entries_through_a_vpn_gateway() {
     let n = node().await;
     let dc = data_center(&n, &sim).await;
     let (vpc_id, _, gw_id) = vpc_with_vpn_gateway(&sim).await;
-    // The VPC's local record, as the VPC sync makes it.
-    let vpc = zstack::api::new_uuid();
-    n.app.store.inv_insert(&zstack::tables::ECS_VPC, &zstack::resources::new_inv(json!({"uuid": vpc, "dataCenterUuid": dc, "ecsVpcId": vpc_id,
-        "name": "vpc", "cidrBlock": "10.0.0.0/16", "status": "Available"}))).await.unwrap();
+    n.ok("POST", &format!("/v1/hybrid/aliyun/vpc/{dc}/sync"), json!({"params": {}})).await;
+    let vpc = uuid_of(&n.query(&format!("/v1/hybrid/aliyun/vpc?q=ecsVpcId={vpc_id}")).await[0]);
     let routers = n.ok("PUT", &format!("/v1/hybrid/aliyun/vrouter/{vpc}/sync"), json!({"syncAliyunVirtualRouterFromRemote": {}})).await;
     let router = routers["inventories"][0].clone();
     let (sim_router, sim_table) = {
@@ -310,7 +309,9 @@ async fn route_entries_through_a_vpn_gateway() {
     assert_eq!((router["vrId"].as_str(), router["routeTableId"].as_str()), (Some(sim_router.as_str()), Some(sim_table.as_str())), "{router}");
     let router = uuid_of(&router);
     n.ok("PUT", &format!("/v1/hybrid/vpc-vpn/{dc}/sync"), json!({"syncVpcVpnGatewayFromRemote": {}})).await;
-    let gateway = uuid_of(&n.query("/v1/hybrid/vpc-vpn").await[0]);
+    let gateway = n.query("/v1/hybrid/vpc-vpn").await[0].clone();
+    assert_eq!(gateway["vpcUuid"], vpc.as_str(), "the gateway is linked to the local VPC record");
+    let gateway = uuid_of(&gateway);
 
     let entry = |dst: &str, hop_type: &str, hop: &str| {
         json!({"params": {"vRouterUuid": router, "vRouterType": "vrouter", "dstCidrBlock": dst, "nextHopType": hop_type, "nextHopUuid": hop}})
@@ -359,6 +360,12 @@ async fn route_entries_through_a_vpn_gateway() {
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/vrouter/{router}"), Value::Null).await;
     assert!(n.query("/v1/hybrid/aliyun/route-entry").await.is_empty());
     assert!(n.query("/v1/hybrid/aliyun/vrouter").await.is_empty());
+    // So does the VPC's: its vRouter record goes with it.
+    n.ok("PUT", &format!("/v1/hybrid/aliyun/vrouter/{vpc}/sync"), json!({"syncAliyunVirtualRouterFromRemote": {}})).await;
+    assert_eq!(n.query("/v1/hybrid/aliyun/vrouter").await.len(), 1);
+    n.ok("DELETE", &format!("/v1/hybrid/aliyun/vpc/{vpc}"), Value::Null).await;
+    assert!(n.query("/v1/hybrid/aliyun/vrouter").await.is_empty());
+    assert!(sim.sim.state.lock().vpcs.contains_key(&vpc_id), "a local deletion leaves Alibaba Cloud alone");
 }
 
 #[actix_web::test]

@@ -340,7 +340,10 @@ impl AliyunClient {
             with_token = params
                 .iter()
                 .cloned()
-                .chain(std::iter::once(("ClientToken".to_string(), new_client_token())))
+                .chain(std::iter::once((
+                    "ClientToken".to_string(),
+                    new_client_token(),
+                )))
                 .collect::<Vec<_>>();
             with_token.as_slice()
         } else {
@@ -694,7 +697,13 @@ mod tests {
         ] {
             assert!(creates_resources(action), "{action}");
         }
-        for action in ["DescribeVpcs", "DeleteVpc", "StartInstance", "Creator", "Run"] {
+        for action in [
+            "DescribeVpcs",
+            "DeleteVpc",
+            "StartInstance",
+            "Creator",
+            "Run",
+        ] {
             assert!(!creates_resources(action), "{action}");
         }
     }

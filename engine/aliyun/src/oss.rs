@@ -11,9 +11,9 @@
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
 use md5::{Digest, Md5};
-use tokio::io::{AsyncRead, AsyncReadExt};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::client::{
     host_header, AliyunClient, OssSignatureVersion, Protocol, RawResponse, RequestStamp, OSS,
@@ -404,12 +404,10 @@ impl Oss<'_> {
                 body,
             )
             .await?;
-        Ok(
-            xml_text(&String::from_utf8_lossy(&response.body), "ETag")
-                .unwrap_or_default()
-                .trim_matches('"')
-                .to_string(),
-        )
+        Ok(xml_text(&String::from_utf8_lossy(&response.body), "ETag")
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string())
     }
 
     /// Drops an unfinished upload and the parts it holds.
@@ -457,9 +455,9 @@ impl Oss<'_> {
             let mut parts: Vec<(u32, String)> = Vec::new();
             let mut size = 0u64;
             loop {
-                let chunk = read_part(&mut reader, part_size)
-                    .await
-                    .map_err(|e| AliyunError::config(operation, format!("reading the source: {e}")))?;
+                let chunk = read_part(&mut reader, part_size).await.map_err(|e| {
+                    AliyunError::config(operation, format!("reading the source: {e}"))
+                })?;
                 if chunk.is_empty() && !parts.is_empty() {
                     break;
                 }
@@ -467,7 +465,9 @@ impl Oss<'_> {
                 if number > MAX_PARTS {
                     return Err(AliyunError::config(
                         operation,
-                        format!("more than {MAX_PARTS} parts of {part_size} bytes; use larger parts"),
+                        format!(
+                            "more than {MAX_PARTS} parts of {part_size} bytes; use larger parts"
+                        ),
                     ));
                 }
                 let last = chunk.len() < part_size;

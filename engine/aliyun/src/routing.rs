@@ -9,7 +9,6 @@ use crate::client::{AliyunClient, VPC, VPC_VERSION};
 use crate::de::{lenient_i64, lenient_string, wrapped};
 use crate::ecs::ActionResponse;
 use crate::error::AliyunError;
-use crate::paging::{paginate_pages, Page};
 use crate::params::Params;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -235,8 +234,18 @@ pub struct CreateRouterInterfaceResponse {
     pub order_id: String,
 }
 
-/// Page size of the `*_all` listings (the documented maximum of these actions is 50).
-const ROUTING_PAGE_SIZE: u32 = 50;
+crate::vpc::paged!(
+    DescribeVRoutersResponse => v_routers: VRouter,
+    DescribeRouteTablesResponse => route_tables: RouteTable,
+    DescribeVirtualBorderRoutersResponse => virtual_border_router_set: VirtualBorderRouter,
+    DescribeRouterInterfacesResponse => router_interface_set: RouterInterface,
+);
+
+fn table_filters(v_router_id: Option<&str>, route_table_id: Option<&str>) -> Params {
+    Params::new()
+        .set_opt("VRouterId", v_router_id)
+        .set_opt("RouteTableId", route_table_id)
+}
 
 /// `Filter.1.Key=<key>`, `Filter.1.Value.N=<id>`: how the border-router actions filter by id.
 fn id_filter(params: Params, key: &str, ids: &[String]) -> Params {
@@ -268,23 +277,14 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVRoutersResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VRouterId", v_router_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.routing(region, "DescribeVRouters", params).await
+        let filters = Params::new().set_opt("VRouterId", v_router_id);
+        self.vpc_page(region, "DescribeVRouters", filters, page_number, page_size)
+            .await
     }
 
     pub async fn describe_vrouters_all(&self, region: &str) -> Result<Vec<VRouter>, AliyunError> {
-        paginate_pages(ROUTING_PAGE_SIZE, |number, size| async move {
-            let page = self.describe_vrouters(region, None, number, size).await?;
-            Ok(Page {
-                items: page.v_routers,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        self.vpc_all::<DescribeVRoutersResponse>(region, "DescribeVRouters", Params::new())
+            .await
     }
 
     /// Route tables (with their entries) of one vRouter, or of the region when `None`.
@@ -296,13 +296,14 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeRouteTablesResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VRouterId", v_router_id)
-            .set_opt("RouteTableId", route_table_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.routing(region, "DescribeRouteTables", params).await
+        self.vpc_page(
+            region,
+            "DescribeRouteTables",
+            table_filters(v_router_id, route_table_id),
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_route_tables_all(
@@ -310,15 +311,11 @@ impl AliyunClient {
         region: &str,
         v_router_id: Option<&str>,
     ) -> Result<Vec<RouteTable>, AliyunError> {
-        paginate_pages(ROUTING_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_route_tables(region, v_router_id, None, number, size)
-                .await?;
-            Ok(Page {
-                items: page.route_tables,
-                total_count: page.total_count,
-            })
-        })
+        self.vpc_all::<DescribeRouteTablesResponse>(
+            region,
+            "DescribeRouteTables",
+            table_filters(v_router_id, None),
+        )
         .await
     }
 
@@ -367,26 +364,26 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVirtualBorderRoutersResponse, AliyunError> {
-        let params = id_filter(Params::new().set("RegionId", region), "VbrId", vbr_ids)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.routing(region, "DescribeVirtualBorderRouters", params)
-            .await
+        let filters = id_filter(Params::new(), "VbrId", vbr_ids);
+        self.vpc_page(
+            region,
+            "DescribeVirtualBorderRouters",
+            filters,
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_virtual_border_routers_all(
         &self,
         region: &str,
     ) -> Result<Vec<VirtualBorderRouter>, AliyunError> {
-        paginate_pages(ROUTING_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_virtual_border_routers(region, &[], number, size)
-                .await?;
-            Ok(Page {
-                items: page.virtual_border_router_set,
-                total_count: page.total_count,
-            })
-        })
+        self.vpc_all::<DescribeVirtualBorderRoutersResponse>(
+            region,
+            "DescribeVirtualBorderRouters",
+            Params::new(),
+        )
         .await
     }
 
@@ -398,30 +395,26 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeRouterInterfacesResponse, AliyunError> {
-        let params = id_filter(
-            Params::new().set("RegionId", region),
-            "RouterInterfaceId",
-            router_interface_ids,
+        let filters = id_filter(Params::new(), "RouterInterfaceId", router_interface_ids);
+        self.vpc_page(
+            region,
+            "DescribeRouterInterfaces",
+            filters,
+            page_number,
+            page_size,
         )
-        .set("PageNumber", page_number)
-        .set("PageSize", page_size);
-        self.routing(region, "DescribeRouterInterfaces", params)
-            .await
+        .await
     }
 
     pub async fn describe_router_interfaces_all(
         &self,
         region: &str,
     ) -> Result<Vec<RouterInterface>, AliyunError> {
-        paginate_pages(ROUTING_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_router_interfaces(region, &[], number, size)
-                .await?;
-            Ok(Page {
-                items: page.router_interface_set,
-                total_count: page.total_count,
-            })
-        })
+        self.vpc_all::<DescribeRouterInterfacesResponse>(
+            region,
+            "DescribeRouterInterfaces",
+            Params::new(),
+        )
         .await
     }
 
@@ -450,8 +443,14 @@ impl AliyunClient {
             )
             .set_opt("Name", request.name.as_ref())
             .set_opt("Description", request.description.as_ref())
-            .set_opt("HealthCheckSourceIp", request.health_check_source_ip.as_ref())
-            .set_opt("HealthCheckTargetIp", request.health_check_target_ip.as_ref())
+            .set_opt(
+                "HealthCheckSourceIp",
+                request.health_check_source_ip.as_ref(),
+            )
+            .set_opt(
+                "HealthCheckTargetIp",
+                request.health_check_target_ip.as_ref(),
+            )
             .set_opt("ClientToken", request.client_token.as_ref());
         self.routing(region, "CreateRouterInterface", params).await
     }

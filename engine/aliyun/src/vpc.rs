@@ -165,7 +165,66 @@ pub struct EipAddress {
 
 const VPC_PAGE_SIZE: u32 = 50;
 
+/// A PageNumber/PageSize answer of the VPC API: its items and TotalCount.
+pub(crate) trait PagedAnswer: serde::de::DeserializeOwned {
+    type Item;
+    fn into_page(self) -> Page<Self::Item>;
+}
+
+/// `paged!(Answer => items_field: Item)` implements [`PagedAnswer`].
+macro_rules! paged {
+    ($($answer:ty => $field:ident : $item:ty),* $(,)?) => {
+        $(impl $crate::vpc::PagedAnswer for $answer {
+            type Item = $item;
+            fn into_page(self) -> $crate::paging::Page<$item> {
+                $crate::paging::Page { items: self.$field, total_count: self.total_count }
+            }
+        })*
+    };
+}
+pub(crate) use paged;
+
+paged!(
+    DescribeVpcsResponse => vpcs: Vpc,
+    DescribeVSwitchesResponse => v_switches: VSwitch,
+    DescribeEipAddressesResponse => eip_addresses: EipAddress,
+);
+
 impl AliyunClient {
+    /// One page of a VPC-API listing: `filters` plus RegionId, PageNumber and PageSize.
+    pub(crate) async fn vpc_page<R: serde::de::DeserializeOwned>(
+        &self,
+        region: &str,
+        action: &str,
+        filters: Params,
+        page_number: u32,
+        page_size: u32,
+    ) -> Result<R, AliyunError> {
+        let params = Params::new()
+            .set("RegionId", region)
+            .extend(filters.as_slice())
+            .set("PageNumber", page_number)
+            .set("PageSize", page_size);
+        self.vpc(region, action, params).await
+    }
+
+    /// Every item of a VPC-API listing, page by page.
+    pub(crate) async fn vpc_all<R: PagedAnswer>(
+        &self,
+        region: &str,
+        action: &str,
+        filters: Params,
+    ) -> Result<Vec<R::Item>, AliyunError> {
+        paginate_pages(VPC_PAGE_SIZE, |number, size| {
+            let filters = filters.clone();
+            async move {
+                let answer: R = self.vpc_page(region, action, filters, number, size).await?;
+                Ok(answer.into_page())
+            }
+        })
+        .await
+    }
+
     async fn vpc<R: serde::de::DeserializeOwned>(
         &self,
         region: &str,
@@ -210,23 +269,14 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVpcsResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VpcId", vpc_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpc(region, "DescribeVpcs", params).await
+        let filters = Params::new().set_opt("VpcId", vpc_id);
+        self.vpc_page(region, "DescribeVpcs", filters, page_number, page_size)
+            .await
     }
 
     pub async fn describe_vpcs_all(&self, region: &str) -> Result<Vec<Vpc>, AliyunError> {
-        paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
-            let page = self.describe_vpcs(region, None, number, size).await?;
-            Ok(Page {
-                items: page.vpcs,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        self.vpc_all::<DescribeVpcsResponse>(region, "DescribeVpcs", Params::new())
+            .await
     }
 
     pub async fn create_vswitch(
@@ -267,12 +317,9 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVSwitchesResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VpcId", vpc_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpc(region, "DescribeVSwitches", params).await
+        let filters = Params::new().set_opt("VpcId", vpc_id);
+        self.vpc_page(region, "DescribeVSwitches", filters, page_number, page_size)
+            .await
     }
 
     pub async fn describe_vswitches_all(
@@ -280,16 +327,9 @@ impl AliyunClient {
         region: &str,
         vpc_id: Option<&str>,
     ) -> Result<Vec<VSwitch>, AliyunError> {
-        paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_vswitches(region, vpc_id, number, size)
-                .await?;
-            Ok(Page {
-                items: page.v_switches,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        let filters = Params::new().set_opt("VpcId", vpc_id);
+        self.vpc_all::<DescribeVSwitchesResponse>(region, "DescribeVSwitches", filters)
+            .await
     }
 
     pub async fn allocate_eip_address(
@@ -355,27 +395,22 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeEipAddressesResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("AllocationId", allocation_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpc(region, "DescribeEipAddresses", params).await
+        let filters = Params::new().set_opt("AllocationId", allocation_id);
+        self.vpc_page(
+            region,
+            "DescribeEipAddresses",
+            filters,
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_eip_addresses_all(
         &self,
         region: &str,
     ) -> Result<Vec<EipAddress>, AliyunError> {
-        paginate_pages(VPC_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_eip_addresses(region, None, number, size)
-                .await?;
-            Ok(Page {
-                items: page.eip_addresses,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        self.vpc_all::<DescribeEipAddressesResponse>(region, "DescribeEipAddresses", Params::new())
+            .await
     }
 }

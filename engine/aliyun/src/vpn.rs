@@ -12,7 +12,6 @@ use crate::client::{AliyunClient, VPC, VPC_VERSION};
 use crate::de::{lenient_i64, lenient_string, wrapped};
 use crate::ecs::ActionResponse;
 use crate::error::AliyunError;
-use crate::paging::{paginate_pages, Page};
 use crate::params::Params;
 use crate::vpc::VpcTag;
 
@@ -262,7 +261,11 @@ pub struct VpnConnectionConfig {
     pub ipsec_config: IpsecConfig,
 }
 
-const VPN_PAGE_SIZE: u32 = 50;
+crate::vpc::paged!(
+    DescribeVpnGatewaysResponse => vpn_gateways: VpnGateway,
+    DescribeCustomerGatewaysResponse => customer_gateways: CustomerGateway,
+    DescribeVpnConnectionsResponse => vpn_connections: VpnConnection,
+);
 
 impl AliyunClient {
     async fn vpn<R: serde::de::DeserializeOwned>(
@@ -301,28 +304,23 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVpnGatewaysResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VpnGatewayId", vpn_gateway_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpn(region, "DescribeVpnGateways", params).await
+        let filters = Params::new().set_opt("VpnGatewayId", vpn_gateway_id);
+        self.vpc_page(
+            region,
+            "DescribeVpnGateways",
+            filters,
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_vpn_gateways_all(
         &self,
         region: &str,
     ) -> Result<Vec<VpnGateway>, AliyunError> {
-        paginate_pages(VPN_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_vpn_gateways(region, None, number, size)
-                .await?;
-            Ok(Page {
-                items: page.vpn_gateways,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        self.vpc_all::<DescribeVpnGatewaysResponse>(region, "DescribeVpnGateways", Params::new())
+            .await
     }
 
     pub async fn delete_vpn_gateway(
@@ -358,27 +356,26 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeCustomerGatewaysResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("CustomerGatewayId", customer_gateway_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpn(region, "DescribeCustomerGateways", params).await
+        let filters = Params::new().set_opt("CustomerGatewayId", customer_gateway_id);
+        self.vpc_page(
+            region,
+            "DescribeCustomerGateways",
+            filters,
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_customer_gateways_all(
         &self,
         region: &str,
     ) -> Result<Vec<CustomerGateway>, AliyunError> {
-        paginate_pages(VPN_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_customer_gateways(region, None, number, size)
-                .await?;
-            Ok(Page {
-                items: page.customer_gateways,
-                total_count: page.total_count,
-            })
-        })
+        self.vpc_all::<DescribeCustomerGatewaysResponse>(
+            region,
+            "DescribeCustomerGateways",
+            Params::new(),
+        )
         .await
     }
 
@@ -422,27 +419,26 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeVpnConnectionsResponse, AliyunError> {
-        let params = Params::new()
-            .set("RegionId", region)
-            .set_opt("VpnConnectionId", vpn_connection_id)
-            .set("PageNumber", page_number)
-            .set("PageSize", page_size);
-        self.vpn(region, "DescribeVpnConnections", params).await
+        let filters = Params::new().set_opt("VpnConnectionId", vpn_connection_id);
+        self.vpc_page(
+            region,
+            "DescribeVpnConnections",
+            filters,
+            page_number,
+            page_size,
+        )
+        .await
     }
 
     pub async fn describe_vpn_connections_all(
         &self,
         region: &str,
     ) -> Result<Vec<VpnConnection>, AliyunError> {
-        paginate_pages(VPN_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_vpn_connections(region, None, number, size)
-                .await?;
-            Ok(Page {
-                items: page.vpn_connections,
-                total_count: page.total_count,
-            })
-        })
+        self.vpc_all::<DescribeVpnConnectionsResponse>(
+            region,
+            "DescribeVpnConnections",
+            Params::new(),
+        )
         .await
     }
 

@@ -435,7 +435,11 @@ async fn untyped_creating_calls_get_one_client_token_for_all_attempts_and_others
     assert_eq!(tokens[1], Some(first));
     assert_eq!(tokens[2], Some(first), "every attempt repeats the token");
     assert_eq!(tokens[3], None, "a Describe gets none");
-    assert_eq!(tokens[4], Some("mine"), "a caller's token is kept, not doubled");
+    assert_eq!(
+        tokens[4],
+        Some("mine"),
+        "a caller's token is kept, not doubled"
+    );
     assert_eq!(
         received[4]
             .query

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use support::{Request, Response, TestServer};
 use zstack_aliyun::ecs::*;
-use zstack_aliyun::sign::verify_acs3;
 use zstack_aliyun::routing::*;
+use zstack_aliyun::sign::verify_acs3;
 use zstack_aliyun::vpc::*;
 use zstack_aliyun::vpn::*;
 use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
@@ -45,19 +45,29 @@ fn answer(action: &str) -> Value {
         "DescribeVRouters" => json!({"TotalCount": 1, "VRouters": {"VRouter": [
             {"VRouterId": "vrt-1", "VpcId": "vpc-1", "RouteTableIds": {"RouteTableId": ["vtb-1"]}}]}}),
         "CreateRouteEntry" => json!({"RouteEntryId": "rte-new"}),
-        "DescribeVirtualBorderRouters" => json!({"TotalCount": 1, "VirtualBorderRouterSet": {"VirtualBorderRouterType": [
-            {"VbrId": "vbr-1", "VlanId": 10, "Status": "active", "PeerGatewayIp": "116.0.0.2"}]}}),
-        "DescribeRouterInterfaces" => json!({"TotalCount": 1, "RouterInterfaceSet": {"RouterInterfaceType": [
-            {"RouterInterfaceId": "ri-1", "RouterType": "VBR", "Role": "InitiatingSide", "Status": "Active"}]}}),
+        "DescribeVirtualBorderRouters" => {
+            json!({"TotalCount": 1, "VirtualBorderRouterSet": {"VirtualBorderRouterType": [
+            {"VbrId": "vbr-1", "VlanId": 10, "Status": "active", "PeerGatewayIp": "116.0.0.2"}]}})
+        }
+        "DescribeRouterInterfaces" => {
+            json!({"TotalCount": 1, "RouterInterfaceSet": {"RouterInterfaceType": [
+            {"RouterInterfaceId": "ri-1", "RouterType": "VBR", "Role": "InitiatingSide", "Status": "Active"}]}})
+        }
         "CreateRouterInterface" => json!({"RouterInterfaceId": "ri-new", "OrderId": 0}),
         "CreateVpnGateway" => json!({"VpnGatewayId": "vpn-new", "Name": "gw", "OrderId": 0}),
         "DescribeVpnGateways" => json!({"TotalCount": 1, "VpnGateways": {"VpnGateway": [
             {"VpnGatewayId": "vpn-1", "Spec": "10M", "Status": "active", "InternetIp": "47.0.0.9", "CreateTime": 1700000000000i64}]}}),
-        "CreateCustomerGateway" => json!({"CustomerGatewayId": "cgw-new", "IpAddress": "198.51.100.1", "CreateTime": 1}),
-        "CreateVpnConnection" => json!({"VpnConnectionId": "vco-new", "Name": "c", "CreateTime": 1}),
-        "DownloadVpnConnectionConfig" => json!({"VpnConnectionConfig": {"Local": "47.0.0.9", "Remote": "198.51.100.1",
+        "CreateCustomerGateway" => {
+            json!({"CustomerGatewayId": "cgw-new", "IpAddress": "198.51.100.1", "CreateTime": 1})
+        }
+        "CreateVpnConnection" => {
+            json!({"VpnConnectionId": "vco-new", "Name": "c", "CreateTime": 1})
+        }
+        "DownloadVpnConnectionConfig" => {
+            json!({"VpnConnectionConfig": {"Local": "47.0.0.9", "Remote": "198.51.100.1",
             "LocalSubnet": "10.0.0.0/16", "RemoteSubnet": "192.168.0.0/16",
-            "IkeConfig": {"Psk": "k", "IkeVersion": "ikev2", "IkeLifetime": 86400}, "IpsecConfig": {"IpsecPfs": "group2"}}}),
+            "IkeConfig": {"Psk": "k", "IkeVersion": "ikev2", "IkeLifetime": 86400}, "IpsecConfig": {"IpsecPfs": "group2"}}})
+        }
         _ => json!({}),
     };
     let mut body = body;
@@ -594,7 +604,10 @@ async fn routing_and_vpn_actions_send_their_parameters_and_decode_their_answers(
 
     let sent = server.requests();
     let checks: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("DescribeVRouters", vec![("RegionId", R), ("PageSize", "50")]),
+        (
+            "DescribeVRouters",
+            vec![("RegionId", R), ("PageSize", "50")],
+        ),
         (
             "CreateRouteEntry",
             vec![
@@ -627,7 +640,10 @@ async fn routing_and_vpn_actions_send_their_parameters_and_decode_their_answers(
                 ("OppositeRegionId", R),
             ],
         ),
-        ("DeleteRouterInterface", vec![("RouterInterfaceId", "ri-new")]),
+        (
+            "DeleteRouterInterface",
+            vec![("RouterInterfaceId", "ri-new")],
+        ),
         (
             "CreateVpnGateway",
             vec![
@@ -654,7 +670,10 @@ async fn routing_and_vpn_actions_send_their_parameters_and_decode_their_answers(
             vec![("VpnConnectionId", "vco-new")],
         ),
         ("DeleteVpnConnection", vec![("VpnConnectionId", "vco-new")]),
-        ("DeleteCustomerGateway", vec![("CustomerGatewayId", "cgw-new")]),
+        (
+            "DeleteCustomerGateway",
+            vec![("CustomerGatewayId", "cgw-new")],
+        ),
         ("DeleteVpnGateway", vec![("VpnGatewayId", "vpn-new")]),
     ];
     assert_eq!(sent.len(), checks.len());

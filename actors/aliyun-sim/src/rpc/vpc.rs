@@ -24,8 +24,8 @@ use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, Rpc
 use crate::cidr::Cidr;
 use crate::error::{SimError, SimResult};
 use crate::state::{
-    zone_region, InstanceStatus, SimEip, SimRouteEntry, SimRouterInterface, SimState,
-    SimVSwitch, SimVpc,
+    zone_region, InstanceStatus, SimEip, SimRouteEntry, SimRouterInterface, SimState, SimVSwitch,
+    SimVpc,
 };
 
 pub fn handle(
@@ -975,7 +975,6 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
         &info,
     ))
 }
-
 
 /// Bandwidth specs of router interfaces; an accepting side has no spec of its own.
 const ROUTER_INTERFACE_SPECS: &[&str] = &[

@@ -165,3 +165,18 @@ pub async fn zone_sync(app: App, req: Req) -> ApiResult<Reply> {
     zones_sync(&app, &dc).await?;
     Ok(Reply::Empty)
 }
+
+/// `GetEcsInstanceType`: the instance types Alibaba offers in a zone.
+pub async fn zone_instance_types(app: App, req: Req) -> ApiResult<Reply> {
+    let zone = app.store.inv_must(&tables::IDENTITY_ZONE, &req.must("identityZoneUuid")?).await?;
+    let zone_id = field(&zone, "zoneId");
+    let zones = remote_zones(&app, &field(&zone, "dataCenterUuid")).await?;
+    let types = zones
+        .into_iter()
+        .find(|z| z.zone_id == zone_id)
+        .ok_or_else(|| ApiError::operation(format!("Alibaba Cloud no longer lists zone {zone_id}")))?
+        .available_instance_types;
+    let mut m = serde_json::Map::new();
+    m.insert("types".into(), json!(types));
+    Ok(Reply::Fields(m))
+}

@@ -2,10 +2,10 @@
 //! ECS instance (waiting for `In_use` / `Available`), delete remotely (Alibaba
 //! first) or locally, sync.
 
-use super::cascade::{self as hc, delete_local};
+use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
+use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
@@ -14,7 +14,6 @@ use crate::store::{str_of, Inventory};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use zstack_aliyun::ecs::{CreateDiskRequest, DescribeDisksRequest, Disk};
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
 fn disk_fields(dc: &str, d: &Disk, zones: &HashMap<String, String>, instances: &HashMap<String, String>) -> Map<String, Value> {
@@ -113,17 +112,10 @@ pub async fn disk_detach(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 pub async fn disk_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.disk, &uuid, move |inv| {
-        Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted_or_gone(remote.client.delete_disk(&remote.region, &field(&inv, "diskId")).await)
-        })
+    delete_remote_first(&app, &app.dirs().hybrid.disk, hc::DISK, &req.must("uuid")?, |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_disk(&remote.region, &field(&inv, "diskId")).await) })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::DISK, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 /// Every disk of the region except system disks, reconciled.

@@ -4,10 +4,10 @@
 //! and records it as `ecsStatus`), console URL, update and password, sync,
 //! delete remotely (Alibaba first) or locally.
 
-use super::cascade::{self as hc, delete_local};
+use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, on_actor_write, tables, uuid_by_id, wait_for_status};
+use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
@@ -17,7 +17,6 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use zstack_aliyun::ecs::{DescribeInstancesRequest, DiskSpec, Instance, RunInstancesRequest};
 use zstack_aliyun::{Params, ECS, ECS_VERSION};
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::flow::{FlowChain, Shared};
 use zstack_kit::{ApiError, ApiResult};
 
@@ -237,17 +236,10 @@ pub async fn ecs_reboot(app: App, req: Req) -> ApiResult<Reply> {
 
 /// `DeleteEcsInstance`: deleted on Alibaba Cloud first; the local record goes once that is confirmed.
 pub async fn ecs_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.ecs, &uuid, move |inv| {
-        Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await
-        })
+    delete_remote_first(&app, &app.dirs().hybrid.ecs, hc::ECS, &req.must("uuid")?, |a, remote, inv| {
+        Box::pin(async move { instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::ECS, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 pub async fn ecs_vnc_url(app: App, req: Req) -> ApiResult<Reply> {

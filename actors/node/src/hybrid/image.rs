@@ -1,16 +1,15 @@
 //! ECS images: sync from Alibaba Cloud (system images by default, or the
 //! owner alias given as `type`), delete locally, delete remotely (own images).
 
-use super::cascade::{self as hc, delete_local};
+use super::cascade as hc;
 use super::client::for_data_center;
 use super::sync::reconcile;
-use super::{aliyun_error, deleted_or_gone, field, invs_reply, on_actor, tables};
+use super::{aliyun_error, deleted_or_gone, field, invs_reply, delete_remote_first, tables};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
 use crate::store::str_of;
 use zstack_aliyun::ecs::DescribeImagesRequest;
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
 const OWNERS: &[&str] = &["system", "self", "others", "marketplace"];
@@ -38,18 +37,13 @@ pub async fn image_sync(app: App, req: Req) -> ApiResult<Reply> {
 
 /// `DeleteEcsImageRemote`: only images the account owns can be deleted on Alibaba Cloud.
 pub async fn image_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.image, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.image, hc::IMAGE, &req.must("uuid")?, |_, remote, inv| {
         Box::pin(async move {
             if str_of(&inv, "type") == Some("system") {
                 return Err(ApiError::invalid_argument(format!("EcsImage[uuid:{}] is a system image; only the account's own images can be deleted remotely", field(&inv, "uuid"))));
             }
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             deleted_or_gone(remote.client.delete_image(&remote.region, &field(&inv, "ecsImageId"), false).await)
         })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::IMAGE, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }

@@ -6,10 +6,10 @@
 //! More families (OSS, image upload, VPN, routers) are added as further files
 //! registered here and in `routes`.
 
-pub mod border;
 pub mod cascade;
 pub mod client;
 pub mod datacenter;
+pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;
@@ -148,25 +148,34 @@ pub fn client_token(resource_uuid: &str) -> String {
 /// Run `f` on the resource's actor with its current inventory, so remote
 /// operations on one resource never interleave (start while stopping, ...).
 pub async fn on_actor<K: Kind, R: Send + 'static>(
+    app: &App,
     dir: &Dir<K>,
     uuid: &str,
     f: impl FnOnce(Inventory) -> futures::future::LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
 ) -> ApiResult<R> {
-    let kind = K::SPEC.vo;
-    let id = uuid.to_string();
-    dir.ask(uuid, move |cell: zstack_kit::actor::Cell<crate::resources::Res<K>>| {
+    on_actor_write(app, dir, uuid, move |inv| Box::pin(async move { Ok((f(inv).await?, None)) })).await
+}
+
+/// A remote delete: Alibaba Cloud first, on the record's actor (so an
+/// operation queued on it finishes first); the local record, with what is
+/// below it, goes only once Alibaba confirmed or no longer has the resource.
+pub async fn delete_remote_first<K: Kind>(
+    app: &App,
+    dir: &Dir<K>,
+    kind: &'static str,
+    uuid: &str,
+    call: impl FnOnce(App, client::Remote, Inventory) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> + Send + 'static,
+) -> ApiResult<crate::api::Reply> {
+    let a = app.clone();
+    on_actor(app, dir, uuid, move |inv| {
         Box::pin(async move {
-            let inv = {
-                let s = cell.borrow();
-                if s.gone {
-                    return Err(ApiError::not_found(kind, &id));
-                }
-                s.inv.clone()
-            };
-            f(inv).await
+            let remote = client::for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
+            call(a, remote, inv).await
         })
     })
-    .await
+    .await?;
+    cascade::delete_local(app, zstack_kit::cascade::Node::new(kind, uuid), zstack_kit::cascade::DeleteMode::Permissive).await?;
+    Ok(crate::api::Reply::Empty)
 }
 
 /// Insert a record made remotely under its parent; when the insert fails,

@@ -90,5 +90,7 @@ pub fn all() -> Vec<ApiDef> {
         ApiDef { msg: "APISyncHybridEipFromRemoteMsg", fqcn: "org.zstack.header.hybrid.network.eip.APISyncHybridEipFromRemoteMsg", verb: Verb::Put, path: "/v1/hybrid/eip/{dataCenterUuid}/sync", key: "syncHybridEipFromRemote", is_async: true, params: "type*:s dataCenterUuid*:s resourceUuid:s tagUuids:l", needs_session: true, handler: call!(eip::eip_sync) },
         ApiDef { msg: "APIQueryHybridEipFromLocalMsg", fqcn: "org.zstack.header.hybrid.network.eip.APIQueryHybridEipFromLocalMsg", verb: Verb::Get, path: "/v1/hybrid/eip", key: "", is_async: false, params: "", needs_session: true, handler: query!(HYBRID_EIP) },
 
+        ApiDef { msg: "APIGetEcsInstanceTypeMsg", fqcn: "org.zstack.header.aliyun.ecs.APIGetEcsInstanceTypeMsg", verb: Verb::Get, path: "/v1/hybrid/ecs/type", key: "", is_async: false, params: "identityZoneUuid*:s ecsImageUuid:s", needs_session: true, handler: call!(datacenter::zone_instance_types) },
+
     ]
 }

@@ -3,10 +3,10 @@
 //! by what it says (`remoteKey`: direction, protocol, ports, CIDR, policy,
 //! priority, NIC type), which is also how Alibaba matches a revoke.
 
-use super::cascade::{self as hc, delete_local};
+use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, tables, undo_logged, uuid_by_id};
+use super::{aliyun_error, client_token, delete_remote_first, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, tables, undo_logged, uuid_by_id};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use zstack_aliyun::ecs::{CreateSecurityGroupRequest, SecurityGroup};
 use zstack_aliyun::{Params, ECS, ECS_VERSION};
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
 fn group_fields(dc: &str, g: &SecurityGroup, vpcs: &std::collections::HashMap<String, String>) -> Map<String, Value> {
@@ -67,17 +66,10 @@ pub async fn group_sync(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 pub async fn group_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.security_group, &uuid, move |inv| {
-        Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted_or_gone(remote.client.delete_security_group(&remote.region, &field(&inv, "securityGroupId")).await)
-        })
+    delete_remote_first(&app, &app.dirs().hybrid.security_group, hc::SECURITY_GROUP, &req.must("uuid")?, |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_security_group(&remote.region, &field(&inv, "securityGroupId")).await) })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::SECURITY_GROUP, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 /// A rule as Alibaba normalizes it (protocol upper case, policy capitalized).
@@ -200,7 +192,7 @@ pub async fn rule_create(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.resource_uuid()?;
     let a = app.clone();
     // On the group's actor: rules of one group change one at a time.
-    let inv = on_actor(&app.dirs().hybrid.security_group, &group_uuid, move |group| {
+    let inv = on_actor(&app, &app.dirs().hybrid.security_group, &group_uuid, move |group| {
         Box::pin(async move {
             let dc = field(&group, "dataCenterUuid");
             let key = rule.key();
@@ -243,7 +235,7 @@ pub async fn rule_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let Some(rule) = app.store.inv_get(&tables::ECS_SECURITY_GROUP_RULE, &uuid).await? else { return Ok(Reply::Empty) };
     let a = app.clone();
-    on_actor(&app.dirs().hybrid.security_group, &field(&rule, "ecsSecurityGroupUuid"), move |group| {
+    on_actor(&app, &app.dirs().hybrid.security_group, &field(&rule, "ecsSecurityGroupUuid"), move |group| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&group, "dataCenterUuid")).await?;
             let (action, params) = rule_of(&rule).call(&field(&group, "securityGroupId"), &remote.region, false);
@@ -259,7 +251,7 @@ pub async fn rule_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
 pub async fn rule_sync(app: App, req: Req) -> ApiResult<Reply> {
     let group_uuid = req.must("uuid")?;
     let a = app.clone();
-    let rules = on_actor(&app.dirs().hybrid.security_group, &group_uuid, move |group| Box::pin(async move { rules_sync(&a, &group).await })).await?;
+    let rules = on_actor(&app, &app.dirs().hybrid.security_group, &group_uuid, move |group| Box::pin(async move { rules_sync(&a, &group).await })).await?;
     invs_reply(rules, &tables::ECS_SECURITY_GROUP_RULE)
 }
 

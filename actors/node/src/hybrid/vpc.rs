@@ -2,18 +2,16 @@
 //! delete remotely (Alibaba first; the local record, with what is below it,
 //! goes only once Alibaba confirmed) or locally.
 
-use super::cascade::{self as hc, delete_local};
+use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, tables, undo_logged, uuid_by_id};
+use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, tables, undo_logged, uuid_by_id};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
 use crate::resources::new_inv;
-use crate::store::Inventory;
 use serde_json::{json, Value};
 use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest, VSwitch, Vpc};
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
 fn vpc_fields(dc: &str, v: &Vpc) -> serde_json::Map<String, Value> {
@@ -69,17 +67,10 @@ pub async fn vpc_sync(app: App, req: Req) -> ApiResult<Reply> {
 
 /// `DeleteEcsVpcRemote`: Alibaba refuses while VSwitches or groups remain (`DependencyViolation...`).
 pub async fn vpc_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.vpc, &uuid, move |inv| {
-        Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted_or_gone(remote.client.delete_vpc(&remote.region, &field(&inv, "ecsVpcId")).await)
-        })
+    delete_remote_first(&app, &app.dirs().hybrid.vpc, hc::VPC, &req.must("uuid")?, |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_vpc(&remote.region, &field(&inv, "ecsVpcId")).await) })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::VPC, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 fn vswitch_fields(dc: &str, v: &VSwitch, vpcs: &std::collections::HashMap<String, String>, zones: &std::collections::HashMap<String, String>) -> serde_json::Map<String, Value> {
@@ -145,17 +136,10 @@ pub async fn vswitch_sync(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 pub async fn vswitch_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    let uuid = req.must("uuid")?;
-    let a = app.clone();
-    on_actor(&app.dirs().hybrid.vswitch, &uuid, move |inv: Inventory| {
-        Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted_or_gone(remote.client.delete_vswitch(&remote.region, &field(&inv, "vSwitchId")).await)
-        })
+    delete_remote_first(&app, &app.dirs().hybrid.vswitch, hc::VSWITCH, &req.must("uuid")?, |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_vswitch(&remote.region, &field(&inv, "vSwitchId")).await) })
     })
-    .await?;
-    delete_local(&app, Node::new(hc::VSWITCH, uuid), DeleteMode::Permissive).await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 #[cfg(test)]
