@@ -693,7 +693,7 @@ async fn snapshot_of(n: &Node, volume: &str, name: &str) -> Value {
 async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
     let Some(env) = env_or_skip("kvm_volume_snapshots_live_and_offline_revert_and_merge") else { return };
     let port = free_port();
-    let _agent = env.start_agent(port);
+    let mut agent = env.start_agent(port);
     let n = Node::start().await;
     let site = Site::build(&n, &env, port, "10.95.0").await;
     let vm = site.vm(&n, "snap").await;
@@ -770,8 +770,29 @@ async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
     n.ok("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&ds)), Value::Null).await;
     assert_eq!(backing_chain(&d1), vec![d1.clone()]);
     assert!(!Path::new(&d0).exists());
+    // The host's agent is gone: taking, reverting and deleting fail naming
+    // the host and change nothing (no row, no file, the same top).
+    let d2 = snapshot_of(&n, &data, "d2").await;
+    let files_before = files_under(&site.ps_dir);
+    agent.kill();
+    let (s, e) = n.call("POST", &format!("/v1/volumes/{data}/volume-snapshots"), Some(json!({"params": {"name": "lost"}}))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains(&site.host), "the error names the host: {e}");
+    let (s, e) = n.call("PUT", &format!("/v1/volume-snapshots/{}/actions", uuid_of(&d2)), Some(json!({"revertVolumeFromSnapshot": {}}))).await;
+    assert_eq!(s, 503, "{e}");
+    let (s, e) = n.call("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&d2)), None).await;
+    assert_eq!(s, 503, "{e}");
+    assert_eq!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={data}")).await.len(), 1);
+    assert_eq!(volume_path(&n, &data).await, backing_chain(&volume_path(&n, &data).await)[0]);
+    assert_eq!(files_under(&site.ps_dir), files_before);
+    let _agent = env.start_agent(port);
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(20), "the agent came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
     // Expunging a volume takes its snapshots' files too.
-    snapshot_of(&n, &data, "d2").await;
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
 
