@@ -3,9 +3,9 @@
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, deleted, local_by_remote_id, ROUTER_INTERFACE, VBR};
+use super::extras::{delete_remote_then_local, local_by_remote_id, ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
-use super::{aliyun_error, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -16,10 +16,9 @@ use serde_json::json;
 use zstack_aliyun::routing::{CreateRouterInterfaceRequest, RouterInterface};
 use zstack_kit::{ApiError, ApiResult};
 
-/// `SyncVirtualBorderRouterFromRemote`.
-pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's border routers reconciled with Alibaba Cloud's.
+pub async fn vbrs_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let vbrs = remote.client.describe_virtual_border_routers_all(&remote.region).await.map_err(aliyun_error)?;
     let fields = vbrs
         .iter()
@@ -31,9 +30,14 @@ pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
                 "description": v.description)
         })
         .collect();
-    let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vbr, VBR, "vbrId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VIRTUAL_BORDER_ROUTER)
+    let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vbr, VBR, "vbrId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVirtualBorderRouterFromRemote`.
+pub async fn vbr_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(vbrs_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VIRTUAL_BORDER_ROUTER)
 }
 
 /// The local record of an interface's router (`VRouter` or `VBR` as Alibaba names types).
@@ -53,18 +57,22 @@ async fn interface_fields(app: &App, dc: &str, r: &RouterInterface) -> ApiResult
         "oppositeRouterType": r.opposite_router_type, "description": r.description))
 }
 
-/// `SyncAliyunRouterInterfaceFromRemote`: linked to local vRouters/VBRs the node knows.
-pub async fn router_interface_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's router interfaces reconciled with Alibaba Cloud's.
+pub async fn router_interfaces_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let interfaces = remote.client.describe_router_interfaces_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(interfaces.len());
     for r in &interfaces {
-        fields.push(interface_fields(&app, &dc, r).await?);
+        fields.push(interface_fields(app, dc, r).await?);
     }
-    let local = app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
-    invs_reply(out.inventories, &tables::ALIYUN_ROUTER_INTERFACE)
+    let local = app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncAliyunRouterInterfaceFromRemote`: linked to local vRouters/VBRs the node knows.
+pub async fn router_interface_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(router_interfaces_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::ALIYUN_ROUTER_INTERFACE)
 }
 
 /// Router interface specs (bandwidth) Alibaba Cloud offers for an initiating side.
@@ -120,10 +128,8 @@ pub async fn router_interface_create(app: App, req: Req) -> ApiResult<Reply> {
     let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": name,
         "routerType": alibaba_type, "routerId": field(&router, id_field), "vRouterUuid": router_uuid, "role": role, "spec": spec,
         "status": "Idle", "accessPointId": access_point, "oppositeRegionId": remote.region, "description": req.str("description")}));
-    if let Err(e) = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone()).await {
-        let _ = remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -139,7 +145,7 @@ pub async fn router_interface_delete_remote(app: App, req: Req) -> ApiResult<Rep
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
+            deleted_or_gone(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
         })
     })
     .await?;

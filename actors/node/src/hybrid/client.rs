@@ -50,6 +50,7 @@ pub struct Clients {
 }
 
 /// A client bound to one DataCenter's region.
+#[derive(Clone)]
 pub struct Remote {
     pub client: AliyunClient,
     pub region: String,

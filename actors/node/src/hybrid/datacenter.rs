@@ -4,7 +4,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, for_endpoint};
-use super::sync::reconcile;
+use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, field, inv_reply, invs_reply, tables};
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -60,7 +60,8 @@ pub async fn data_center_get_remote(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Inventories { items, total: None, class: "org.zstack.header.datacenter.DataCenterProperty" })
 }
 
-/// `SyncDataCenterFromRemote`: the region's name, and its zones already added.
+/// `SyncDataCenterFromRemote`: the region's name, then everything in it
+/// (zones, VPCs, VSwitches, security groups, EIPs, ECS instances, disks).
 pub async fn data_center_sync(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let dc = app.store.inv_must(&tables::DATA_CENTER, &uuid).await?;
@@ -77,7 +78,21 @@ pub async fn data_center_sync(app: App, req: Req) -> ApiResult<Reply> {
         })
         .await?;
     }
+    sync_everything(&app, &uuid).await?;
     Ok(Reply::Empty)
+}
+
+/// Reconcile every kind of resource of a DataCenter, parents before the
+/// records that refer to them.
+pub async fn sync_everything(app: &App, dc: &str) -> ApiResult<Outcome> {
+    let remote = for_data_center(app, dc).await?;
+    let mut total = super::vpc::vswitches_sync(app, &remote).await?;
+    total.count(&super::security_group::groups_sync(app, &remote, None).await?);
+    total.count(&super::eip::eips_sync(app, &remote).await?);
+    total.count(&super::ecs::instances_sync(app, &remote).await?);
+    total.count(&super::disk::disks_sync(app, &remote).await?);
+    total.inventories.clear();
+    Ok(total)
 }
 
 fn zone_fields(dc: &str, z: &Zone) -> serde_json::Map<String, Value> {
@@ -91,10 +106,14 @@ async fn remote_zones(app: &App, dc: &str) -> ApiResult<Vec<Zone>> {
 
 /// Every zone of the region, reconciled with the local ones.
 pub async fn zones_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    Ok(zones_reconcile(app, dc).await?.inventories)
+}
+
+pub async fn zones_reconcile(app: &App, dc: &str) -> ApiResult<Outcome> {
     let zones = remote_zones(app, dc).await?;
     let local = app.store.inv_find(&tables::IDENTITY_ZONE, "dataCenterUuid", dc).await?;
     let remote = zones.iter().map(|z| zone_fields(dc, z)).collect();
-    Ok(reconcile(app, &app.dirs().hybrid.identity_zone, hc::IDENTITY_ZONE, "zoneId", local, remote).await?.inventories)
+    reconcile(app, &app.dirs().hybrid.identity_zone, hc::IDENTITY_ZONE, "zoneId", local, remote).await
 }
 
 /// `AddIdentityZoneFromRemote`: one zone (`zoneId`), or every zone of the region.

@@ -6,16 +6,15 @@
 use super::cascade::{delete_local, retire, DATA_CENTER, VPC};
 use super::extras_tables as t;
 use crate::app::App;
-use crate::resources::{Dir, Kind, Res};
+use crate::resources::{Dir, Kind};
 use crate::store::Inventory;
 use actix::ArbiterHandle;
 use futures::future::LocalBoxFuture;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::time::Duration;
-use zstack_aliyun::AliyunError;
 use zstack_db::TableSpec;
-use zstack_kit::actor::{ActorDirectory, Cell};
+use zstack_kit::actor::ActorDirectory;
 use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
@@ -154,12 +153,6 @@ pub fn delete_node<'a>(app: &'a App, kind: &'a str, uuid: &'a str) -> LocalBoxFu
     })
 }
 
-/// Alibaba Cloud says the thing is not there (any `*.NotFound` code): for a delete,
-/// that is the wanted outcome.
-pub fn gone_remotely(e: &AliyunError) -> bool {
-    e.code().is_some_and(|c| c.ends_with(".NotFound") || c == "NoSuchBucket" || c == "NoSuchKey")
-}
-
 /// `Delete...Remote`: on the record's actor (so nothing else runs on it meanwhile), ask
 /// Alibaba Cloud to delete it; only when that is confirmed (or the thing was already
 /// gone) does the local record go, with everything below it. A refusal leaves it as is.
@@ -170,21 +163,8 @@ pub async fn delete_remote_then_local<K: Kind>(
     uuid: &str,
     remote_delete: impl FnOnce(Inventory) -> LocalBoxFuture<'static, ApiResult<()>> + Send + 'static,
 ) -> ApiResult<()> {
-    dir.ask(uuid, move |cell: Cell<Res<K>>| {
-        let inv = cell.borrow().inv.clone();
-        remote_delete(inv)
-    })
-    .await?;
+    super::on_actor(dir, uuid, remote_delete).await?;
     delete_local(app, Node::new(kind, uuid), DeleteMode::Permissive).await
-}
-
-/// The result of a remote delete, with "already gone" counted as done.
-pub fn deleted<T>(result: Result<T, AliyunError>) -> ApiResult<()> {
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if gone_remotely(&e) => Ok(()),
-        Err(e) => Err(super::aliyun_error(e)),
-    }
 }
 
 /// The local record of kind `spec` whose Alibaba id (`id_field`) is `id`, in a DataCenter.

@@ -13,7 +13,7 @@
 use super::client::for_data_center;
 use super::extras::UploadProgress;
 use super::oss::current_bucket;
-use super::{aliyun_error, client_token, field, inv_reply};
+use super::{aliyun_error, client_token, field, inv_reply, undo_logged, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::kvm::image_store;
@@ -23,7 +23,6 @@ use crate::tables;
 use serde_json::{json, Map};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use zstack_aliyun::ecs::{DescribeImagesRequest, ImportImageDisk, ImportImageRequest};
 use zstack_aliyun::AliyunClient;
@@ -226,37 +225,29 @@ async fn make(
 /// Polls the imported image until Available; CreateFailed/UnAvailable or the transition
 /// timeout fail the job.
 async fn wait_available(app: &App, client: &AliyunClient, region: &str, uuid: &str, id: &str) -> ApiResult<()> {
-    let settings = app.hybrid.clients.settings();
-    let started = Instant::now();
     let filter = DescribeImagesRequest { image_ids: vec![id.to_string()], status: Some(ALL_STATUSES.into()), ..Default::default() };
-    loop {
+    let status = || async {
         let found = client.describe_images(region, &filter).await.map_err(aliyun_error)?;
         let status = found.images.first().map(|i| i.status.clone()).unwrap_or_default();
         set_phase(app, uuid, &format!("Importing:{status}"));
-        match status.as_str() {
-            "Available" => return Ok(()),
-            "CreateFailed" | "UnAvailable" => {
-                return Err(ApiError::operation(format!("Alibaba Cloud could not import the image {id}: its status is {status}")))
-            }
-            "" => return Err(ApiError::operation(format!("the imported image {id} disappeared from Alibaba Cloud"))),
-            _ => {}
+        if status.is_empty() {
+            return Err(ApiError::operation(format!("the imported image {id} disappeared from Alibaba Cloud")));
         }
-        if started.elapsed() > settings.transition_timeout {
-            return Err(ApiError::new(
-                zstack_kit::error::codes::TIMEOUT,
-                format!("the imported image {id} is still {status} after {:?}", settings.transition_timeout),
-            ));
-        }
-        tokio::time::sleep(settings.poll_interval).await;
+        Ok(status)
+    };
+    let end = wait_for_status(app, &format!("the imported image {id}"), &["Available", "CreateFailed", "UnAvailable"], status).await?;
+    if end != "Available" {
+        return Err(ApiError::operation(format!("Alibaba Cloud could not import the image {id}: its status is {end}")));
     }
+    Ok(())
 }
 
 /// Best effort: whatever the failed attempt left on Alibaba Cloud goes.
 async fn undo(client: &AliyunClient, region: &str, bucket: &str, key: &str, ecs_image_id: Option<&str>) {
     if let Some(id) = ecs_image_id {
-        let _ = client.delete_image(region, id, true).await;
+        undo_logged("the imported image", client.delete_image(region, id, true).await).await;
     }
-    let _ = client.oss(region).delete_object(bucket, key).await;
+    undo_logged("the uploaded image file", client.oss(region).delete_object(bucket, key).await).await;
 }
 
 /// `GetCreateEcsImageProgress`: `{"progress": "<percent>%", "phase": ...}` for an upload

@@ -6,26 +6,26 @@
 //! More families (OSS, image upload, VPN, routers) are added as further files
 //! registered here and in `routes`.
 
+pub mod border;
 pub mod cascade;
 pub mod client;
 pub mod datacenter;
-// pub mod disk;
-// pub mod ecs;
-// pub mod eip;
-// pub mod image;
-pub mod border;
+pub mod disk;
+pub mod ecs;
+pub mod eip;
 pub mod extras;
 pub mod extras_routes;
 pub mod extras_tables;
+pub mod image;
 pub mod image_upload;
 pub mod key;
 pub mod oss;
 pub mod routes;
 pub mod secret;
-// pub mod security_group;
+pub mod security_group;
 pub mod sync;
 pub mod tables;
-// pub mod vpc;
+pub mod vpc;
 pub mod vpn;
 pub mod vrouter;
 
@@ -143,4 +143,124 @@ pub fn field(inv: &Inventory, name: &str) -> String {
 /// same token and Alibaba Cloud never creates a duplicate.
 pub fn client_token(resource_uuid: &str) -> String {
     format!("zstack-{resource_uuid}")
+}
+
+/// Run `f` on the resource's actor with its current inventory, so remote
+/// operations on one resource never interleave (start while stopping, ...).
+pub async fn on_actor<K: Kind, R: Send + 'static>(
+    dir: &Dir<K>,
+    uuid: &str,
+    f: impl FnOnce(Inventory) -> futures::future::LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
+) -> ApiResult<R> {
+    let kind = K::SPEC.vo;
+    let id = uuid.to_string();
+    dir.ask(uuid, move |cell: zstack_kit::actor::Cell<crate::resources::Res<K>>| {
+        Box::pin(async move {
+            let inv = {
+                let s = cell.borrow();
+                if s.gone {
+                    return Err(ApiError::not_found(kind, &id));
+                }
+                s.inv.clone()
+            };
+            f(inv).await
+        })
+    })
+    .await
+}
+
+/// Insert a record made remotely under its parent; when the insert fails,
+/// `undo` removes the remote resource, so no half-made resource is left.
+pub async fn insert_or_undo<P: Kind>(
+    app: &App,
+    parent_dir: &Dir<P>,
+    parent: &str,
+    spec: &'static TableSpec,
+    inv: Inventory,
+    undo: impl std::future::Future<Output = ()>,
+) -> ApiResult<()> {
+    match crate::resources::infra::create_under(app, parent_dir, parent, spec, inv).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            undo.await;
+            Err(e)
+        }
+    }
+}
+
+/// Poll `status` until it is one of `want`; a transition that takes longer
+/// than the configured limit fails the job with SYS.1001.
+pub async fn wait_for_status<F, Fut>(app: &App, what: &str, want: &[&str], mut status: F) -> ApiResult<String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<String>>,
+{
+    let settings = app.hybrid.clients.settings();
+    let deadline = std::time::Instant::now() + settings.transition_timeout;
+    loop {
+        let now = status().await?;
+        if want.contains(&now.as_str()) {
+            return Ok(now);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(ApiError::new(codes::TIMEOUT, format!("{what} is still {now} after {:?}; expected {}", settings.transition_timeout, want.join(" or "))));
+        }
+        tokio::time::sleep(settings.poll_interval).await;
+    }
+}
+
+/// Undo of a remote create: failures are logged, the original error is what the job reports.
+pub async fn undo_logged<T>(what: &str, r: Result<T, AliyunError>) {
+    if let Err(e) = r {
+        if !e.is_not_found() {
+            log::warn!("rolling back {what} failed: {e}");
+        }
+    }
+}
+
+/// A remote delete: a resource Alibaba Cloud no longer has counts as deleted.
+pub fn deleted_or_gone<T>(r: Result<T, AliyunError>) -> ApiResult<()> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(aliyun_error(e)),
+    }
+}
+
+/// The uuid of the local record with `id_field == id` among `rows`, by id.
+pub fn uuid_by_id(rows: &[Inventory], id_field: &str) -> std::collections::HashMap<String, String> {
+    rows.iter().filter_map(|r| Some((str_of(r, id_field)?.to_string(), str_of(r, "uuid")?.to_string()))).collect()
+}
+
+/// Like [`on_actor`], and `f` may hand back a new inventory, written through
+/// inside the same turn (an operation's outcome is recorded before the next
+/// operation on the resource starts).
+pub async fn on_actor_write<K: Kind, R: Send + 'static>(
+    app: &App,
+    dir: &Dir<K>,
+    uuid: &str,
+    f: impl FnOnce(Inventory) -> futures::future::LocalBoxFuture<'static, ApiResult<(R, Option<Inventory>)>> + Send + 'static,
+) -> ApiResult<R> {
+    let kind = K::SPEC.vo;
+    let id = uuid.to_string();
+    let store = app.store.clone();
+    dir.ask(uuid, move |cell: zstack_kit::actor::Cell<crate::resources::Res<K>>| {
+        Box::pin(async move {
+            let inv = {
+                let s = cell.borrow();
+                if s.gone {
+                    return Err(ApiError::not_found(kind, &id));
+                }
+                s.inv.clone()
+            };
+            let (r, new) = f(inv).await?;
+            if let Some(mut new) = new {
+                new.insert("lastOpDate".into(), Value::String(zstack_db::time::to_wire(zstack_db::time::now_ms())));
+                store.inv_update(K::SPEC, &new).await?;
+                cell.borrow_mut().inv = new;
+            }
+            Ok(r)
+        })
+    })
+    .await
 }

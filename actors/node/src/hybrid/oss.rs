@@ -7,8 +7,8 @@
 //! than stored: this node keeps secrets only as sealed AccessKeys.
 
 use super::client::{for_data_center, Remote};
-use super::extras::{delete_remote_then_local, deleted, OSS_BUCKET};
-use super::{aliyun_error, field, inv_reply};
+use super::extras::{delete_remote_then_local, OSS_BUCKET};
+use super::{aliyun_error, deleted_or_gone, field, insert_or_undo, inv_reply, undo_logged};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::resources::{apply_update, mutate, new_inv};
@@ -92,10 +92,8 @@ pub async fn bucket_create(app: App, req: Req) -> ApiResult<Reply> {
     let oss = remote.client.oss(&remote.region);
     oss.put_bucket(&name, Some("private")).await.map_err(aliyun_error)?;
     let inv = bucket_inv(&req, &req.resource_uuid()?, &dc, &remote, &name);
-    if let Err(e) = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::OSS_BUCKET, inv.clone()).await {
-        let _ = oss.delete_bucket(&name).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new OSS bucket", oss.delete_bucket(&name).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::OSS_BUCKET, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -111,7 +109,7 @@ pub async fn bucket_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.oss_bucket, OSS_BUCKET, &uuid, move |inv| {
         Box::pin(async move {
             let remote = remote_of_bucket(&a, &inv).await?;
-            deleted(remote.client.oss(&remote.region).delete_bucket(&field(&inv, "bucketName")).await)
+            deleted_or_gone(remote.client.oss(&remote.region).delete_bucket(&field(&inv, "bucketName")).await)
         })
     })
     .await?;
@@ -125,9 +123,14 @@ pub async fn bucket_file_delete(app: App, req: Req) -> ApiResult<Reply> {
     let bucket = crate::resources::read(&app.dirs().hybrid_extras.oss_bucket, &uuid).await?;
     let remote = remote_of_bucket(&app, &bucket).await?;
     let oss = remote.client.oss(&remote.region);
+    let name = field(&bucket, "bucketName");
     // OSS answers a delete of a missing key with success; the caller asked about a file.
-    oss.head_object(&field(&bucket, "bucketName"), &file).await.map_err(aliyun_error)?;
-    oss.delete_object(&field(&bucket, "bucketName"), &file).await.map_err(aliyun_error)?;
+    // (A HEAD's 404 has no body, so no code: the file is named here instead.)
+    match oss.head_object(&name, &file).await {
+        Err(e) if e.http_status() == Some(404) => return Err(ApiError::invalid_argument(format!("the OSS bucket {name} has no file {file}"))),
+        other => other.map_err(aliyun_error)?,
+    };
+    oss.delete_object(&name, &file).await.map_err(aliyun_error)?;
     Ok(Reply::Empty)
 }
 

@@ -27,6 +27,20 @@ pub struct Outcome {
     pub deleted: usize,
 }
 
+impl Outcome {
+    /// Records written (inserted, updated or deleted).
+    pub fn changes(&self) -> usize {
+        self.inserted + self.updated + self.deleted
+    }
+
+    /// Add another sync's counts (not its inventories).
+    pub fn count(&mut self, other: &Outcome) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.deleted += other.deleted;
+    }
+}
+
 /// The fields of `remote` whose local value differs.
 fn changed(local: &Inventory, remote: &Map<String, Value>) -> bool {
     remote.iter().any(|(k, v)| !v.is_null() && local.get(k) != Some(v))

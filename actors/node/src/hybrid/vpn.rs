@@ -5,10 +5,10 @@
 
 use super::cascade::delete_local;
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, deleted, local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
+use super::extras::{delete_remote_then_local, local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
-use super::{aliyun_error, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -20,22 +20,26 @@ use zstack_aliyun::vpn::{CreateCustomerGatewayRequest, CreateVpnConnectionReques
 use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
-/// `SyncVpcVpnGatewayFromRemote`: the region's VPN gateways, linked to the local VPC and
-/// vSwitch records when the node has them.
-pub async fn vpn_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's VPN gateways reconciled with Alibaba Cloud's.
+pub async fn vpn_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let gateways = remote.client.describe_vpn_gateways_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(gateways.len());
     for g in &gateways {
-        let vpc = local_by_remote_id(&app, &tables::ECS_VPC, "ecsVpcId", &dc, &g.vpc_id).await?.map(|v| field(&v, "uuid"));
-        let vswitch = local_by_remote_id(&app, &tables::ECS_VSWITCH, "vSwitchId", &dc, &g.v_switch_id).await?.map(|v| field(&v, "uuid"));
+        let vpc = local_by_remote_id(app, &tables::ECS_VPC, "ecsVpcId", dc, &g.vpc_id).await?.map(|v| field(&v, "uuid"));
+        let vswitch = local_by_remote_id(app, &tables::ECS_VSWITCH, "vSwitchId", dc, &g.v_switch_id).await?.map(|v| field(&v, "uuid"));
         fields.push(remote_fields!("dataCenterUuid": dc, "gatewayId": g.vpn_gateway_id, "name": g.name, "vpcUuid": vpc, "vSwitchUuid": vswitch,
             "publicIp": g.internet_ip, "spec": g.spec, "status": g.status, "businessStatus": g.business_status, "description": g.description));
     }
-    let local = app.store.inv_find(&tables::VPC_VPN_GATEWAY, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_VPN_GATEWAY)
+    let local = app.store.inv_find(&tables::VPC_VPN_GATEWAY, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcVpnGatewayFromRemote`: the region's VPN gateways, linked to the local VPC and
+/// vSwitch records when the node has them.
+pub async fn vpn_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(vpn_gateways_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_VPN_GATEWAY)
 }
 
 fn check_ipv4(name: &str, ip: &str) -> ApiResult<()> {
@@ -60,10 +64,8 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
     let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
     let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
         "description": req.str("description")}));
-    if let Err(e) = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone()).await {
-        let _ = remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -74,25 +76,29 @@ pub async fn user_gateway_delete_remote(app: App, req: Req) -> ApiResult<Reply> 
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
+            deleted_or_gone(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
         })
     })
     .await?;
     Ok(Reply::Empty)
 }
 
-/// `SyncVpcUserVpnGatewayFromRemote`.
-pub async fn user_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's user gateways reconciled with Alibaba Cloud's customer gateways.
+pub async fn user_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let gateways = remote.client.describe_customer_gateways_all(&remote.region).await.map_err(aliyun_error)?;
     let fields = gateways
         .iter()
         .map(|g| remote_fields!("dataCenterUuid": dc, "gatewayId": g.customer_gateway_id, "name": g.name, "ip": g.ip_address, "description": g.description))
         .collect();
-    let local = app.store.inv_find(&tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_USER_VPN_GATEWAY)
+    let local = app.store.inv_find(&tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcUserVpnGatewayFromRemote`.
+pub async fn user_gateway_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(user_gateways_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_USER_VPN_GATEWAY)
 }
 
 const IKE_VERSIONS: &[&str] = &["ikev1", "ikev2"];
@@ -246,11 +252,8 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
         "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
         "description": req.str("description")}));
-    let d = &app.dirs().hybrid_extras;
-    if let Err(e) = crate::resources::infra::create_under(&app, &d.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone()).await {
-        let _ = remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
+    insert_or_undo(&app, &app.dirs().hybrid_extras.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -261,32 +264,36 @@ pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     delete_remote_then_local(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
+            deleted_or_gone(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
         })
     })
     .await?;
     Ok(Reply::Empty)
 }
 
-/// `SyncVpcVpnConnectionFromRemote`: connections of the region whose gateways the node
-/// knows (sync the gateways first); local IKE/IPsec links are kept.
-pub async fn connection_sync(app: App, req: Req) -> ApiResult<Reply> {
-    let dc = req.must("dataCenterUuid")?;
-    let remote = for_data_center(&app, &dc).await?;
+/// The DataCenter's connections reconciled with Alibaba Cloud's.
+pub async fn connections_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
+    let remote = for_data_center(app, dc).await?;
     let connections = remote.client.describe_vpn_connections_all(&remote.region).await.map_err(aliyun_error)?;
     let mut fields = Vec::with_capacity(connections.len());
     for c in &connections {
-        let Some(gateway) = local_by_remote_id(&app, &tables::VPC_VPN_GATEWAY, "gatewayId", &dc, &c.vpn_gateway_id).await? else {
+        let Some(gateway) = local_by_remote_id(app, &tables::VPC_VPN_GATEWAY, "gatewayId", dc, &c.vpn_gateway_id).await? else {
             continue;
         };
-        let user = local_by_remote_id(&app, &tables::VPC_USER_VPN_GATEWAY, "gatewayId", &dc, &c.customer_gateway_id).await?.map(|u| field(&u, "uuid"));
+        let user = local_by_remote_id(app, &tables::VPC_USER_VPN_GATEWAY, "gatewayId", dc, &c.customer_gateway_id).await?.map(|u| field(&u, "uuid"));
         fields.push(remote_fields!("dataCenterUuid": dc, "connectionId": c.vpn_connection_id, "name": c.name, "localSubnet": c.local_subnet,
             "remoteSubnet": c.remote_subnet, "status": c.status, "active": c.effect_immediately, "vpnGatewayUuid": field(&gateway, "uuid"),
             "userGatewayUuid": user));
     }
-    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", &dc).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
-    invs_reply(out.inventories, &tables::VPC_VPN_CONNECTION)
+    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", dc).await?;
+    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
+    Ok(out.inventories)
+}
+
+/// `SyncVpcVpnConnectionFromRemote`: connections of the region whose gateways the node
+/// knows (sync the gateways first); local IKE/IPsec links are kept.
+pub async fn connection_sync(app: App, req: Req) -> ApiResult<Reply> {
+    invs_reply(connections_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_VPN_CONNECTION)
 }
 
 /// `GetVpcVpnConfigurationFromRemote`: `{"ikeConf": ..., "ipSecConf": ...}` as Alibaba

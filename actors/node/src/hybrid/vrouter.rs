@@ -3,9 +3,9 @@
 //! delete it remotely, sync a router's entries (vRouter or border router), query both.
 
 use super::client::{for_data_center, Remote};
-use super::extras::{delete_remote_then_local, deleted, local_by_remote_id, ROUTE_ENTRY, VBR, VROUTER};
+use super::extras::{delete_remote_then_local, local_by_remote_id, ROUTE_ENTRY, VBR, VROUTER};
 use super::sync::reconcile;
-use super::{aliyun_error, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -86,11 +86,12 @@ async fn next_hop_uuid(app: &App, dc: &str, entry: &RouteEntry) -> ApiResult<Opt
     Ok(local_by_remote_id(app, spec, id_field, dc, &entry.instance_id).await?.map(|r| field(&r, "uuid")))
 }
 
-async fn insert_under_router(app: &App, router_type: &str, router: &str, inv: Inventory) -> ApiResult<()> {
+/// Records the route on its router's actor; if that fails, `undo` removes the remote route.
+async fn insert_under_router(app: &App, router_type: &str, router: &str, inv: Inventory, undo: impl std::future::Future<Output = ()>) -> ApiResult<()> {
     let d = &app.dirs().hybrid_extras;
     match router_type {
-        "vbr" => crate::resources::infra::create_under(app, &d.vbr, router, &tables::ALIYUN_ROUTE_ENTRY, inv).await,
-        _ => crate::resources::infra::create_under(app, &d.vrouter, router, &tables::ALIYUN_ROUTE_ENTRY, inv).await,
+        "vbr" => insert_or_undo(app, &d.vbr, router, &tables::ALIYUN_ROUTE_ENTRY, inv, undo).await,
+        _ => insert_or_undo(app, &d.vrouter, router, &tables::ALIYUN_ROUTE_ENTRY, inv, undo).await,
     }
 }
 
@@ -119,10 +120,8 @@ pub async fn route_entry_create(app: App, req: Req) -> ApiResult<Reply> {
     let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vRouterUuid": router_uuid, "vRouterType": router_type,
         "routeEntryId": created.route_entry_id, "routeTableId": table, "destinationCidrBlock": destination, "nextHopType": hop_type,
         "nextHopId": hop_id, "nextHopUuid": hop_uuid, "type": "Custom", "status": "Available"}));
-    if let Err(e) = insert_under_router(&app, &router_type, &router_uuid, inv.clone()).await {
-        let _ = remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await;
-        return Err(e);
-    }
+    let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
+    insert_under_router(&app, &router_type, &router_uuid, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
@@ -139,7 +138,7 @@ pub async fn route_entry_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
                 )));
             }
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
-            deleted(remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(field(&inv, "routeEntryId"))).await)
+            deleted_or_gone(remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(field(&inv, "routeEntryId"))).await)
         })
     })
     .await?;
