@@ -792,6 +792,27 @@ async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
+    // Re-imaging: refused while the VM runs; stopped, the root volume gets a
+    // fresh overlay on the cached image, its old file and its snapshot's
+    // file are gone, and the VM boots from it.
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(act("reimageVmInstance"))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("must be Stopped"), "{e}");
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("stopVmInstance")).await;
+    let rs = snapshot_of(&n, &root, "before-reimage").await;
+    let (old_top, old_snap) = (volume_path(&n, &root).await, rs["primaryStorageInstallPath"].as_str().unwrap().to_string());
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("reimageVmInstance")).await;
+    let fresh = volume_path(&n, &root).await;
+    assert_ne!(fresh, old_top);
+    assert_eq!(backing_chain(&fresh), vec![fresh.clone(), cache.clone()]);
+    assert!(!Path::new(&old_top).exists() && !Path::new(&old_snap).exists(), "the old file and the snapshot's are gone");
+    assert!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={root}")).await.is_empty());
+    let refs = n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=resourceUuid={root}")).await;
+    assert_eq!(refs.len(), 1, "one record of the volume's host: {refs:?}");
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the re-image", &before).await;
+
     // Expunging a volume takes its snapshots' files too.
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
