@@ -915,7 +915,8 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     let Some(env) = env_or_skip("kvm_live_migration_and_local_storage_volume_migration") else { return };
     let port = free_port();
     let host2_sock = env.work.join("host2/sock/libvirt-sock").display().to_string();
-    let _agent = env.start_agent_with(port, &["--migrate-uri", &format!("qemu+unix:///system?socket={host2_sock}")]);
+    let migrate_uri = format!("qemu+unix:///system?socket={host2_sock}");
+    let mut agent = env.start_agent_with(port, &["--migrate-uri", &migrate_uri]);
     let n = Node::start().await;
     let site = Site::build(&n, &env, port, "10.94.0").await;
     let second = match SecondHost::start(&env, port, &site.ps_dir).await {
@@ -951,10 +952,23 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     let blocker = env.work.join("blocker.xml");
     std::fs::write(&blocker, format!("<domain type='qemu'><name>{vm_uuid}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>")).unwrap();
     assert!(second.virsh(&["define", blocker.to_str().unwrap()]).0);
+    // What a failed migration must leave as it was on the destination: the
+    // host's CPU and memory and its share of the local storage.
+    let held_on = |host: String| {
+        let n = &n;
+        let ps = site.ps.clone();
+        async move {
+            let h = n.query(&format!("/v1/hosts/{host}")).await[0].clone();
+            let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{ps}/capacities?hostUuid={host}"), Value::Null).await;
+            (h["availableCpuCapacity"].clone(), h["availableMemoryCapacity"].clone(), caps["inventories"][0]["availableCapacity"].clone())
+        }
+    };
+    let host2_before = held_on(host2.clone()).await;
     let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&host2))).await;
     assert_eq!(s, 503, "{e}");
     assert!(e["error"].to_string().contains("cannot migrate"), "{e}");
     assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
+    assert_eq!(held_on(host2.clone()).await, host2_before, "nothing stays reserved on the destination");
     assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
     assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], site.host.as_str());
     assert!(second.virsh(&["undefine", &vm_uuid]).0);
@@ -1017,6 +1031,21 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!Path::new(&data_file).exists() && in_host2(&data_file).exists());
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), json!({"expungeDataVolume": {}})).await;
+
+    // The destination's agent is gone: the migration fails naming that
+    // host, the VM runs on where it was, and the destination holds no file
+    // and no reservation for it.
+    let host1_before = held_on(site.host.clone()).await;
+    agent.kill();
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&site.host))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains(&site.host), "the error names the destination: {e}");
+    assert!(second.virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], host2.as_str());
+    assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    assert_eq!(held_on(site.host.clone()).await, host1_before, "nothing stays reserved on the destination");
+    let _agent = env.start_agent_with(port, &["--migrate-uri", &migrate_uri]);
+    wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
 
     n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"expungeVmInstance": {}})).await;
