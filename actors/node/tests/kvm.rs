@@ -959,8 +959,9 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
         let ps = site.ps.clone();
         async move {
             let h = n.query(&format!("/v1/hosts/{host}")).await[0].clone();
-            let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{ps}/capacities?hostUuid={host}"), Value::Null).await;
-            (h["availableCpuCapacity"].clone(), h["availableMemoryCapacity"].clone(), caps["inventories"][0]["availableCapacity"].clone())
+            let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{ps}/capacities"), Value::Null).await;
+            let share = caps["inventories"].as_array().unwrap().iter().find(|c| c["hostUuid"] == host.as_str()).map(|c| c["availableCapacity"].clone());
+            (h["availableCpuCapacity"].clone(), h["availableMemoryCapacity"].clone(), share.expect("the host has a share of the storage"))
         }
     };
     let host2_before = held_on(host2.clone()).await;
