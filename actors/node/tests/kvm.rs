@@ -933,8 +933,17 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert_eq!(caps["inventories"].as_array().unwrap().len(), 2, "the storage is on both hosts: {caps}");
     let only_cache = |dir: &Path| files_under(dir).iter().all(|f| f.contains("imagecache"));
 
-    let vm = site.vm(&n, "mig").await;
+    // With cloud-init user data: each host's agent makes the NoCloud seed itself.
+    let user_data = "#cloud-config\nhostname: mig\n";
+    let vm = n.ok("POST", "/v1/vm-instances", json!({"params": {"name": "mig", "instanceOfferingUuid": site.offering, "imageUuid": site.image, "l3NetworkUuids": [site.l3], "hostUuid": site.host},
+        "systemTags": [format!("userdata::{}", base64_encode(user_data.as_bytes()))]})).await["inventory"].clone();
     let vm_uuid = uuid_of(&vm);
+    let (seed1, seed2) = (env.work.join(format!("agent/nocloud/{vm_uuid}.iso")), second.dir.join(format!("agent/nocloud/{vm_uuid}.iso")));
+    let seed_holds_user_data = |seed: &Path| {
+        let out = Command::new("isoinfo").args(["-J", "-x", "/user-data", "-i"]).arg(seed).output().unwrap();
+        String::from_utf8_lossy(&out.stdout) == user_data
+    };
+    assert!(seed_holds_user_data(&seed1));
     let root = vm["rootVolumeUuid"].as_str().unwrap().to_string();
     assert_eq!(vm["hostUuid"], site.host.as_str());
     env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
@@ -970,6 +979,7 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(e["error"].to_string().contains("cannot migrate"), "{e}");
     assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
     assert_eq!(held_on(host2.clone()).await, host2_before, "nothing stays reserved on the destination");
+    assert!(!seed2.exists() && seed1.exists(), "the destination's seed is removed again");
     assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
     assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], site.host.as_str());
     assert!(second.virsh(&["undefine", &vm_uuid]).0);
@@ -982,6 +992,8 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!virsh(&["domstate", &vm_uuid]).0, "and no longer on the first");
     assert!(in_host2(&top).exists() && in_host2(&snap_file).exists());
     assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    assert!(seed_holds_user_data(&seed2) && !seed1.exists(), "the seed was made on the second host, the first's removed");
+    assert!(second.virsh(&["dumpxml", &vm_uuid]).1.contains(&seed2.display().to_string()), "the domain reads the second host's seed");
     let refs = n.query("/v1/primary-storage/local-storage/resource-refs").await;
     assert_eq!((ref_host(&refs, &root), ref_host(&refs, snap["uuid"].as_str().unwrap())), (Some(host2.clone()), Some(host2.clone())));
     let before = env.console(&vm_uuid);
@@ -994,6 +1006,7 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!second.virsh(&["domstate", &vm_uuid]).0);
     assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
     assert!(Path::new(&top).exists() && Path::new(&snap_file).exists());
+    assert!(seed_holds_user_data(&seed1) && !seed2.exists());
 
     // A running VM's volume is not moved by LocalStorageMigrateVolume.
     let migrate_volume = |to: &str| json!({"localStorageMigrateVolume": {"destHostUuid": to}});
@@ -1037,6 +1050,7 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     // host, the VM runs on where it was, and the destination holds no file
     // and no reservation for it.
     let host1_before = held_on(site.host.clone()).await;
+    let seed1_before = seed1.exists();
     agent.kill();
     let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&site.host))).await;
     assert_eq!(s, 503, "{e}");
@@ -1044,6 +1058,7 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(second.virsh(&["domstate", &vm_uuid]).1.contains("running"));
     assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], host2.as_str());
     assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    assert_eq!(seed1.exists(), seed1_before, "no seed made on the destination");
     assert_eq!(held_on(site.host.clone()).await, host1_before, "nothing stays reserved on the destination");
     let _agent = env.start_agent_with(port, &["--migrate-uri", &migrate_uri]);
     wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
