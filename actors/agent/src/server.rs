@@ -261,6 +261,7 @@ const KNOWN_PATHS: &[&str] = &[
     paths::VM_PAUSE,
     paths::VM_RESUME,
     paths::VM_MIGRATE,
+    paths::VM_NOCLOUD_SEED,
     paths::VM_ATTACH_DATA_VOLUME,
     paths::VM_DETACH_DATA_VOLUME,
     paths::VM_SYNC,
@@ -384,6 +385,7 @@ pub async fn dispatch(
         paths::VM_PAUSE => state.vms.send(VmOp::Pause(parse(path, body)?)).await,
         paths::VM_RESUME => state.vms.send(VmOp::Resume(parse(path, body)?)).await,
         paths::VM_MIGRATE => state.vms.send(VmOp::Migrate(parse(path, body)?)).await,
+        paths::VM_NOCLOUD_SEED => state.vms.send(VmOp::NoCloudSeed(parse(path, body)?)).await,
         paths::VM_ATTACH_DATA_VOLUME => {
             state.vms.send(VmOp::AttachVolume(parse(path, body)?)).await
         }

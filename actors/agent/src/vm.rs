@@ -43,6 +43,7 @@ pub enum VmOp {
     Pause(PauseVmCmd),
     Resume(ResumeVmCmd),
     Migrate(MigrateVmCmd),
+    NoCloudSeed(NoCloudSeedCmd),
     AttachVolume(AttachDataVolumeCmd),
     DetachVolume(DetachDataVolumeCmd),
     GetVncPort(GetVncPortCmd),
@@ -60,6 +61,7 @@ impl VmOp {
             VmOp::Pause(c) => &c.uuid,
             VmOp::Resume(c) => &c.uuid,
             VmOp::Migrate(c) => &c.vm_uuid,
+            VmOp::NoCloudSeed(c) => &c.vm_uuid,
             VmOp::AttachVolume(c) => &c.vm_instance_uuid,
             VmOp::DetachVolume(c) => &c.vm_instance_uuid,
             VmOp::GetVncPort(c) => &c.vm_uuid,
@@ -102,6 +104,7 @@ pub fn run_vm_op(conn: &Connect, settings: &VmSettings, op: VmOp) -> AgentResult
         VmOp::Pause(c) => pause(conn, &c.uuid),
         VmOp::Resume(c) => resume(conn, &c.uuid),
         VmOp::Migrate(c) => migrate(conn, settings, &c),
+        VmOp::NoCloudSeed(c) => nocloud_seed(settings, &c),
         VmOp::AttachVolume(c) => attach_volume(conn, &c),
         VmOp::DetachVolume(c) => detach_volume(conn, &c),
         VmOp::GetVncPort(c) => vnc_port(conn, &c.vm_uuid),
@@ -121,7 +124,7 @@ fn is_active(dom: &Domain, name: &str) -> AgentResult<bool> {
 fn start(conn: &Connect, settings: &VmSettings, cmd: &StartVmCmd) -> AgentResult<Outcome> {
     let name = &cmd.vm_instance_uuid;
     // User data goes in as one more CD-ROM: a NoCloud seed made for this start.
-    let seed_dir = settings.xml.console_log_dir.with_file_name("nocloud");
+    let seed_dir = seed_dir(settings);
     let user_data = cmd.user_data.as_deref().filter(|u| !u.is_empty());
     let mut with_seed;
     let cmd = match user_data {
@@ -259,7 +262,7 @@ fn destroy(conn: &Connect, settings: &VmSettings, cmd: &DestroyVmCmd) -> AgentRe
         }
         libvirt::undefine(&dom, name)?;
     }
-    crate::nocloud::remove_seed(&settings.xml.console_log_dir.with_file_name("nocloud"), name);
+    crate::nocloud::remove_seed(&seed_dir(settings), name);
     let log = settings.xml.console_log_dir.join(format!("{name}.log"));
     match std::fs::remove_file(&log) {
         Ok(()) => {}
@@ -356,9 +359,47 @@ fn migrate(conn: &Connect, settings: &VmSettings, cmd: &MigrateVmCmd) -> AgentRe
     // address: the destination's own host name may resolve to a loopback
     // address, which libvirt refuses to hand out as a migration address.
     let data_uri = if dest.contains(':') && !dest.starts_with('[') { format!("tcp://[{dest}]") } else { format!("tcp://{dest}") };
-    dom.migrate_to_uri2(Some(&uri), Some(&data_uri), None, flags, None, cmd.bandwidth.unwrap_or(0))
+    // A VM with user data reads its NoCloud seed from a file the
+    // destination made for it: the definition sent there names that file.
+    let source_seed = crate::nocloud::seed_path(&seed_dir(settings), name).to_string_lossy().into_owned();
+    let dest_xml = match cmd.destination_seed_path.as_deref() {
+        Some(dest_seed) => {
+            let xml = dom
+                .get_xml_desc(sys::VIR_DOMAIN_XML_MIGRATABLE | sys::VIR_DOMAIN_XML_SECURE)
+                .map_err(|e| AgentError::libvirt(format!("cannot read the definition of VM {name}"), &e))?;
+            if !xml.contains(&source_seed) {
+                return Err(AgentError::bad_request(format!("cannot migrate VM {name}: it has no NoCloud seed at {source_seed} to replace")));
+            }
+            Some(xml.replace(&source_seed, dest_seed))
+        }
+        None => None,
+    };
+    dom.migrate_to_uri2(Some(&uri), Some(&data_uri), dest_xml.as_deref(), flags, None, cmd.bandwidth.unwrap_or(0))
         .map_err(|e| AgentError::libvirt(format!("cannot migrate VM {name} to {uri}"), &e))?;
+    if dest_xml.is_some() {
+        crate::nocloud::remove_seed(&seed_dir(settings), name);
+    }
     ok(true)
+}
+
+/// Where this agent keeps the NoCloud seeds of its VMs.
+fn seed_dir(settings: &VmSettings) -> std::path::PathBuf {
+    settings.xml.console_log_dir.with_file_name("nocloud")
+}
+
+/// Make the seed of a VM about to arrive by migration (or remove it when
+/// the migration failed); the reply names the file.
+fn nocloud_seed(settings: &VmSettings, cmd: &NoCloudSeedCmd) -> AgentResult<Outcome> {
+    if cmd.vm_uuid.is_empty() || !cmd.vm_uuid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AgentError::bad_request(format!("'{}' is not a VM uuid", cmd.vm_uuid)));
+    }
+    let dir = seed_dir(settings);
+    if cmd.remove {
+        crate::nocloud::remove_seed(&dir, &cmd.vm_uuid);
+        return reply(NoCloudSeedResponse { base: AgentResponse::ok(), path: None }, false);
+    }
+    let path = crate::nocloud::make_seed(&dir, &cmd.vm_uuid, &cmd.vm_name, &cmd.user_data)?;
+    reply(NoCloudSeedResponse { base: AgentResponse::ok(), path: Some(path.to_string_lossy().into_owned()) }, false)
 }
 
 /// AFFECT_LIVE when running, AFFECT_CONFIG when persistent.

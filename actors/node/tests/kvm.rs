@@ -693,7 +693,7 @@ async fn snapshot_of(n: &Node, volume: &str, name: &str) -> Value {
 async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
     let Some(env) = env_or_skip("kvm_volume_snapshots_live_and_offline_revert_and_merge") else { return };
     let port = free_port();
-    let _agent = env.start_agent(port);
+    let mut agent = env.start_agent(port);
     let n = Node::start().await;
     let site = Site::build(&n, &env, port, "10.95.0").await;
     let vm = site.vm(&n, "snap").await;
@@ -770,8 +770,50 @@ async fn kvm_volume_snapshots_live_and_offline_revert_and_merge() {
     n.ok("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&ds)), Value::Null).await;
     assert_eq!(backing_chain(&d1), vec![d1.clone()]);
     assert!(!Path::new(&d0).exists());
+    // The host's agent is gone: taking, reverting and deleting fail naming
+    // the host and change nothing (no row, no file, the same top).
+    let d2 = snapshot_of(&n, &data, "d2").await;
+    let files_before = files_under(&site.ps_dir);
+    agent.kill();
+    let (s, e) = n.call("POST", &format!("/v1/volumes/{data}/volume-snapshots"), Some(json!({"params": {"name": "lost"}}))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains(&site.host), "the error names the host: {e}");
+    let (s, e) = n.call("PUT", &format!("/v1/volume-snapshots/{}/actions", uuid_of(&d2)), Some(json!({"revertVolumeFromSnapshot": {}}))).await;
+    assert_eq!(s, 503, "{e}");
+    let (s, e) = n.call("DELETE", &format!("/v1/volume-snapshots/{}", uuid_of(&d2)), None).await;
+    assert_eq!(s, 503, "{e}");
+    assert_eq!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={data}")).await.len(), 1);
+    assert_eq!(volume_path(&n, &data).await, backing_chain(&volume_path(&n, &data).await)[0]);
+    assert_eq!(files_under(&site.ps_dir), files_before);
+    let _agent = env.start_agent(port);
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(20), "the agent came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
+    // Re-imaging: refused while the VM runs; stopped, the root volume gets a
+    // fresh overlay on the cached image, its old file and its snapshot's
+    // file are gone, and the VM boots from it.
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(act("reimageVmInstance"))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains("must be Stopped"), "{e}");
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("stopVmInstance")).await;
+    let rs = snapshot_of(&n, &root, "before-reimage").await;
+    let (old_top, old_snap) = (volume_path(&n, &root).await, rs["primaryStorageInstallPath"].as_str().unwrap().to_string());
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("reimageVmInstance")).await;
+    let fresh = volume_path(&n, &root).await;
+    assert_ne!(fresh, old_top);
+    assert_eq!(backing_chain(&fresh), vec![fresh.clone(), cache.clone()]);
+    assert!(!Path::new(&old_top).exists() && !Path::new(&old_snap).exists(), "the old file and the snapshot's are gone");
+    assert!(n.query(&format!("/v1/volume-snapshots?q=volumeUuid={root}")).await.is_empty());
+    let refs = n.query(&format!("/v1/primary-storage/local-storage/resource-refs?q=resourceUuid={root}")).await;
+    assert_eq!(refs.len(), 1, "one record of the volume's host: {refs:?}");
+    let before = env.console(&vm_uuid);
+    n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), act("startVmInstance")).await;
+    env.wait_new_boot(&vm_uuid, "a boot after the re-image", &before).await;
+
     // Expunging a volume takes its snapshots' files too.
-    snapshot_of(&n, &data, "d2").await;
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), act("expungeDataVolume")).await;
 
@@ -873,7 +915,8 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     let Some(env) = env_or_skip("kvm_live_migration_and_local_storage_volume_migration") else { return };
     let port = free_port();
     let host2_sock = env.work.join("host2/sock/libvirt-sock").display().to_string();
-    let _agent = env.start_agent_with(port, &["--migrate-uri", &format!("qemu+unix:///system?socket={host2_sock}")]);
+    let migrate_uri = format!("qemu+unix:///system?socket={host2_sock}");
+    let mut agent = env.start_agent_with(port, &["--migrate-uri", &migrate_uri]);
     let n = Node::start().await;
     let site = Site::build(&n, &env, port, "10.94.0").await;
     let second = match SecondHost::start(&env, port, &site.ps_dir).await {
@@ -890,8 +933,17 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert_eq!(caps["inventories"].as_array().unwrap().len(), 2, "the storage is on both hosts: {caps}");
     let only_cache = |dir: &Path| files_under(dir).iter().all(|f| f.contains("imagecache"));
 
-    let vm = site.vm(&n, "mig").await;
+    // With cloud-init user data: each host's agent makes the NoCloud seed itself.
+    let user_data = "#cloud-config\nhostname: mig\n";
+    let vm = n.ok("POST", "/v1/vm-instances", json!({"params": {"name": "mig", "instanceOfferingUuid": site.offering, "imageUuid": site.image, "l3NetworkUuids": [site.l3], "hostUuid": site.host},
+        "systemTags": [format!("userdata::{}", base64_encode(user_data.as_bytes()))]})).await["inventory"].clone();
     let vm_uuid = uuid_of(&vm);
+    let (seed1, seed2) = (env.work.join(format!("agent/nocloud/{vm_uuid}.iso")), second.dir.join(format!("agent/nocloud/{vm_uuid}.iso")));
+    let seed_holds_user_data = |seed: &Path| {
+        let out = Command::new("isoinfo").args(["-J", "-x", "/user-data", "-i"]).arg(seed).output().unwrap();
+        String::from_utf8_lossy(&out.stdout) == user_data
+    };
+    assert!(seed_holds_user_data(&seed1));
     let root = vm["rootVolumeUuid"].as_str().unwrap().to_string();
     assert_eq!(vm["hostUuid"], site.host.as_str());
     env.wait_console(&vm_uuid, "ZSTACK-GUEST-BOOTED", |c| count(c, "ZSTACK-GUEST-BOOTED") >= 1).await;
@@ -909,10 +961,25 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     let blocker = env.work.join("blocker.xml");
     std::fs::write(&blocker, format!("<domain type='qemu'><name>{vm_uuid}</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>")).unwrap();
     assert!(second.virsh(&["define", blocker.to_str().unwrap()]).0);
+    // What a failed migration must leave as it was on the destination: the
+    // host's CPU and memory and its share of the local storage.
+    let held_on = |host: String| {
+        let n = &n;
+        let ps = site.ps.clone();
+        async move {
+            let h = n.query(&format!("/v1/hosts/{host}")).await[0].clone();
+            let caps = n.ok("GET", &format!("/v1/primary-storage/local-storage/{ps}/capacities"), Value::Null).await;
+            let share = caps["inventories"].as_array().unwrap().iter().find(|c| c["hostUuid"] == host.as_str()).map(|c| c["availableCapacity"].clone());
+            (h["availableCpuCapacity"].clone(), h["availableMemoryCapacity"].clone(), share.expect("the host has a share of the storage"))
+        }
+    };
+    let host2_before = held_on(host2.clone()).await;
     let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&host2))).await;
     assert_eq!(s, 503, "{e}");
     assert!(e["error"].to_string().contains("cannot migrate"), "{e}");
     assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
+    assert_eq!(held_on(host2.clone()).await, host2_before, "nothing stays reserved on the destination");
+    assert!(!seed2.exists() && seed1.exists(), "the destination's seed is removed again");
     assert!(virsh(&["domstate", &vm_uuid]).1.contains("running"));
     assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], site.host.as_str());
     assert!(second.virsh(&["undefine", &vm_uuid]).0);
@@ -925,6 +992,8 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!virsh(&["domstate", &vm_uuid]).0, "and no longer on the first");
     assert!(in_host2(&top).exists() && in_host2(&snap_file).exists());
     assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    assert!(seed_holds_user_data(&seed2) && !seed1.exists(), "the seed was made on the second host, the first's removed");
+    assert!(second.virsh(&["dumpxml", &vm_uuid]).1.contains(&seed2.display().to_string()), "the domain reads the second host's seed");
     let refs = n.query("/v1/primary-storage/local-storage/resource-refs").await;
     assert_eq!((ref_host(&refs, &root), ref_host(&refs, snap["uuid"].as_str().unwrap())), (Some(host2.clone()), Some(host2.clone())));
     let before = env.console(&vm_uuid);
@@ -937,6 +1006,7 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!second.virsh(&["domstate", &vm_uuid]).0);
     assert!(only_cache(&host2_ps), "{:?}", files_under(&host2_ps));
     assert!(Path::new(&top).exists() && Path::new(&snap_file).exists());
+    assert!(seed_holds_user_data(&seed1) && !seed2.exists());
 
     // A running VM's volume is not moved by LocalStorageMigrateVolume.
     let migrate_volume = |to: &str| json!({"localStorageMigrateVolume": {"destHostUuid": to}});
@@ -975,6 +1045,23 @@ async fn kvm_live_migration_and_local_storage_volume_migration() {
     assert!(!Path::new(&data_file).exists() && in_host2(&data_file).exists());
     n.ok("DELETE", &format!("/v1/volumes/{data}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/volumes/{data}/actions"), json!({"expungeDataVolume": {}})).await;
+
+    // The destination's agent is gone: the migration fails naming that
+    // host, the VM runs on where it was, and the destination holds no file
+    // and no reservation for it.
+    let host1_before = held_on(site.host.clone()).await;
+    let seed1_before = seed1.exists();
+    agent.kill();
+    let (s, e) = n.call("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), Some(migrate(&site.host))).await;
+    assert_eq!(s, 503, "{e}");
+    assert!(e["error"].to_string().contains(&site.host), "the error names the destination: {e}");
+    assert!(second.virsh(&["domstate", &vm_uuid]).1.contains("running"));
+    assert_eq!(n.query(&format!("/v1/vm-instances/{vm_uuid}")).await[0]["hostUuid"], host2.as_str());
+    assert!(only_cache(&site.ps_dir), "{:?}", files_under(&site.ps_dir));
+    assert_eq!(seed1.exists(), seed1_before, "no seed made on the destination");
+    assert_eq!(held_on(site.host.clone()).await, host1_before, "nothing stays reserved on the destination");
+    let _agent = env.start_agent_with(port, &["--migrate-uri", &migrate_uri]);
+    wait_for(&n, &format!("/v1/hosts/{}", site.host), "status", "Connected").await;
 
     n.ok("DELETE", &format!("/v1/vm-instances/{vm_uuid}"), Value::Null).await;
     n.ok("PUT", &format!("/v1/vm-instances/{vm_uuid}/actions"), json!({"expungeVmInstance": {}})).await;

@@ -58,6 +58,7 @@ pub mod paths {
     pub const VM_PAUSE: &str = "/vm/pause";
     pub const VM_RESUME: &str = "/vm/resume";
     pub const VM_MIGRATE: &str = "/vm/migrate";
+    pub const VM_NOCLOUD_SEED: &str = "/vm/nocloud/seed";
     pub const VM_ATTACH_DATA_VOLUME: &str = "/vm/attachdatavolume";
     pub const VM_DETACH_DATA_VOLUME: &str = "/vm/detachdatavolume";
     pub const VM_SYNC: &str = "/vm/vmsync";

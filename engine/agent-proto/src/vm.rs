@@ -225,6 +225,33 @@ pub struct MigrateVmCmd {
     pub bandwidth: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    /// Where the destination made the VM's NoCloud seed (`/vm/nocloud/seed`):
+    /// the definition sent there names that file instead of the source's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_seed_path: Option<String>,
+}
+
+/// `/vm/nocloud/seed`: make (or, with `remove`, delete) the NoCloud seed of
+/// a VM about to arrive by migration, from the VM's user data, so the seed
+/// is this host's own file rather than a copy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NoCloudSeedCmd {
+    pub vm_uuid: String,
+    /// The guest's host name in the seed's meta-data.
+    pub vm_name: String,
+    /// Base64 cloud-init user data.
+    pub user_data: String,
+    pub remove: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NoCloudSeedResponse {
+    #[serde(flatten)]
+    pub base: AgentResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// `/vm/attachdatavolume`: hot-plug a disk into a running VM (and into its
@@ -379,4 +406,5 @@ agent_reply!(
     CheckVmStateRsp,
     GetVncPortResponse,
     TakeSnapshotResponse,
+    NoCloudSeedResponse,
 );

@@ -140,10 +140,7 @@ pub fn volume_path(ps: &Inventory, volume: &str, root: bool) -> String {
 pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Inventory, image: &str) -> ApiResult<String> {
     let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
     let agent = agent_of(app, host)?;
-    let (cache, dl) = cache_image(app, &agent, &p, image, "template", "qcow2").await?;
-    if dl.format.as_deref().is_some_and(|f| f != "qcow2") {
-        return Err(ApiError::operation(format!("image[uuid:{image}] is {}: local storage makes root volumes from qcow2 images only", dl.format.unwrap_or_default())));
-    }
+    let (cache, dl) = root_template(app, &agent, &p, image).await?;
     let vol = str_of(volume, "uuid").unwrap_or_default().to_string();
     let path = volume_path(&p, &vol, true);
     let _: LocalStorageResponse = agent
@@ -155,6 +152,42 @@ pub async fn root_volume_create(app: &App, ps: &str, host: &str, volume: &Invent
         return Err(e);
     }
     Ok(path)
+}
+
+/// A root volume given a fresh start from `image` (re-imaging; its VM is
+/// stopped): a new qcow2 overlay on the cached image, made beside the old
+/// file on the host that holds the volume, so the old file stays until the
+/// new one is recorded. Returns the host and the new file's path.
+pub async fn root_volume_reimage(app: &App, volume: &Inventory, image: &str) -> ApiResult<(String, String)> {
+    let vol = str_of(volume, "uuid").unwrap_or_default().to_string();
+    let ps = str_of(volume, "primaryStorageUuid").unwrap_or_default();
+    let p = local_ps(app, ps).await?.ok_or_else(|| ApiError::internal(format!("primary storage[uuid:{ps}] is not local storage")))?;
+    let host = host_of(app, &vol).await?.ok_or_else(|| ApiError::operation(format!("volume[uuid:{vol}] is on local storage but no host holds its file")))?;
+    let agent = agent_of(app, &host)?;
+    let (cache, _) = root_template(app, &agent, &p, image).await?;
+    let path = format!("{}/rootVolumes/{vol}-{}.qcow2", str_of(&p, "url").unwrap_or_default().trim_end_matches('/'), new_uuid());
+    let cmd = CreateVolumeFromCacheCmd { template_path_in_cache: cache, install_url: path.clone(), volume_uuid: Some(vol.clone()) };
+    let _: LocalStorageResponse = agent.call(paths::LOCAL_STORAGE_CREATE_VOLUME_FROM_CACHE, &cmd, SLOW).await?;
+    Ok((host, path))
+}
+
+/// A volume's file on its host now holds `size` bytes (the host's share of the storage).
+pub async fn resource_resize(app: &App, resource: &str, size: i64) -> ApiResult<()> {
+    for mut r in app.store.inv_find(&tables::LOCAL_STORAGE_RESOURCE_REF, "resourceUuid", resource).await? {
+        r.insert("size".into(), json!(size));
+        app.store.inv_update(&tables::LOCAL_STORAGE_RESOURCE_REF, &r).await?;
+    }
+    Ok(())
+}
+
+/// An image's copy in the cache for root volumes to rest on; overlays rest
+/// on qcow2 files only.
+async fn root_template(app: &App, agent: &AgentClient, p: &Inventory, image: &str) -> ApiResult<(String, DownloadImageToCacheResponse)> {
+    let (cache, dl) = cache_image(app, agent, p, image, "template", "qcow2").await?;
+    if dl.format.as_deref().is_some_and(|f| f != "qcow2") {
+        return Err(ApiError::operation(format!("image[uuid:{image}] is {}: local storage makes root volumes from qcow2 images only", dl.format.unwrap_or_default())));
+    }
+    Ok((cache, dl))
 }
 
 /// Where a local storage keeps its copy of an image (`dir`: "template" or "iso").

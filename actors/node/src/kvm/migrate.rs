@@ -8,13 +8,13 @@
 //! the source's copies go; a failure removes what the destination got.
 
 use super::local_storage::{self, agent_of, delete_file, host_of, is_local};
-use super::SLOW;
+use super::{QUICK, SLOW};
 use crate::app::App;
 use crate::hypervisor::VmLaunch;
 use crate::store::{i64_of, str_of, Inventory};
 use crate::tables;
 use serde_json::json;
-use zstack_agent_proto::{paths, AgentResponse, CreateEmptyVolumeCmd, FetchFilesCmd, LocalStorageResponse, MigrateVmCmd};
+use zstack_agent_proto::{paths, AgentResponse, CreateEmptyVolumeCmd, FetchFilesCmd, LocalStorageResponse, MigrateVmCmd, NoCloudSeedCmd, NoCloudSeedResponse};
 use zstack_kit::{ApiError, ApiResult};
 
 /// One volume's files on its local storage.
@@ -149,9 +149,7 @@ pub async fn vm_migrate(app: &App, vm: &Inventory, src: &str, dst: &str) -> ApiR
     let dst_host = app.store.inv_must(&tables::HOST, dst).await?;
     let src_host = app.store.inv_must(&tables::HOST, src).await?;
     let launch = VmLaunch::of_vm(app, vm).await?;
-    if app.store.tags_of(vm_uuid).await?.iter().any(|t| t.starts_with("userdata::")) {
-        return Err(ApiError::operation(format!("vm[uuid:{vm_uuid}] has cloud-init user data: its seed CD-ROM is a file of host[uuid:{src}]'s agent and cannot follow it")));
-    }
+    let user_data = app.store.tags_of(vm_uuid).await?.iter().find_map(|t| t.strip_prefix("userdata::").map(String::from));
     let mut volumes = Vec::new();
     for v in &launch.volumes {
         if is_local(app, str_of(v, "primaryStorageUuid").unwrap_or_default()).await? {
@@ -169,7 +167,18 @@ pub async fn vm_migrate(app: &App, vm: &Inventory, src: &str, dst: &str) -> ApiR
         }
     }
     let mut placed = Placed { host: dst.to_string(), ..Default::default() };
+    let seed = |remove: bool| NoCloudSeedCmd { vm_uuid: vm_uuid.into(), vm_name: launch.name.clone(), user_data: user_data.clone().unwrap_or_default(), remove };
+    let mut seeded = false;
     let prepared = async {
+        // The seed is made from the VM's user data by the destination itself.
+        let destination_seed_path = match &user_data {
+            Some(_) => {
+                let r: NoCloudSeedResponse = to.call(paths::VM_NOCLOUD_SEED, &seed(false), QUICK).await?;
+                seeded = true;
+                Some(r.path.ok_or_else(|| ApiError::internal(format!("host[uuid:{dst}]'s agent named no NoCloud seed file")))?)
+            }
+            None => None,
+        };
         for v in &volumes {
             place_backing(app, v, src, dst, &mut placed).await?;
             // An empty top of the same shape: libvirt copies the data into it.
@@ -185,6 +194,7 @@ pub async fn vm_migrate(app: &App, vm: &Inventory, src: &str, dst: &str) -> ApiR
             storage_migration_policy: (!volumes.is_empty()).then(|| "IncCopy".to_string()),
             auto_converge: true,
             timeout: Some(SLOW.as_secs()),
+            destination_seed_path,
             ..Default::default()
         };
         let _: AgentResponse = from.call(paths::VM_MIGRATE, &cmd, SLOW).await?;
@@ -192,6 +202,11 @@ pub async fn vm_migrate(app: &App, vm: &Inventory, src: &str, dst: &str) -> ApiR
     }
     .await;
     if let Err(e) = prepared {
+        if seeded {
+            if let Err(r) = to.call::<_, NoCloudSeedResponse>(paths::VM_NOCLOUD_SEED, &seed(true), QUICK).await {
+                log::error!("rollback: cannot remove the NoCloud seed of vm {vm_uuid} on host {dst}: {r}");
+            }
+        }
         placed.remove(app).await;
         return Err(e);
     }

@@ -316,7 +316,7 @@ fn release_host_and_ps(c: Shared<CreateVmCtx>) -> LocalBoxFuture<'static, ()> {
     })
 }
 
-fn log_undo(r: ApiResult<()>) {
+pub(crate) fn log_undo(r: ApiResult<()>) {
     if let Err(e) = r {
         log::error!("rollback step failed: {e}");
     }

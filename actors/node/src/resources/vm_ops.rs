@@ -5,7 +5,7 @@
 use super::infra::full_inventory;
 use super::network::{ip_allocate, ip_release};
 use super::placement::HostRef;
-use super::vm::{host_candidates, host_release, host_reserve, HostDemand, HOLDS_HOST};
+use super::vm::{host_candidates, host_release, host_reserve, log_undo, HostDemand, HOLDS_HOST};
 use super::{new_inv, read, Res, VmK};
 use crate::api::{new_uuid, Reply, Req};
 use crate::app::App;
@@ -528,7 +528,7 @@ pub async fn vm_capabilities(app: App, req: Req) -> ApiResult<Reply> {
     let vm = read(&app.dirs().vm, &req.must("uuid")?).await?;
     let running = HOLDS_HOST.contains(&str_of(&vm, "state").unwrap_or_default());
     let mut m = Map::new();
-    m.insert("capabilities".into(), json!({"LiveMigration": running, "VolumeMigration": false, "Reimage": false}));
+    m.insert("capabilities".into(), json!({"LiveMigration": running, "VolumeMigration": false, "Reimage": true}));
     Ok(Reply::Fields(m))
 }
 
@@ -630,8 +630,10 @@ pub async fn nic_delete(app: App, req: Req) -> ApiResult<Reply> {
 // ---------- root volume from an image again ----------
 
 /// Recreate the VM's root volume from `image` (reimage keeps the image,
-/// changeVmImage takes a new one). The VM must be stopped; the old disk,
-/// its snapshots and its capacity go, the new one takes the image's size.
+/// changeVmImage takes a new one). The VM must be stopped. The new disk is
+/// made and recorded first; then the old disk and its snapshots go (their
+/// files rest on the old disk's image, which the volume no longer reads),
+/// and the capacity follows the image's size.
 async fn rebuild_root(app: &App, vm_uuid: &str, image_uuid: Option<String>) -> ApiResult<()> {
     on_vm(app, vm_uuid, move |app, mut vm| {
         Box::pin(async move {
@@ -647,37 +649,85 @@ async fn rebuild_root(app: &App, vm_uuid: &str, image_uuid: Option<String>) -> A
             let root_uuid = str_of(&vm, "rootVolumeUuid").unwrap_or_default().to_string();
             let root = read(&app.dirs().volume, &root_uuid).await?;
             let ps = str_of(&root, "primaryStorageUuid").unwrap_or_default().to_string();
-            if crate::kvm::local_storage::is_local(&app, &ps).await? {
-                return Err(ApiError::operation(format!("re-imaging a root volume on local primary storage[uuid:{ps}] is not supported yet")));
-            }
             let (old_size, new_size) = (i64_of(&root, "size"), i64_of(&image, "size"));
             if new_size > old_size {
                 super::volume::ps_reserve(&app, &ps, new_size - old_size).await?;
             }
-            for snap in app.store.inv_find(&tables::VOLUME_SNAPSHOT, "volumeUuid", &root_uuid).await? {
-                if let Some(path) = str_of(&snap, "primaryStorageInstallPath") {
-                    app.sim.volume_delete(&ps, path).await?;
+            let give_back = |app: App, ps: String| async move {
+                if new_size > old_size {
+                    log_undo(super::vm::ps_release(&app, &ps, new_size - old_size).await);
                 }
-                app.store.inv_delete(&tables::VOLUME_SNAPSHOT, str_of(&snap, "uuid").unwrap_or_default()).await?;
+            };
+            let old_path = str_of(&root, "installPath").unwrap_or_default().to_string();
+            let snapshots = app.store.inv_find(&tables::VOLUME_SNAPSHOT, "volumeUuid", &root_uuid).await?;
+            let local = crate::kvm::local_storage::is_local(&app, &ps).await?;
+            // On local storage the new overlay goes beside the old file (which
+            // stays until the new one is recorded); the simulator's disk is
+            // remade in place.
+            let (new_path, host) = if local {
+                match crate::kvm::local_storage::root_volume_reimage(&app, &root, &image_uuid).await {
+                    Ok((host, path)) => (path, Some(host)),
+                    Err(e) => {
+                        give_back(app.clone(), ps.clone()).await;
+                        return Err(e);
+                    }
+                }
+            } else {
+                for snap in &snapshots {
+                    remove_snapshot_file(&app, &ps, snap).await?;
+                }
+                app.sim.volume_delete(&ps, &old_path).await?;
+                app.sim.volume_create(&ps, &old_path, new_size).await?;
+                (old_path.clone(), None)
+            };
+            let (image_for_volume, path_for_volume) = (image_uuid.clone(), new_path.clone());
+            let recorded = super::mutate(&app, &app.dirs().volume, &root_uuid, move |s| {
+                s.set("size", json!(new_size));
+                s.set("rootImageUuid", json!(image_for_volume));
+                s.set("installPath", json!(path_for_volume));
+                Ok(())
+            })
+            .await;
+            if let Err(e) = recorded {
+                if let Some(host) = &host {
+                    log_undo(crate::kvm::local_storage::delete_file(&app, host, &new_path).await);
+                }
+                give_back(app.clone(), ps.clone()).await;
+                return Err(e);
             }
-            let path = str_of(&root, "installPath").unwrap_or_default().to_string();
-            app.sim.volume_delete(&ps, &path).await?;
-            app.sim.volume_create(&ps, &path, new_size).await?;
+            if let Some(host) = &host {
+                // The volume reads the new file now: what it read before goes.
+                crate::kvm::local_storage::resource_resize(&app, &root_uuid, new_size).await?;
+                for snap in &snapshots {
+                    remove_snapshot_file(&app, &ps, snap).await?;
+                }
+                crate::kvm::local_storage::delete_file(&app, host, &old_path).await?;
+            }
+            for snap in &snapshots {
+                let snap_uuid = str_of(snap, "uuid").unwrap_or_default();
+                app.store.inv_delete(&tables::VOLUME_SNAPSHOT, snap_uuid).await?;
+                for mut r in app.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotUuid", snap_uuid).await? {
+                    r.insert("snapshotDeleted".into(), json!(true));
+                    app.store.inv_update(&tables::VOLUME_SNAPSHOT_GROUP_REF, &r).await?;
+                }
+            }
+            app.store.db.write(vec![app.store.delete_stmt(&tables::VOLUME_SNAPSHOT_TREE, "volumeUuid", &root_uuid)]).await?;
             if new_size < old_size {
                 super::vm::ps_release(&app, &ps, old_size - new_size).await?;
             }
-            let image_for_volume = image_uuid.clone();
-            super::mutate(&app, &app.dirs().volume, &root_uuid, move |s| {
-                s.set("size", json!(new_size));
-                s.set("rootImageUuid", json!(image_for_volume));
-                Ok(())
-            })
-            .await?;
             vm.insert("imageUuid".into(), json!(image_uuid));
             Ok(vm)
         })
     })
     .await
+}
+
+/// Delete a snapshot's file (and, on local storage, the record of its host).
+async fn remove_snapshot_file(app: &App, ps: &str, snap: &Inventory) -> ApiResult<()> {
+    match str_of(snap, "primaryStorageInstallPath") {
+        Some(path) => crate::hypervisor::volume_delete(app, ps, str_of(snap, "uuid").unwrap_or_default(), path).await,
+        None => Ok(()),
+    }
 }
 
 pub async fn vm_reimage(app: App, req: Req) -> ApiResult<Reply> {

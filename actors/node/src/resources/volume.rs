@@ -514,8 +514,27 @@ pub async fn vm_attachable_volumes(app: App, req: Req) -> ApiResult<Reply> {
 
 // ---------- snapshots ----------
 
+/// Snapshot work on a volume of a VM runs on that VM's actor, so the VM is
+/// not started, stopped or migrated while the volume's files change under
+/// it (on a KVM host they do). A free volume's work runs as it is: the
+/// volume's own actor serializes it.
+async fn on_vm_of_volume<R, F>(app: &App, volume_uuid: &str, op: F) -> ApiResult<R>
+where
+    R: Send + 'static,
+    F: FnOnce(App) -> LocalBoxFuture<'static, ApiResult<R>> + Send + 'static,
+{
+    let vm = app.store.inv_get(&tables::VOLUME, volume_uuid).await?.and_then(|v| str_of(&v, "vmInstanceUuid").map(String::from));
+    let a = app.clone();
+    match vm {
+        Some(vm) => app.dirs().vm.ask(&vm, move |_cell: Cell<Res<VmK>>| op(a)).await,
+        None => op(a).await,
+    }
+}
+
 pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
-    let snap = snapshot_take(&app, &req.must("volumeUuid")?, &req.must("name")?, req.string("description"), req.resource_uuid()?).await?;
+    let (volume, name, description, uuid) = (req.must("volumeUuid")?, req.must("name")?, req.string("description"), req.resource_uuid()?);
+    let v = volume.clone();
+    let snap = on_vm_of_volume(&app, &volume, move |a| Box::pin(async move { snapshot_take(&a, &v, &name, description, uuid).await })).await?;
     inv_reply(snap)
 }
 
@@ -606,7 +625,9 @@ async fn snapshot_remove(app: &App, snap: &Inventory) -> ApiResult<()> {
 
 /// Delete a snapshot and everything derived from it; its parent becomes the latest if it was on the chain.
 pub async fn snapshot_delete(app: App, req: Req) -> ApiResult<Reply> {
-    snapshot_delete_tree(&app, &req.must("uuid")?).await?;
+    let uuid = req.must("uuid")?;
+    let Some(snap) = app.store.inv_get(&tables::VOLUME_SNAPSHOT, &uuid).await? else { return Ok(Reply::Empty) };
+    on_vm_of_volume(&app, str_of(&snap, "volumeUuid").unwrap_or_default(), move |a| Box::pin(async move { snapshot_delete_tree(&a, &uuid).await })).await?;
     Ok(Reply::Empty)
 }
 
@@ -676,7 +697,9 @@ pub async fn snapshot_batch_delete(app: App, req: Req) -> ApiResult<Reply> {
 
 /// Revert a volume to a snapshot: its VM must be stopped; new snapshots then branch from it.
 pub async fn snapshot_revert(app: App, req: Req) -> ApiResult<Reply> {
-    let volume = snapshot_revert_to(&app, &req.must("uuid")?).await?;
+    let uuid = req.must("uuid")?;
+    let snap = app.store.inv_must(&tables::VOLUME_SNAPSHOT, &uuid).await?;
+    let volume = on_vm_of_volume(&app, str_of(&snap, "volumeUuid").unwrap_or_default(), move |a| Box::pin(async move { snapshot_revert_to(&a, &uuid).await })).await?;
     inv_reply(full_inventory(&app, &tables::VOLUME, &volume).await?)
 }
 
@@ -686,7 +709,8 @@ pub async fn snapshot_revert_to(app: &App, uuid: &str) -> ApiResult<String> {
     let snap = app.store.inv_must(&tables::VOLUME_SNAPSHOT, &uuid).await?;
     let volume = read(&app.dirs().volume, str_of(&snap, "volumeUuid").unwrap_or_default()).await?;
     if let Some(vm) = str_of(&volume, "vmInstanceUuid") {
-        let vm = read(&app.dirs().vm, vm).await?;
+        // From the store, not the VM's actor: callers may be running on it.
+        let vm = app.store.inv_must(&tables::VM_INSTANCE, vm).await?;
         if str_of(&vm, "state") != Some("Stopped") {
             return Err(ApiError::new(codes::OPERATION, format!("vm[uuid:{}] must be Stopped to revert its volume", str_of(&vm, "uuid").unwrap_or_default())));
         }
@@ -906,20 +930,31 @@ fn group_results(outcomes: Vec<(String, String, ApiResult<()>)>) -> Reply {
 /// `RevertVmFromSnapshotGroup`: every volume back to its snapshot in the group (the VM must be stopped).
 pub async fn snapshot_group_revert(app: App, req: Req) -> ApiResult<Reply> {
     let group = app.store.inv_must(&tables::VOLUME_SNAPSHOT_GROUP, &req.must("uuid")?).await?;
-    let vm = read(&app.dirs().vm, str_of(&group, "vmInstanceUuid").unwrap_or_default()).await?;
-    if str_of(&vm, "state") != Some("Stopped") {
-        return Err(ApiError::operation(format!("vm[uuid:{}] must be Stopped to revert it", str_of(&vm, "uuid").unwrap_or_default())));
-    }
-    let mut outcomes = Vec::new();
-    for r in app.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", str_of(&group, "uuid").unwrap_or_default()).await? {
-        let (volume, snap) = (str_of(&r, "volumeUuid").unwrap_or_default().to_string(), str_of(&r, "volumeSnapshotUuid").unwrap_or_default().to_string());
-        let outcome = if r.get("snapshotDeleted") == Some(&json!(true)) {
-            Err(ApiError::operation(format!("snapshot[uuid:{snap}] of the group was deleted")))
-        } else {
-            snapshot_revert_to(&app, &snap).await.map(|_| ())
-        };
-        outcomes.push((volume, snap, outcome));
-    }
+    let vm_uuid = str_of(&group, "vmInstanceUuid").unwrap_or_default().to_string();
+    let a = app.clone();
+    // On the VM's actor: it stays stopped while its volumes are reverted.
+    let outcomes = app
+        .dirs()
+        .vm
+        .ask(&vm_uuid, move |cell: Cell<Res<VmK>>| {
+            Box::pin(async move {
+                if cell.borrow().str("state") != Some("Stopped") {
+                    return Err(ApiError::operation(format!("vm[uuid:{}] must be Stopped to revert it", cell.borrow().string("uuid"))));
+                }
+                let mut outcomes = Vec::new();
+                for r in a.store.inv_find(&tables::VOLUME_SNAPSHOT_GROUP_REF, "volumeSnapshotGroupUuid", str_of(&group, "uuid").unwrap_or_default()).await? {
+                    let (volume, snap) = (str_of(&r, "volumeUuid").unwrap_or_default().to_string(), str_of(&r, "volumeSnapshotUuid").unwrap_or_default().to_string());
+                    let outcome = if r.get("snapshotDeleted") == Some(&json!(true)) {
+                        Err(ApiError::operation(format!("snapshot[uuid:{snap}] of the group was deleted")))
+                    } else {
+                        snapshot_revert_to(&a, &snap).await.map(|_| ())
+                    };
+                    outcomes.push((volume, snap, outcome));
+                }
+                Ok(outcomes)
+            })
+        })
+        .await?;
     Ok(group_results(outcomes))
 }
 
