@@ -3,9 +3,9 @@
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, local_by_remote_id, ROUTER_INTERFACE, VBR};
+use super::extras::{local_by_remote_id, ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
-use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -141,13 +141,10 @@ pub async fn router_interface_delete_remote(app: App, req: Req) -> ApiResult<Rep
         "vbr" | "vrouter" => {}
         other => return Err(ApiError::invalid_argument(format!("vRouterType[{other}] must be vbr or vrouter"))),
     }
-    let a = app.clone();
-    delete_remote_then_local(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, &uuid, |_, remote, inv| {
         Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             deleted_or_gone(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
         })
     })
-    .await?;
-    Ok(Reply::Empty)
+    .await
 }

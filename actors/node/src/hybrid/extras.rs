@@ -1,9 +1,9 @@
 //! Shared machinery of the Alibaba Cloud extras (OSS buckets, vRouters and routes, VPN,
 //! border routers and router interfaces): their actor kinds and directories, where they
 //! sit in the local-deletion tree (`cascade` asks here for the kinds it does not know),
-//! and the "delete remotely, then locally" step every `Delete...Remote` shares.
+//! and how an Alibaba id maps back to a local record.
 
-use super::cascade::{delete_local, retire, DATA_CENTER, VPC};
+use super::cascade::{retire, DATA_CENTER, VPC};
 use super::extras_tables as t;
 use crate::app::App;
 use crate::resources::{Dir, Kind};
@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 use zstack_db::TableSpec;
 use zstack_kit::actor::ActorDirectory;
-use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::{ApiError, ApiResult};
 
 pub const OSS_BUCKET: &str = "OssBucketVO";
@@ -151,20 +150,6 @@ pub fn delete_node<'a>(app: &'a App, kind: &'a str, uuid: &'a str) -> LocalBoxFu
             other => Err(ApiError::internal(format!("no local deletion for {other}"))),
         }
     })
-}
-
-/// `Delete...Remote`: on the record's actor (so nothing else runs on it meanwhile), ask
-/// Alibaba Cloud to delete it; only when that is confirmed (or the thing was already
-/// gone) does the local record go, with everything below it. A refusal leaves it as is.
-pub async fn delete_remote_then_local<K: Kind>(
-    app: &App,
-    dir: &Dir<K>,
-    kind: &'static str,
-    uuid: &str,
-    remote_delete: impl FnOnce(Inventory) -> LocalBoxFuture<'static, ApiResult<()>> + Send + 'static,
-) -> ApiResult<()> {
-    super::on_actor(dir, uuid, remote_delete).await?;
-    delete_local(app, Node::new(kind, uuid), DeleteMode::Permissive).await
 }
 
 /// The local record of kind `spec` whose Alibaba id (`id_field`) is `id`, in a DataCenter.

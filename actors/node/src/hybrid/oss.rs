@@ -7,8 +7,8 @@
 //! than stored: this node keeps secrets only as sealed AccessKeys.
 
 use super::client::{for_data_center, Remote};
-use super::extras::{delete_remote_then_local, OSS_BUCKET};
-use super::{aliyun_error, deleted_or_gone, field, insert_or_undo, inv_reply, undo_logged};
+use super::extras::OSS_BUCKET;
+use super::{aliyun_error, delete_remote_first, deleted_or_gone, field, insert_or_undo, inv_reply, undo_logged};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::resources::{apply_update, mutate, new_inv};
@@ -105,15 +105,12 @@ async fn remote_of_bucket(app: &App, bucket: &Inventory) -> ApiResult<Remote> {
 /// (`BucketNotEmpty`); the local record stays until the delete is confirmed.
 pub async fn bucket_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    let a = app.clone();
-    delete_remote_then_local(&app, &app.dirs().hybrid_extras.oss_bucket, OSS_BUCKET, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid_extras.oss_bucket, OSS_BUCKET, &uuid, |_, remote, inv| {
         Box::pin(async move {
-            let remote = remote_of_bucket(&a, &inv).await?;
             deleted_or_gone(remote.client.oss(&remote.region).delete_bucket(&field(&inv, "bucketName")).await)
         })
     })
-    .await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 /// `DeleteOssBucketFileRemote`: one object of the bucket.

@@ -5,10 +5,10 @@
 
 use super::cascade::delete_local;
 use super::client::for_data_center;
-use super::extras::{delete_remote_then_local, local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
+use super::extras::{local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
-use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -72,15 +72,12 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
 /// `DeleteVpcUserVpnGatewayRemote`: Alibaba Cloud refuses while connections use it.
 pub async fn user_gateway_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    let a = app.clone();
-    delete_remote_then_local(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, &uuid, |_, remote, inv| {
         Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             deleted_or_gone(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
         })
     })
-    .await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 /// The DataCenter's user gateways reconciled with Alibaba Cloud's customer gateways.
@@ -260,15 +257,12 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
 /// `DeleteVpcVpnConnectionRemote`.
 pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    let a = app.clone();
-    delete_remote_then_local(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, &uuid, |_, remote, inv| {
         Box::pin(async move {
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             deleted_or_gone(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
         })
     })
-    .await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 /// The DataCenter's connections reconciled with Alibaba Cloud's.

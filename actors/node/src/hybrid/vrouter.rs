@@ -3,9 +3,9 @@
 //! delete it remotely, sync a router's entries (vRouter or border router), query both.
 
 use super::client::{for_data_center, Remote};
-use super::extras::{delete_remote_then_local, local_by_remote_id, ROUTE_ENTRY, VBR, VROUTER};
+use super::extras::{local_by_remote_id, ROUTE_ENTRY, VBR, VROUTER};
 use super::sync::reconcile;
-use super::{aliyun_error, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -128,8 +128,7 @@ pub async fn route_entry_create(app: App, req: Req) -> ApiResult<Reply> {
 /// `DeleteAliyunRouteEntryRemote`: custom routes only (system routes belong to vSwitches).
 pub async fn route_entry_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    let a = app.clone();
-    delete_remote_then_local(&app, &app.dirs().hybrid_extras.route_entry, ROUTE_ENTRY, &uuid, move |inv| {
+    delete_remote_first(&app, &app.dirs().hybrid_extras.route_entry, ROUTE_ENTRY, &uuid, |_, remote, inv| {
         Box::pin(async move {
             if str_of(&inv, "type") == Some("System") {
                 return Err(ApiError::invalid_argument(format!(
@@ -137,12 +136,10 @@ pub async fn route_entry_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
                     field(&inv, "uuid")
                 )));
             }
-            let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             deleted_or_gone(remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(field(&inv, "routeEntryId"))).await)
         })
     })
-    .await?;
-    Ok(Reply::Empty)
+    .await
 }
 
 async fn route_fields(app: &App, dc: &str, router_uuid: &str, router_type: &str, e: &RouteEntry) -> ApiResult<Map<String, Value>> {
