@@ -356,6 +356,22 @@ async fn sync_reflects_remote_changes_and_writes_nothing_when_unchanged() {
     n.ok("POST", &format!("/v1/hybrid/aliyun/ecs/{}/sync", net.dc), json!({"params": {}})).await;
     assert!(n.query(&format!("/v1/hybrid/aliyun/ecs?q=ecsInstanceId={made}")).await.is_empty());
     assert_eq!(n.query(&format!("/v1/hybrid/aliyun/ecs?q=uuid={}", uuid_of(&vm))).await[0]["ecsStatus"], "Stopped");
+    // Deleting the DataCenter locally removes everything below it locally;
+    // Alibaba Cloud is not called and keeps its resources.
+    let calls = n.app.hybrid.clients.stats().calls;
+    let counts = |sim: &SimServer| {
+        let st = state(sim);
+        (st.instances.len(), st.vswitches.len(), st.security_groups.len())
+    };
+    let remote_before = counts(&sim);
+    n.ok("DELETE", &format!("/v1/hybrid/data-center/{}", net.dc), Value::Null).await;
+    for path in ["/v1/hybrid/aliyun/ecs", "/v1/hybrid/aliyun/vpc", "/v1/hybrid/aliyun/vswitch", "/v1/hybrid/aliyun/security-group",
+        "/v1/hybrid/aliyun/security-group-rule", "/v1/hybrid/aliyun/image", "/v1/hybrid/aliyun/disk", "/v1/hybrid/eip", "/v1/hybrid/identity-zone"] {
+        assert!(n.query(path).await.is_empty(), "{path} left behind");
+    }
+    assert_eq!(n.app.hybrid.clients.stats().calls, calls);
+    assert_eq!(counts(&sim), remote_before);
+    assert_eq!(remote_before.0, 1, "the node's own instance is still on Alibaba Cloud");
 }
 
 #[actix_web::test]
