@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{AliyunClient, VPC, VPC_VERSION};
+use crate::client::AliyunClient;
 use crate::de::{lenient_i64, lenient_string, wrapped};
 use crate::ecs::ActionResponse;
 use crate::error::AliyunError;
@@ -260,16 +260,6 @@ fn id_filter(params: Params, key: &str, ids: &[String]) -> Params {
 }
 
 impl AliyunClient {
-    async fn routing<R: serde::de::DeserializeOwned>(
-        &self,
-        region: &str,
-        action: &str,
-        params: Params,
-    ) -> Result<R, AliyunError> {
-        self.call_in_region(region, VPC, VPC_VERSION, action, params.as_slice())
-            .await
-    }
-
     pub async fn describe_vrouters(
         &self,
         region: &str,
@@ -333,7 +323,7 @@ impl AliyunClient {
             .set_opt("RouteEntryName", request.route_entry_name.as_ref())
             .set_opt("Description", request.description.as_ref())
             .set_opt("ClientToken", request.client_token.as_ref());
-        self.routing(region, "CreateRouteEntry", params).await
+        self.vpc(region, "CreateRouteEntry", params).await
     }
 
     pub async fn delete_route_entry(
@@ -353,7 +343,7 @@ impl AliyunClient {
                 .set("DestinationCidrBlock", destination_cidr_block)
                 .set_opt("NextHopId", next_hop_id.as_ref()),
         };
-        self.routing(region, "DeleteRouteEntry", params).await
+        self.vpc(region, "DeleteRouteEntry", params).await
     }
 
     /// Border routers, all or those with the given ids.
@@ -452,7 +442,7 @@ impl AliyunClient {
                 request.health_check_target_ip.as_ref(),
             )
             .set_opt("ClientToken", request.client_token.as_ref());
-        self.routing(region, "CreateRouterInterface", params).await
+        self.vpc(region, "CreateRouterInterface", params).await
     }
 
     pub async fn delete_router_interface(
@@ -463,7 +453,7 @@ impl AliyunClient {
         let params = Params::new()
             .set("RegionId", region)
             .set("RouterInterfaceId", router_interface_id);
-        self.routing(region, "DeleteRouterInterface", params).await
+        self.vpc(region, "DeleteRouterInterface", params).await
     }
 }
 

@@ -225,7 +225,8 @@ impl AliyunClient {
         .await
     }
 
-    async fn vpc<R: serde::de::DeserializeOwned>(
+    /// One call of the VPC API (also used by the routing and VPN actions, same product).
+    pub(crate) async fn vpc<R: serde::de::DeserializeOwned>(
         &self,
         region: &str,
         action: &str,

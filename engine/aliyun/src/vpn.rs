@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{AliyunClient, VPC, VPC_VERSION};
+use crate::client::AliyunClient;
 use crate::de::{lenient_i64, lenient_string, wrapped};
 use crate::ecs::ActionResponse;
 use crate::error::AliyunError;
@@ -268,16 +268,6 @@ crate::vpc::paged!(
 );
 
 impl AliyunClient {
-    async fn vpn<R: serde::de::DeserializeOwned>(
-        &self,
-        region: &str,
-        action: &str,
-        params: Params,
-    ) -> Result<R, AliyunError> {
-        self.call_in_region(region, VPC, VPC_VERSION, action, params.as_slice())
-            .await
-    }
-
     pub async fn create_vpn_gateway(
         &self,
         region: &str,
@@ -294,7 +284,7 @@ impl AliyunClient {
             .set_opt("SslConnections", request.ssl_connections)
             .set_opt("InstanceChargeType", request.instance_charge_type.as_ref())
             .set_opt("ClientToken", request.client_token.as_ref());
-        self.vpn(region, "CreateVpnGateway", params).await
+        self.vpc(region, "CreateVpnGateway", params).await
     }
 
     pub async fn describe_vpn_gateways(
@@ -331,7 +321,7 @@ impl AliyunClient {
         let params = Params::new()
             .set("RegionId", region)
             .set("VpnGatewayId", vpn_gateway_id);
-        self.vpn(region, "DeleteVpnGateway", params).await
+        self.vpc(region, "DeleteVpnGateway", params).await
     }
 
     pub async fn create_customer_gateway(
@@ -346,7 +336,7 @@ impl AliyunClient {
             .set_opt("Description", request.description.as_ref())
             .set_opt("Asn", request.asn)
             .set_opt("ClientToken", request.client_token.as_ref());
-        self.vpn(region, "CreateCustomerGateway", params).await
+        self.vpc(region, "CreateCustomerGateway", params).await
     }
 
     pub async fn describe_customer_gateways(
@@ -387,7 +377,7 @@ impl AliyunClient {
         let params = Params::new()
             .set("RegionId", region)
             .set("CustomerGatewayId", customer_gateway_id);
-        self.vpn(region, "DeleteCustomerGateway", params).await
+        self.vpc(region, "DeleteCustomerGateway", params).await
     }
 
     pub async fn create_vpn_connection(
@@ -409,7 +399,7 @@ impl AliyunClient {
                 request.ipsec_config.as_ref().map(given_settings),
             )
             .set_opt("ClientToken", request.client_token.as_ref());
-        self.vpn(region, "CreateVpnConnection", params).await
+        self.vpc(region, "CreateVpnConnection", params).await
     }
 
     pub async fn describe_vpn_connections(
@@ -450,7 +440,7 @@ impl AliyunClient {
         let params = Params::new()
             .set("RegionId", region)
             .set("VpnConnectionId", vpn_connection_id);
-        self.vpn(region, "DeleteVpnConnection", params).await
+        self.vpc(region, "DeleteVpnConnection", params).await
     }
 
     /// The settings an on-premises device needs to bring the connection up.
@@ -462,7 +452,7 @@ impl AliyunClient {
         let params = Params::new()
             .set("RegionId", region)
             .set("VpnConnectionId", vpn_connection_id);
-        self.vpn(region, "DownloadVpnConnectionConfig", params)
+        self.vpc(region, "DownloadVpnConnectionConfig", params)
             .await
     }
 }
