@@ -132,6 +132,7 @@ impl App {
         crate::recovery::finish_unfinished_jobs(&app).await?;
         crate::resources::long_job::fail_interrupted(&app).await?;
         crate::kvm::tracker::start(app.clone());
+        crate::hybrid::poller::start(app.clone());
         Ok(Started { app, generated_admin_password: generated })
     }
 

@@ -39,6 +39,7 @@ pub const KVM_AGENT_PORT: (&str, &str) = ("kvm", "agent.port");
 pub const KVM_VM_STOP_TIMEOUT: (&str, &str) = ("kvm", "vm.stop.timeout");
 pub const KVM_AGENT_DEPLOY_DIR: (&str, &str) = ("kvm", "agent.deployDir");
 pub const CONSOLE_TOKEN_TIMEOUT: (&str, &str) = ("console", "token.timeout");
+pub const HYBRID_ECS_STATUS_POLL_INTERVAL: (&str, &str) = ("hybrid", "ecs.status.poll.interval");
 
 fn absolute_path(v: &str) -> bool {
     v.starts_with('/') && !v.contains("..") && !v.contains('\'')
@@ -70,6 +71,14 @@ pub static DEFS: &[ConfigDef] = &[
         name: "token.timeout",
         default: "600",
         description: "seconds a console token from RequestConsoleAccess stays valid",
+        validate: positive_int,
+        valid_values: &[],
+    },
+    ConfigDef {
+        category: "hybrid",
+        name: "ecs.status.poll.interval",
+        default: "60",
+        description: "seconds between polls of each DataCenter's ECS instance statuses on Alibaba Cloud; a changed status is recorded",
         validate: positive_int,
         valid_values: &[],
     },
@@ -183,4 +192,27 @@ impl GlobalConfigs {
         self.values.write().insert((category.to_string(), name.to_string()), inv.clone());
         Ok(inv)
     }
+}
+
+/// Run `round` in the background every `interval` seconds (a global config).
+/// The setting is read every second, so a changed interval applies at once;
+/// a round runs to its end before the next wait starts.
+pub fn spawn_rounds<F, Fut>(app: crate::app::App, interval: (&'static str, &'static str), round: F)
+where
+    F: Fn(crate::app::App) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    actix_web::rt::spawn(async move {
+        let mut waited = 0u64;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            waited += 1;
+            let secs: u64 = app.configs.get(interval).parse().unwrap_or(60);
+            if waited < secs {
+                continue;
+            }
+            waited = 0;
+            round(app.clone()).await;
+        }
+    });
 }

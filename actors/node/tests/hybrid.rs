@@ -204,6 +204,15 @@ async fn ecs(n: &Node, net: &Net, name: &str) -> Value {
         "ecsSecurityGroupUuid": uuid_of(&net.group), "ecsRootPassword": PASSWORD})).await
 }
 
+/// A client of the simulator that bypasses the node (changes made "outside").
+fn outside_client(sim: &SimServer) -> zstack_aliyun::AliyunClient {
+    zstack_aliyun::AliyunClient::new(
+        zstack_aliyun::Credentials { access_key_id: KEY_ID.into(), access_key_secret: KEY_SECRET.into() },
+        zstack_aliyun::ClientConfig { endpoints: zstack_aliyun::Endpoints::all_at(&sim.base_url), ..Default::default() },
+    )
+    .unwrap()
+}
+
 fn id(v: &Value, field: &str) -> String {
     v[field].as_str().unwrap_or_else(|| panic!("{field} in {v}")).to_string()
 }
@@ -324,11 +333,7 @@ async fn sync_reflects_remote_changes_and_writes_nothing_when_unchanged() {
     let net = net(&n, &sim).await;
     let vm = ecs(&n, &net, "mine").await;
     // Made and changed outside the node: a VSwitch, an instance, a stopped instance.
-    let client = zstack_aliyun::AliyunClient::new(
-        zstack_aliyun::Credentials { access_key_id: KEY_ID.into(), access_key_secret: KEY_SECRET.into() },
-        zstack_aliyun::ClientConfig { endpoints: zstack_aliyun::Endpoints::all_at(&sim.base_url), ..Default::default() },
-    )
-    .unwrap();
+    let client = outside_client(&sim);
     let outside = client
         .create_vswitch(REGION, &zstack_aliyun::vpc::CreateVSwitchRequest { vpc_id: id(&net.vpc, "ecsVpcId"), zone_id: ZONE.into(), cidr_block: "172.16.2.0/24".into(), ..Default::default() })
         .await
@@ -372,6 +377,41 @@ async fn sync_reflects_remote_changes_and_writes_nothing_when_unchanged() {
     assert_eq!(n.app.hybrid.clients.stats().calls, calls);
     assert_eq!(counts(&sim), remote_before);
     assert_eq!(remote_before.0, 1, "the node's own instance is still on Alibaba Cloud");
+}
+
+#[actix_web::test]
+async fn the_status_poller_records_an_instance_stopped_outside_without_a_sync() {
+    let sim = sim();
+    let n = node().await;
+    let net = net(&n, &sim).await;
+    let vm = ecs(&n, &net, "polled").await;
+    assert_eq!(vm["ecsStatus"], "Running");
+    outside_client(&sim).stop_instance(REGION, &id(&vm, "ecsInstanceId"), true).await.unwrap();
+    sim.sim.clock.advance(Duration::from_secs(5));
+    let by_uuid = format!("/v1/hybrid/aliyun/ecs?q=uuid={}", uuid_of(&vm));
+    assert_eq!(n.query(&by_uuid).await[0]["ecsStatus"], "Running", "nothing has told the node yet");
+    // The first two rounds fail on Alibaba's side: they are logged and skipped,
+    // and the round after records the new status.
+    fault(&sim, json!({"action": "DescribeInstances", "kind": "fail", "code": "Forbidden.RAM", "status": 403, "count": 2}));
+    let describes = |sim: &SimServer| sim.sim.faults.lock().rules().iter().filter(|r| r.action == "DescribeInstances").count();
+    n.ok("PUT", "/v1/global-configurations/hybrid/ecs.status.poll.interval/actions", json!({"updateGlobalConfig": {"value": "1"}})).await;
+    let mut seen = Value::Null;
+    for _ in 0..150 {
+        seen = n.query(&by_uuid).await[0]["ecsStatus"].clone();
+        if seen == "Stopped" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "Stopped", "the poller records the status within a few seconds");
+    assert_eq!(describes(&sim), 0, "the failing rounds came first and were used up");
+    // Unchanged statuses write nothing, whether polled directly or by the loop.
+    let before = writes(&n);
+    let remote = zstack::hybrid::client::for_data_center(&n.app, &net.dc).await.unwrap();
+    let polled = zstack::hybrid::poller::statuses_refresh(&n.app, &remote).await.unwrap();
+    assert_eq!((polled.changes(), polled.inventories.len()), (0, 1), "{polled:?}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(writes(&n), before, "an unchanged poll must not write");
 }
 
 #[actix_web::test]

@@ -20,6 +20,7 @@ pub mod image;
 pub mod image_upload;
 pub mod key;
 pub mod oss;
+pub mod poller;
 pub mod routes;
 pub mod secret;
 pub mod security_group;

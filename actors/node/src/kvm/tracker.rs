@@ -10,34 +10,22 @@ use crate::resources::{mutate, VmK};
 use crate::store::{i64_of, str_of};
 use crate::tables;
 use serde_json::json;
-use std::time::Duration;
 use zstack_agent_proto::{paths, AgentResponse, CheckVmStateCmd, DestroyVmCmd, CheckVmStateRsp, KvmVmState, PingCmd, PingResponse, VmSyncCmd, VmSyncResponse};
 use zstack_kit::actor::Cell;
 use zstack_kit::ApiResult;
 
 /// Start the ping loop (one task for all hosts; pings run concurrently).
 pub fn start(app: App) {
-    actix_web::rt::spawn(async move {
-        let mut waited = 0u64;
-        loop {
-            // The interval is read every second, so a changed setting applies at once.
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            waited += 1;
-            let secs: u64 = app.configs.get(crate::config::HOST_PING_INTERVAL).parse().unwrap_or(60);
-            if waited < secs {
-                continue;
-            }
-            waited = 0;
-            let pings = app.kvm.hosts().into_iter().map(|agent| {
-                let app = app.clone();
-                async move {
-                    if let Err(e) = ping(&app, &agent.host_uuid).await {
-                        log::warn!("tracking host {}: {e}", agent.host_uuid);
-                    }
+    crate::config::spawn_rounds(app, crate::config::HOST_PING_INTERVAL, |app| async move {
+        let pings = app.kvm.hosts().into_iter().map(|agent| {
+            let app = app.clone();
+            async move {
+                if let Err(e) = ping(&app, &agent.host_uuid).await {
+                    log::warn!("tracking host {}: {e}", agent.host_uuid);
                 }
-            });
-            futures::future::join_all(pings).await;
-        }
+            }
+        });
+        futures::future::join_all(pings).await;
     });
 }
 
