@@ -9,7 +9,6 @@ use zstack_db::query::Catalog;
 use zstack_db::spec::ColKind::{Bool, Float, Int, LongStr, Str, Time};
 use zstack_db::{Column, DbKind, Hop, Join, TableSpec};
 
-pub use crate::hybrid::extras_tables::*;
 pub use crate::hybrid::tables::*;
 
 macro_rules! cols {

@@ -298,6 +298,5 @@ pub fn all() -> Vec<ApiDef> {
     ]
     .into_iter()
     .chain(crate::hybrid::routes::all())
-    .chain(crate::hybrid::extras_routes::all())
     .collect()
 }

@@ -3,9 +3,9 @@
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
 use super::client::for_data_center;
-use super::extras::{local_by_remote_id, ROUTER_INTERFACE, VBR};
+use super::cascade::{ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
-use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -31,7 +31,7 @@ pub async fn vbrs_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
         })
         .collect();
     let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid_extras.vbr, VBR, "vbrId", local, fields).await?;
+    let out = reconcile(app, &app.dirs().hybrid.vbr, VBR, "vbrId", local, fields).await?;
     Ok(out.inventories)
 }
 
@@ -66,7 +66,7 @@ pub async fn router_interfaces_sync(app: &App, dc: &str) -> ApiResult<Vec<Invent
         fields.push(interface_fields(app, dc, r).await?);
     }
     let local = app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
+    let out = reconcile(app, &app.dirs().hybrid.router_interface, ROUTER_INTERFACE, "routerInterfaceId", local, fields).await?;
     Ok(out.inventories)
 }
 
@@ -141,7 +141,7 @@ pub async fn router_interface_delete_remote(app: App, req: Req) -> ApiResult<Rep
         "vbr" | "vrouter" => {}
         other => return Err(ApiError::invalid_argument(format!("vRouterType[{other}] must be vbr or vrouter"))),
     }
-    delete_remote_first(&app, &app.dirs().hybrid_extras.router_interface, ROUTER_INTERFACE, &uuid, |_, remote, inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.router_interface, ROUTER_INTERFACE, &uuid, |_, remote, inv| {
         Box::pin(async move {
             deleted_or_gone(remote.client.delete_router_interface(&remote.region, &field(&inv, "routerInterfaceId")).await)
         })

@@ -1,6 +1,8 @@
 //! Local deletion of hybrid resources: the tree below each kind (DataCenter ->
-//! zones, VPCs, images, EIPs; zone -> VSwitches, disks, ECS; VPC -> VSwitches,
-//! security groups; VSwitch -> ECS), walked leaves first by the kit's cascade.
+//! zones, VPCs, images, EIPs, buckets, gateways, border routers, router
+//! interfaces; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
+//! groups, vRouters; VSwitch -> ECS; router -> route entries; gateway ->
+//! connections), walked leaves first by the kit's cascade.
 //! Only local records go; Alibaba Cloud is not called. Each record is removed
 //! on its actor, so an operation already queued on it finishes first.
 
@@ -24,6 +26,16 @@ pub const ECS: &str = "EcsInstanceVO";
 pub const DISK: &str = "AliyunDiskVO";
 pub const EIP: &str = "HybridEipAddressVO";
 pub const KEY: &str = "HybridAccountVO";
+pub const OSS_BUCKET: &str = "OssBucketVO";
+pub const VROUTER: &str = "VpcVirtualRouterVO";
+pub const ROUTE_ENTRY: &str = "VpcVirtualRouteEntryVO";
+pub const VPN_GATEWAY: &str = "VpcVpnGatewayVO";
+pub const USER_GATEWAY: &str = "VpcUserVpnGatewayVO";
+pub const VPN_CONNECTION: &str = "VpcVpnConnectionVO";
+pub const IKE_CONFIG: &str = "VpcVpnIkeConfigVO";
+pub const IPSEC_CONFIG: &str = "VpcVpnIpSecConfigVO";
+pub const VBR: &str = "VirtualBorderRouterVO";
+pub const ROUTER_INTERFACE: &str = "AliyunRouterInterfaceVO";
 
 type Children = &'static [(&'static str, &'static TableSpec, &'static str)];
 
@@ -32,15 +44,27 @@ static DATA_CENTER_CHILDREN: Children = &[
     (VPC, &tables::ECS_VPC, "dataCenterUuid"),
     (IMAGE, &tables::ECS_IMAGE, "dataCenterUuid"),
     (EIP, &tables::HYBRID_EIP, "dataCenterUuid"),
+    (OSS_BUCKET, &tables::OSS_BUCKET, "dataCenterUuid"),
+    (VPN_GATEWAY, &tables::VPC_VPN_GATEWAY, "dataCenterUuid"),
+    (USER_GATEWAY, &tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid"),
+    (VBR, &tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid"),
+    (ROUTER_INTERFACE, &tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid"),
 ];
 static ZONE_CHILDREN: Children = &[
     (ECS, &tables::ECS_INSTANCE, "identityZoneUuid"),
     (DISK, &tables::ALIYUN_DISK, "identityZoneUuid"),
     (VSWITCH, &tables::ECS_VSWITCH, "identityZoneUuid"),
 ];
-static VPC_CHILDREN: Children = &[(VSWITCH, &tables::ECS_VSWITCH, "ecsVpcUuid"), (SECURITY_GROUP, &tables::ECS_SECURITY_GROUP, "ecsVpcUuid")];
+static VPC_CHILDREN: Children = &[
+    (VSWITCH, &tables::ECS_VSWITCH, "ecsVpcUuid"),
+    (SECURITY_GROUP, &tables::ECS_SECURITY_GROUP, "ecsVpcUuid"),
+    (VROUTER, &tables::ALIYUN_VIRTUAL_ROUTER, "vpcUuid"),
+];
 static VSWITCH_CHILDREN: Children = &[(ECS, &tables::ECS_INSTANCE, "ecsVSwitchUuid")];
 static SECURITY_GROUP_CHILDREN: Children = &[(ECS, &tables::ECS_INSTANCE, "ecsSecurityGroupUuid")];
+static ROUTER_CHILDREN: Children = &[(ROUTE_ENTRY, &tables::ALIYUN_ROUTE_ENTRY, "vRouterUuid")];
+static VPN_GATEWAY_CHILDREN: Children = &[(VPN_CONNECTION, &tables::VPC_VPN_CONNECTION, "vpnGatewayUuid")];
+static USER_GATEWAY_CHILDREN: Children = &[(VPN_CONNECTION, &tables::VPC_VPN_CONNECTION, "userGatewayUuid")];
 
 /// Which tables hold the children of a kind, and by which column.
 fn children_tables(kind: &str) -> Children {
@@ -50,6 +74,9 @@ fn children_tables(kind: &str) -> Children {
         VPC => VPC_CHILDREN,
         VSWITCH => VSWITCH_CHILDREN,
         SECURITY_GROUP => SECURITY_GROUP_CHILDREN,
+        VROUTER | VBR => ROUTER_CHILDREN,
+        VPN_GATEWAY => VPN_GATEWAY_CHILDREN,
+        USER_GATEWAY => USER_GATEWAY_CHILDREN,
         _ => &[],
     }
 }
@@ -66,7 +93,17 @@ pub fn spec_of(kind: &str) -> ApiResult<&'static TableSpec> {
         DISK => &tables::ALIYUN_DISK,
         EIP => &tables::HYBRID_EIP,
         KEY => &tables::HYBRID_KEY,
-        other => return super::extras::spec_of(other),
+        OSS_BUCKET => &tables::OSS_BUCKET,
+        VROUTER => &tables::ALIYUN_VIRTUAL_ROUTER,
+        ROUTE_ENTRY => &tables::ALIYUN_ROUTE_ENTRY,
+        VPN_GATEWAY => &tables::VPC_VPN_GATEWAY,
+        USER_GATEWAY => &tables::VPC_USER_VPN_GATEWAY,
+        VPN_CONNECTION => &tables::VPC_VPN_CONNECTION,
+        IKE_CONFIG => &tables::VPC_VPN_IKE_CONFIG,
+        IPSEC_CONFIG => &tables::VPC_VPN_IPSEC_CONFIG,
+        VBR => &tables::VIRTUAL_BORDER_ROUTER,
+        ROUTER_INTERFACE => &tables::ALIYUN_ROUTER_INTERFACE,
+        other => return Err(zstack_kit::ApiError::internal(format!("no hybrid resource type {other}"))),
     })
 }
 
@@ -126,7 +163,7 @@ async fn unlink<K: Kind>(app: &App, dir: &Dir<K>, spec: &'static TableSpec, by: 
 impl Tree {
     async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
         let mut out = Vec::new();
-        for (kind, spec, by) in children_tables(node.kind).iter().chain(super::extras::children_tables(node.kind)) {
+        for (kind, spec, by) in children_tables(node.kind).iter() {
             out.extend(uuids(self.app.store.inv_find(spec, by, &node.uuid).await?).into_iter().map(|u| Node::new(kind, u)));
         }
         Ok(out)
@@ -151,7 +188,17 @@ impl Tree {
             }
             DISK => retire(app, &d.disk, u, vec![]).await,
             EIP => retire(app, &d.eip, u, vec![]).await,
-            other => super::extras::delete_node(app, other, u).await,
+            OSS_BUCKET => retire(app, &d.oss_bucket, u, vec![]).await,
+            VROUTER => retire(app, &d.vrouter, u, vec![]).await,
+            ROUTE_ENTRY => retire(app, &d.route_entry, u, vec![]).await,
+            VPN_GATEWAY => retire(app, &d.vpn_gateway, u, vec![]).await,
+            USER_GATEWAY => retire(app, &d.user_gateway, u, vec![]).await,
+            VPN_CONNECTION => retire(app, &d.vpn_connection, u, vec![]).await,
+            IKE_CONFIG => retire(app, &d.ike_config, u, vec![]).await,
+            IPSEC_CONFIG => retire(app, &d.ipsec_config, u, vec![]).await,
+            VBR => retire(app, &d.vbr, u, vec![]).await,
+            ROUTER_INTERFACE => retire(app, &d.router_interface, u, vec![]).await,
+            other => Err(zstack_kit::ApiError::internal(format!("no local deletion for {other}"))),
         }
     }
 }

@@ -11,7 +11,6 @@
 //! sparse raw image of that size reads as).
 
 use super::client::for_data_center;
-use super::extras::UploadProgress;
 use super::oss::current_bucket;
 use super::{aliyun_error, client_token, field, inv_reply, undo_logged, wait_for_status};
 use crate::api::{Reply, Req};
@@ -27,6 +26,15 @@ use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use zstack_aliyun::ecs::{DescribeImagesRequest, ImportImageDisk, ImportImageRequest};
 use zstack_aliyun::AliyunClient;
 use zstack_kit::{ApiError, ApiResult};
+
+/// How far an image upload has got: bytes sent of the file's size, then the import's phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadProgress {
+    pub sent: u64,
+    pub total: u64,
+    /// Uploading, Importing (with Alibaba's status), Available, Failed.
+    pub phase: String,
+}
 
 /// Parts of 8 MiB: few requests for a multi-GiB image, little memory per upload.
 const PART_SIZE: usize = 8 << 20;
@@ -57,7 +65,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         let read = (buf.filled().len() - before) as u64;
         if read > 0 {
-            if let Some(p) = self.app.dirs().hybrid_extras.uploads.lock().get_mut(&self.uuid) {
+            if let Some(p) = self.app.hybrid.uploads.lock().get_mut(&self.uuid) {
                 p.sent += read;
             }
         }
@@ -79,7 +87,7 @@ impl AsyncRead for LocalFile {
 }
 
 fn set_phase(app: &App, uuid: &str, phase: &str) {
-    if let Some(p) = app.dirs().hybrid_extras.uploads.lock().get_mut(uuid) {
+    if let Some(p) = app.hybrid.uploads.lock().get_mut(uuid) {
         p.phase = phase.to_string();
     }
 }
@@ -149,7 +157,7 @@ pub async fn image_create_from_local(app: App, req: Req) -> ApiResult<Reply> {
         Source::File(path) => std::fs::metadata(path).map_err(|e| ApiError::operation(format!("cannot read the image file {path}: {e}")))?.len(),
         Source::Zeros(n) => *n,
     };
-    app.dirs().hybrid_extras.uploads.lock().insert(uuid.clone(), UploadProgress { sent: 0, total, phase: "Uploading".into() });
+    app.hybrid.uploads.lock().insert(uuid.clone(), UploadProgress { sent: 0, total, phase: "Uploading".into() });
     let made = make(&app, &remote.client, &remote.region, &bucket, &key, &uuid, &name, &req, &image, format, source).await;
     match made {
         Ok(ecs_image_id) => {
@@ -255,7 +263,7 @@ async fn undo(client: &AliyunClient, region: &str, bucket: &str, key: &str, ecs_
 pub async fn image_progress(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("imageUuid")?;
     let dc = req.must("dataCenterUuid")?;
-    let progress = app.dirs().hybrid_extras.uploads.lock().get(&uuid).cloned();
+    let progress = app.hybrid.uploads.lock().get(&uuid).cloned();
     let (percent, phase) = match progress {
         Some(p) => {
             let uploaded = if p.total == 0 { 100 } else { p.sent * 100 / p.total };

@@ -3,8 +3,6 @@
 //! local resources); remote calls go through `zstack-aliyun` clients built per
 //! DataCenter (`client`); syncs are reconcilers (`sync`); local deletion is a
 //! cascade (`cascade`). One file per resource family; `routes` lists the APIs.
-//! More families (OSS, image upload, VPN, routers) are added as further files
-//! registered here and in `routes`.
 
 pub mod cascade;
 pub mod client;
@@ -13,9 +11,6 @@ pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;
-pub mod extras;
-pub mod extras_routes;
-pub mod extras_tables;
 pub mod image;
 pub mod image_upload;
 pub mod key;
@@ -52,7 +47,10 @@ macro_rules! hybrid_kinds {
 hybrid_kinds!(
     KeyK => tables::HYBRID_KEY, DataCenterK => tables::DATA_CENTER, IdentityZoneK => tables::IDENTITY_ZONE, VpcK => tables::ECS_VPC,
     VSwitchK => tables::ECS_VSWITCH, SecurityGroupK => tables::ECS_SECURITY_GROUP, EcsImageK => tables::ECS_IMAGE, EcsK => tables::ECS_INSTANCE,
-    DiskK => tables::ALIYUN_DISK, EipK => tables::HYBRID_EIP,
+    DiskK => tables::ALIYUN_DISK, EipK => tables::HYBRID_EIP, OssBucketK => tables::OSS_BUCKET, VRouterK => tables::ALIYUN_VIRTUAL_ROUTER,
+    RouteEntryK => tables::ALIYUN_ROUTE_ENTRY, VpnGatewayK => tables::VPC_VPN_GATEWAY, UserGatewayK => tables::VPC_USER_VPN_GATEWAY,
+    VpnConnectionK => tables::VPC_VPN_CONNECTION, IkeConfigK => tables::VPC_VPN_IKE_CONFIG, IpsecConfigK => tables::VPC_VPN_IPSEC_CONFIG,
+    VbrK => tables::VIRTUAL_BORDER_ROUTER, RouterInterfaceK => tables::ALIYUN_ROUTER_INTERFACE,
 );
 
 /// The actor directories of the hybrid resources.
@@ -67,6 +65,16 @@ pub struct HybridDirs {
     pub ecs: Dir<EcsK>,
     pub disk: Dir<DiskK>,
     pub eip: Dir<EipK>,
+    pub oss_bucket: Dir<OssBucketK>,
+    pub vrouter: Dir<VRouterK>,
+    pub route_entry: Dir<RouteEntryK>,
+    pub vpn_gateway: Dir<VpnGatewayK>,
+    pub user_gateway: Dir<UserGatewayK>,
+    pub vpn_connection: Dir<VpnConnectionK>,
+    pub ike_config: Dir<IkeConfigK>,
+    pub ipsec_config: Dir<IpsecConfigK>,
+    pub vbr: Dir<VbrK>,
+    pub router_interface: Dir<RouterInterfaceK>,
 }
 
 impl HybridDirs {
@@ -82,12 +90,44 @@ impl HybridDirs {
             ecs: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             disk: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             eip: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            oss_bucket: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            vrouter: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            route_entry: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            vpn_gateway: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            user_gateway: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            vpn_connection: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            ike_config: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            ipsec_config: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            vbr: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            router_interface: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
         }
     }
 
     pub fn live(&self) -> usize {
-        self.key.live() + self.data_center.live() + self.identity_zone.live() + self.vpc.live() + self.vswitch.live()
-            + self.security_group.live() + self.image.live() + self.ecs.live() + self.disk.live() + self.eip.live()
+        [
+            self.key.live(),
+            self.data_center.live(),
+            self.identity_zone.live(),
+            self.vpc.live(),
+            self.vswitch.live(),
+            self.security_group.live(),
+            self.image.live(),
+            self.ecs.live(),
+            self.disk.live(),
+            self.eip.live(),
+            self.oss_bucket.live(),
+            self.vrouter.live(),
+            self.route_entry.live(),
+            self.vpn_gateway.live(),
+            self.user_gateway.live(),
+            self.vpn_connection.live(),
+            self.ike_config.live(),
+            self.ipsec_config.live(),
+            self.vbr.live(),
+            self.router_interface.live(),
+        ]
+        .iter()
+        .sum()
     }
 }
 
@@ -95,11 +135,13 @@ impl HybridDirs {
 pub struct Hybrid {
     pub secrets: secret::SecretBox,
     pub clients: client::Clients,
+    /// Image uploads of this node, by the ECS image's uuid, for GetCreateEcsImageProgress.
+    pub uploads: parking_lot::Mutex<std::collections::HashMap<String, image_upload::UploadProgress>>,
 }
 
 impl Hybrid {
     pub fn new(data_dir: &Path) -> Hybrid {
-        Hybrid { secrets: secret::SecretBox::new(data_dir), clients: client::Clients::from_env() }
+        Hybrid { secrets: secret::SecretBox::new(data_dir), clients: client::Clients::from_env(), uploads: Default::default() }
     }
 }
 
@@ -273,4 +315,12 @@ pub async fn on_actor_write<K: Kind, R: Send + 'static>(
         })
     })
     .await
+}
+
+/// The local record of kind `spec` whose Alibaba id (`id_field`) is `id`, in a DataCenter.
+pub async fn local_by_remote_id(app: &App, spec: &'static TableSpec, id_field: &str, dc: &str, id: &str) -> ApiResult<Option<Inventory>> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    Ok(app.store.inv_find(spec, id_field, id).await?.into_iter().find(|r| str_of(r, "dataCenterUuid") == Some(dc)))
 }

@@ -7,7 +7,7 @@
 //! than stored: this node keeps secrets only as sealed AccessKeys.
 
 use super::client::{for_data_center, Remote};
-use super::extras::OSS_BUCKET;
+use super::cascade::OSS_BUCKET;
 use super::{aliyun_error, delete_remote_first, deleted_or_gone, field, insert_or_undo, inv_reply, undo_logged};
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -105,7 +105,7 @@ async fn remote_of_bucket(app: &App, bucket: &Inventory) -> ApiResult<Remote> {
 /// (`BucketNotEmpty`); the local record stays until the delete is confirmed.
 pub async fn bucket_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    delete_remote_first(&app, &app.dirs().hybrid_extras.oss_bucket, OSS_BUCKET, &uuid, |_, remote, inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.oss_bucket, OSS_BUCKET, &uuid, |_, remote, inv| {
         Box::pin(async move {
             deleted_or_gone(remote.client.oss(&remote.region).delete_bucket(&field(&inv, "bucketName")).await)
         })
@@ -117,7 +117,7 @@ pub async fn bucket_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
 pub async fn bucket_file_delete(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let file = req.must("fileName")?;
-    let bucket = crate::resources::read(&app.dirs().hybrid_extras.oss_bucket, &uuid).await?;
+    let bucket = crate::resources::read(&app.dirs().hybrid.oss_bucket, &uuid).await?;
     let remote = remote_of_bucket(&app, &bucket).await?;
     let oss = remote.client.oss(&remote.region);
     let name = field(&bucket, "bucketName");
@@ -148,7 +148,7 @@ pub async fn bucket_names_remote(app: App, req: Req) -> ApiResult<Reply> {
 pub async fn bucket_files_remote(app: App, req: Req) -> ApiResult<Reply> {
     refuse_second_credentials(&req)?;
     let uuid = req.must("uuid")?;
-    let bucket = crate::resources::read(&app.dirs().hybrid_extras.oss_bucket, &uuid).await?;
+    let bucket = crate::resources::read(&app.dirs().hybrid.oss_bucket, &uuid).await?;
     let remote = remote_of_bucket(&app, &bucket).await?;
     let objects = remote.client.oss(&remote.region).list_objects(&field(&bucket, "bucketName"), "").await.map_err(aliyun_error)?;
     let mut out = Map::new();
@@ -160,7 +160,7 @@ pub async fn bucket_files_remote(app: App, req: Req) -> ApiResult<Reply> {
 /// (the one marked before is unmarked).
 pub async fn bucket_attach(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("ossBucketUuid")?;
-    let d = &app.dirs().hybrid_extras;
+    let d = &app.dirs().hybrid;
     let bucket = crate::resources::read(&d.oss_bucket, &uuid).await?;
     for other in app.store.inv_find(&tables::OSS_BUCKET, "dataCenterUuid", &field(&bucket, "dataCenterUuid")).await? {
         let other_uuid = field(&other, "uuid");
@@ -176,7 +176,7 @@ pub async fn bucket_detach(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 async fn set_current(app: &App, uuid: &str, current: bool) -> ApiResult<Inventory> {
-    mutate(app, &app.dirs().hybrid_extras.oss_bucket, uuid, move |s| {
+    mutate(app, &app.dirs().hybrid.oss_bucket, uuid, move |s| {
         s.set("current", json!(current));
         Ok(s.inv.clone())
     })
@@ -189,7 +189,7 @@ pub async fn bucket_update(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let params = req.params.clone();
     inv_reply(
-        mutate(&app, &app.dirs().hybrid_extras.oss_bucket, &uuid, move |s| {
+        mutate(&app, &app.dirs().hybrid.oss_bucket, &uuid, move |s| {
             apply_update(&mut s.inv, &params, &[]);
             Ok(s.inv.clone())
         })

@@ -3,12 +3,11 @@
 //! connections between the two with IKE and IPsec settings kept as local records, and
 //! the configuration an on-premises device needs, fetched from Alibaba Cloud.
 
-use super::cascade::delete_local;
+use super::cascade::{delete_local, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::client::for_data_center;
-use super::extras::{local_by_remote_id, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
-use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -32,7 +31,7 @@ pub async fn vpn_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>>
             "publicIp": g.internet_ip, "spec": g.spec, "status": g.status, "businessStatus": g.business_status, "description": g.description));
     }
     let local = app.store.inv_find(&tables::VPC_VPN_GATEWAY, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
+    let out = reconcile(app, &app.dirs().hybrid.vpn_gateway, VPN_GATEWAY, "gatewayId", local, fields).await?;
     Ok(out.inventories)
 }
 
@@ -72,7 +71,7 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
 /// `DeleteVpcUserVpnGatewayRemote`: Alibaba Cloud refuses while connections use it.
 pub async fn user_gateway_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    delete_remote_first(&app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, &uuid, |_, remote, inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.user_gateway, USER_GATEWAY, &uuid, |_, remote, inv| {
         Box::pin(async move {
             deleted_or_gone(remote.client.delete_customer_gateway(&remote.region, &field(&inv, "gatewayId")).await)
         })
@@ -89,7 +88,7 @@ pub async fn user_gateways_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>
         .map(|g| remote_fields!("dataCenterUuid": dc, "gatewayId": g.customer_gateway_id, "name": g.name, "ip": g.ip_address, "description": g.description))
         .collect();
     let local = app.store.inv_find(&tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid_extras.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
+    let out = reconcile(app, &app.dirs().hybrid.user_gateway, USER_GATEWAY, "gatewayId", local, fields).await?;
     Ok(out.inventories)
 }
 
@@ -250,14 +249,14 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
         "description": req.str("description")}));
     let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid_extras.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
+    insert_or_undo(&app, &app.dirs().hybrid.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
     inv_reply(inv)
 }
 
 /// `DeleteVpcVpnConnectionRemote`.
 pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    delete_remote_first(&app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, &uuid, |_, remote, inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.vpn_connection, VPN_CONNECTION, &uuid, |_, remote, inv| {
         Box::pin(async move {
             deleted_or_gone(remote.client.delete_vpn_connection(&remote.region, &field(&inv, "connectionId")).await)
         })
@@ -280,7 +279,7 @@ pub async fn connections_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> 
             "userGatewayUuid": user));
     }
     let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid_extras.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
+    let out = reconcile(app, &app.dirs().hybrid.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
     Ok(out.inventories)
 }
 

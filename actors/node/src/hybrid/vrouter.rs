@@ -3,9 +3,9 @@
 //! delete it remotely, sync a router's entries (vRouter or border router), query both.
 
 use super::client::{for_data_center, Remote};
-use super::extras::{local_by_remote_id, ROUTE_ENTRY, VBR, VROUTER};
+use super::cascade::{ROUTE_ENTRY, VBR, VROUTER};
 use super::sync::reconcile;
-use super::{aliyun_error, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
+use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -33,7 +33,7 @@ pub async fn vrouter_sync(app: App, req: Req) -> ApiResult<Reply> {
         })
         .collect();
     let local = app.store.inv_find(&tables::ALIYUN_VIRTUAL_ROUTER, "vpcUuid", &vpc_uuid).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.vrouter, VROUTER, "vrId", local, fields).await?;
+    let out = reconcile(&app, &app.dirs().hybrid.vrouter, VROUTER, "vrId", local, fields).await?;
     invs_reply(out.inventories, &tables::ALIYUN_VIRTUAL_ROUTER)
 }
 
@@ -88,7 +88,7 @@ async fn next_hop_uuid(app: &App, dc: &str, entry: &RouteEntry) -> ApiResult<Opt
 
 /// Records the route on its router's actor; if that fails, `undo` removes the remote route.
 async fn insert_under_router(app: &App, router_type: &str, router: &str, inv: Inventory, undo: impl std::future::Future<Output = ()>) -> ApiResult<()> {
-    let d = &app.dirs().hybrid_extras;
+    let d = &app.dirs().hybrid;
     match router_type {
         "vbr" => insert_or_undo(app, &d.vbr, router, &tables::ALIYUN_ROUTE_ENTRY, inv, undo).await,
         _ => insert_or_undo(app, &d.vrouter, router, &tables::ALIYUN_ROUTE_ENTRY, inv, undo).await,
@@ -128,7 +128,7 @@ pub async fn route_entry_create(app: App, req: Req) -> ApiResult<Reply> {
 /// `DeleteAliyunRouteEntryRemote`: custom routes only (system routes belong to vSwitches).
 pub async fn route_entry_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
-    delete_remote_first(&app, &app.dirs().hybrid_extras.route_entry, ROUTE_ENTRY, &uuid, |_, remote, inv| {
+    delete_remote_first(&app, &app.dirs().hybrid.route_entry, ROUTE_ENTRY, &uuid, |_, remote, inv| {
         Box::pin(async move {
             if str_of(&inv, "type") == Some("System") {
                 return Err(ApiError::invalid_argument(format!(
@@ -162,6 +162,6 @@ pub async fn route_entry_sync(app: App, req: Req) -> ApiResult<Reply> {
         fields.push(route_fields(&app, &dc, &router_uuid, &router_type, entry).await?);
     }
     let local = app.store.inv_find(&tables::ALIYUN_ROUTE_ENTRY, "vRouterUuid", &router_uuid).await?;
-    let out = reconcile(&app, &app.dirs().hybrid_extras.route_entry, ROUTE_ENTRY, "routeEntryId", local, fields).await?;
+    let out = reconcile(&app, &app.dirs().hybrid.route_entry, ROUTE_ENTRY, "routeEntryId", local, fields).await?;
     invs_reply(out.inventories, &tables::ALIYUN_ROUTE_ENTRY)
 }

@@ -120,8 +120,6 @@ pub struct Dirs {
     pub placement: placement::Placement,
     /// The Alibaba Cloud resources.
     pub hybrid: crate::hybrid::HybridDirs,
-    /// OSS buckets, vRouters and routes, VPN, border routers.
-    pub hybrid_extras: crate::hybrid::extras::ExtrasDirs,
 }
 
 /// Actors idle this long are passivated.
@@ -146,14 +144,13 @@ impl Dirs {
             deleting: Mutex::new(HashSet::new()),
             placement: placement::Placement::default(),
             hybrid: crate::hybrid::HybridDirs::new(app, &arbiters, IDLE),
-            hybrid_extras: crate::hybrid::extras::ExtrasDirs::new(app, &arbiters, IDLE),
         }
     }
 
     pub fn live_actors(&self) -> usize {
         self.zone.live() + self.cluster.live() + self.host.live() + self.primary_storage.live() + self.backup_storage.live()
             + self.l2.live() + self.l3.live() + self.instance_offering.live() + self.disk_offering.live() + self.image.live()
-            + self.vm.live() + self.volume.live() + self.hybrid.live() + self.hybrid_extras.live()
+            + self.vm.live() + self.volume.live() + self.hybrid.live()
     }
 
     pub fn refuse_if_deleting(&self, parents: &[&str]) -> ApiResult<()> {

@@ -1,4 +1,4 @@
-//! Hybrid cloud extras end to end: the node, pointed at the in-process Alibaba Cloud
+//! OSS buckets, image upload, VPN and routers of the hybrid cloud end to end: the node, pointed at the in-process Alibaba Cloud
 //! simulator, manages OSS buckets, uploads a local image to OSS and imports it as an ECS
 //! image, sets up a VPN connection, creates and syncs route entries, and syncs border
 //! routers and router interfaces. The simulator's own state is checked at each step;
