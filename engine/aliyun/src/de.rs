@@ -71,6 +71,7 @@ wrapped_lists! {
     VpnGateway => "VpnGateway",
     CustomerGateway => "CustomerGateway",
     VpnConnection => "VpnConnection",
+    Snapshot => "Snapshot",
 }
 
 /// A string field that some answers send as a number (`"OrderId": 0` vs `"1234"`).

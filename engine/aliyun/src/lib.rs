@@ -9,6 +9,7 @@
 //!   interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
 //!   and responses; creating actions always carry a ClientToken ([`client::creates_resources`]);
 //!   [`oss`]: buckets, objects and multipart uploads;
+//!   [`snapshot`]: disk snapshots and images made from them;
 //!   [`paging`]: collecting every page in both paging styles.
 //!
 //! Depends on nothing else of zstack-rs.
@@ -24,6 +25,7 @@ pub mod paging;
 pub mod params;
 pub mod routing;
 pub mod sign;
+pub mod snapshot;
 pub mod vpc;
 pub mod vpn;
 
