@@ -565,6 +565,7 @@ fn control(req: &HttpRequest, body: &[u8], sim: &Simulator) -> HttpResponse {
                     "security_groups": state.security_groups.len(),
                     "eips": state.eips.len(),
                     "images": state.images.len(),
+                    "snapshots": state.snapshots.len(),
                     "vpn_gateways": state.vpn_gateways.len(),
                     "customer_gateways": state.customer_gateways.len(),
                     "vpn_connections": state.vpn_connections.len(),

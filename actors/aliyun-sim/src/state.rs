@@ -1,6 +1,6 @@
 //! Everything the simulated cloud holds, in one `SimState` behind one mutex: regions and
-//! zones (fixed catalog), VPCs, VSwitches, route tables, ECS instances, disks, security
-//! groups, EIPs, images, VPN objects, border routers, OSS buckets, ClientToken answers.
+//! zones (fixed catalog), VPCs, VSwitches, route tables, ECS instances, disks and their
+//! snapshots, security groups, EIPs, images, VPN objects, border routers, OSS buckets, ClientToken answers.
 //!
 //! Status transitions are lazy: a resource in a transitional status carries the statuses
 //! still ahead of it, and [`SimState::settle`] advances them by the clock before every
@@ -211,6 +211,8 @@ pub struct EcsDisk {
     pub device: String,
     pub image_id: String,
     pub delete_with_instance: bool,
+    /// Whether the disk was ever attached: one never attached cannot be snapshotted.
+    pub ever_attached: bool,
     pub created: DateTime<Utc>,
     pub tags: Vec<(String, String)>,
 }
@@ -367,7 +369,51 @@ pub struct SimImage {
     pub oss_bucket: String,
     pub oss_object: String,
     pub format: String,
+    /// The snapshot a CreateImage made the image from (empty otherwise).
+    pub source_snapshot_id: String,
     pub created: DateTime<Utc>,
+}
+
+/// A snapshot is `progressing` (at a percentage) until it is `accomplished`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotStatus {
+    Progressing(u8),
+    Accomplished,
+}
+
+impl SnapshotStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Progressing(_) => "progressing",
+            Self::Accomplished => "accomplished",
+        }
+    }
+
+    pub fn percent(&self) -> u8 {
+        match self {
+            Self::Progressing(p) => *p,
+            Self::Accomplished => 100,
+        }
+    }
+}
+
+/// A manual (`user`) disk snapshot. It outlives its disk: `source_disk_*` keep what
+/// the disk was when the snapshot was taken.
+#[derive(Debug, Clone)]
+pub struct SimSnapshot {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub region_id: String,
+    pub source_disk_id: String,
+    pub source_disk_size_gb: i64,
+    /// System or Data.
+    pub source_disk_type: String,
+    pub source_disk_category: String,
+    pub status: Transition<SnapshotStatus>,
+    pub created: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -501,6 +547,10 @@ pub struct Quotas {
     pub eips_per_region: usize,
     pub disks_per_region: usize,
     pub vpn_gateways_per_region: usize,
+    /// Manual snapshots one disk may keep.
+    pub snapshots_per_disk: usize,
+    /// Custom images (imported or made from snapshots) per region.
+    pub images_per_region: usize,
 }
 
 impl Default for Quotas {
@@ -513,6 +563,8 @@ impl Default for Quotas {
             eips_per_region: 20,
             disks_per_region: 20_000,
             vpn_gateways_per_region: 10,
+            snapshots_per_disk: 256,
+            images_per_region: 100,
         }
     }
 }
@@ -533,6 +585,7 @@ pub struct SimState {
     pub security_groups: BTreeMap<String, SimSecurityGroup>,
     pub eips: BTreeMap<String, SimEip>,
     pub images: BTreeMap<String, SimImage>,
+    pub snapshots: BTreeMap<String, SimSnapshot>,
     pub vpn_gateways: BTreeMap<String, SimVpnGateway>,
     pub customer_gateways: BTreeMap<String, SimCustomerGateway>,
     pub vpn_connections: BTreeMap<String, SimVpnConnection>,
@@ -559,6 +612,7 @@ impl SimState {
             security_groups: BTreeMap::new(),
             eips: BTreeMap::new(),
             images: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
             vpn_gateways: BTreeMap::new(),
             customer_gateways: BTreeMap::new(),
             vpn_connections: BTreeMap::new(),
@@ -591,6 +645,7 @@ impl SimState {
                     oss_bucket: String::new(),
                     oss_object: String::new(),
                     format: String::new(),
+                    source_snapshot_id: String::new(),
                     created: now,
                 },
             );
@@ -629,6 +684,11 @@ impl SimState {
         for image in self.images.values_mut() {
             if !image.status.is_settled() {
                 image.status.settle(now, step);
+            }
+        }
+        for snapshot in self.snapshots.values_mut() {
+            if !snapshot.status.is_settled() {
+                snapshot.status.settle(now, step);
             }
         }
     }

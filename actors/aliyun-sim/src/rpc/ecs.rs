@@ -554,6 +554,7 @@ fn create_instances(
                 device: "/dev/xvda".into(),
                 image_id: image_id.clone(),
                 delete_with_instance: true,
+                ever_attached: true,
                 created: ctx.now,
                 tags: Vec::new(),
             },
@@ -575,6 +576,7 @@ fn create_instances(
                     device: device_name(index + 1),
                     image_id: String::new(),
                     delete_with_instance: *delete_with,
+                    ever_attached: true,
                     created: ctx.now,
                     tags: Vec::new(),
                 },
@@ -1101,7 +1103,7 @@ fn delete_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value
     Ok(ok())
 }
 
-fn disk_not_found(id: &str) -> SimError {
+pub fn disk_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidDiskId.NotFound",
         format!("The specified disk {id} does not exist."),
@@ -1144,6 +1146,7 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
             device: String::new(),
             image_id: String::new(),
             delete_with_instance: false,
+            ever_attached: false,
             created: ctx.now,
             tags: p.tags(),
         },
@@ -1211,6 +1214,7 @@ fn attach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
     disk.instance_id = Some(instance_id);
     disk.device = device;
     disk.delete_with_instance = delete_with;
+    disk.ever_attached = true;
     Ok(ok())
 }
 
@@ -1357,7 +1361,15 @@ fn image_json(img: &SimImage, region: &str) -> Value {
     map.insert("BootMode".into(), json!("BIOS"));
     map.insert("OSNameEn".into(), json!(img.os_name));
     map.insert("RegionId".into(), json!(region));
-    let mapping = if img.oss_object.is_empty() {
+    let mapping = if !img.source_snapshot_id.is_empty() {
+        vec![json!({
+            "Device": "/dev/xvda",
+            "Size": img.size_gb.to_string(),
+            "SnapshotId": img.source_snapshot_id,
+            "Progress": progress,
+            "Type": "system",
+        })]
+    } else if img.oss_object.is_empty() {
         Vec::new()
     } else {
         vec![json!({
@@ -1492,6 +1504,7 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
             oss_bucket: bucket_name,
             oss_object: object_name,
             format,
+            source_snapshot_id: String::new(),
             created: ctx.now,
         },
     );

@@ -4,6 +4,7 @@
 //! SDK sends even when all products share one local address.
 
 pub mod ecs;
+pub mod snapshot;
 pub mod vpc;
 pub mod vpn;
 
@@ -352,8 +353,11 @@ pub fn execute(
         // The ECS API also still serves the VPC actions it used to own (CreateVpc, ...).
         Product::Ecs => match ecs::handle(state, action, params, ctx)? {
             Some(body) => body,
-            None => vpc::handle(state, action, params, ctx)?
-                .ok_or_else(|| unknown_action(action, product))?,
+            None => match snapshot::handle(state, action, params, ctx)? {
+                Some(body) => body,
+                None => vpc::handle(state, action, params, ctx)?
+                    .ok_or_else(|| unknown_action(action, product))?,
+            },
         },
         Product::Vpc => match vpc::handle(state, action, params, ctx)? {
             Some(body) => body,

@@ -1,0 +1,230 @@
+//! Disk snapshots through the client: status over (simulated) time, the rules and codes
+//! of CreateSnapshot, DescribeSnapshots paging in both styles, renames, deletion, and
+//! custom images made from a snapshot.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+use zstack_aliyun::ecs::{
+    CreateDiskRequest, CreateSecurityGroupRequest, DescribeDisksRequest, DescribeImagesRequest,
+    RunInstancesRequest,
+};
+use zstack_aliyun::snapshot::{CreateImageRequest, CreateSnapshotRequest, DescribeSnapshotsRequest};
+use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
+use zstack_aliyun::{AliyunClient, SignatureVersion};
+use zstack_aliyun_sim::SimServer;
+
+const STEP_MS: u64 = 1000;
+
+/// A running instance: its id, its system disk and its data disk ids.
+async fn instance(c: &AliyunClient, sim: &SimServer) -> (String, String, String) {
+    let vpc = c
+        .create_vpc(REGION, &CreateVpcRequest { cidr_block: "10.0.0.0/8".into(), ..Default::default() })
+        .await
+        .unwrap()
+        .vpc_id;
+    let vsw = c
+        .create_vswitch(
+            REGION,
+            &CreateVSwitchRequest { vpc_id: vpc.clone(), zone_id: ZONE.into(), cidr_block: "10.1.0.0/24".into(), ..Default::default() },
+        )
+        .await
+        .unwrap()
+        .v_switch_id;
+    let sg = c
+        .create_security_group(REGION, &CreateSecurityGroupRequest { vpc_id: vpc, ..Default::default() })
+        .await
+        .unwrap()
+        .security_group_id;
+    let vm = c
+        .run_instances(
+            REGION,
+            &RunInstancesRequest {
+                image_id: IMAGE.into(),
+                instance_type: "ecs.c6.large".into(),
+                security_group_id: sg,
+                v_switch_id: vsw,
+                amount: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .instance_id_sets[0]
+        .clone();
+    let disks = c
+        .describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(vm.clone()), ..Default::default() })
+        .await
+        .unwrap()
+        .disks;
+    let system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
+    let data = c
+        .create_disk(
+            REGION,
+            &CreateDiskRequest { zone_id: ZONE.into(), disk_category: "cloud_essd".into(), size_gb: 40, ..Default::default() },
+        )
+        .await
+        .unwrap()
+        .disk_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 3));
+    (vm, system, data)
+}
+
+fn snap(disk: &str, name: &str) -> CreateSnapshotRequest {
+    CreateSnapshotRequest { disk_id: disk.into(), snapshot_name: Some(name.into()), ..Default::default() }
+}
+
+async fn status_of(c: &AliyunClient, id: &str) -> (String, String) {
+    let request = DescribeSnapshotsRequest { snapshot_ids: vec![id.into()], ..Default::default() };
+    let s = c.describe_snapshots(REGION, &request).await.unwrap().snapshots.remove(0);
+    (s.status, s.progress)
+}
+
+#[tokio::test]
+async fn a_snapshot_progresses_to_accomplished_and_follows_the_disk_rules() {
+    let sim = sim(STEP_MS);
+    let c = client(&sim, SignatureVersion::Acs3);
+    let (vm, _system, data) = instance(&c, &sim).await;
+
+    // A disk never attached cannot be snapshotted; an unknown one is not found.
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "first")).await), ("IncorrectDiskStatus".into(), 403));
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap("d-nowhere", "first")).await), ("InvalidDiskId.NotFound".into(), 404));
+    c.attach_disk(REGION, &vm, &data, None).await.unwrap();
+
+    // Bad names and descriptions.
+    for bad in ["x", "1st", "auto-daily", "http://x"] {
+        assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, bad)).await).0, "InvalidSnapshotName.Malformed", "{bad}");
+    }
+    let long_description = CreateSnapshotRequest { description: Some("d".repeat(257)), ..snap(&data, "ok") };
+    assert_eq!(code_of(c.create_snapshot(REGION, &long_description).await).0, "InvalidDescription.Malformed");
+
+    let request = CreateSnapshotRequest { tags: vec![("created-by".into(), "test".into())], description: Some("before upgrade".into()), ..snap(&data, "first") };
+    let id = c.create_snapshot(REGION, &request).await.unwrap().snapshot_id;
+    assert!(id.starts_with("s-"), "{id}");
+    assert_eq!(status_of(&c, &id).await, ("progressing".into(), "0%".into()));
+    // One snapshot of a disk at a time.
+    assert_eq!(
+        code_of(c.create_snapshot(REGION, &snap(&data, "second")).await),
+        ("IncorrectDiskStatus.CreatingSnapshot".into(), 403)
+    );
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS));
+    assert_eq!(status_of(&c, &id).await, ("progressing".into(), "50%".into()));
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS));
+    assert_eq!(status_of(&c, &id).await, ("accomplished".into(), "100%".into()));
+    let all = c.describe_snapshots_all(REGION, &DescribeSnapshotsRequest::default()).await.unwrap();
+    let s = all.iter().find(|s| s.snapshot_id == id).unwrap();
+    assert_eq!((s.source_disk_id.as_str(), s.source_disk_size.as_str(), s.source_disk_type.as_str()), (data.as_str(), "40", "Data"));
+    assert_eq!((s.snapshot_name.as_str(), s.description.as_str(), s.usage.as_str()), ("first", "before upgrade", "none"));
+    assert!(s.available);
+    assert_eq!((s.tags[0].tag_key.as_str(), s.tags[0].tag_value.as_str()), ("created-by", "test"));
+
+    // The instance must be Running or Stopped.
+    c.stop_instance(REGION, &vm, false).await.unwrap();
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "while-stopping")).await), ("IncorrectInstanceStatus".into(), 403));
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    let stopped = c.create_snapshot(REGION, &snap(&data, "while-stopped")).await.unwrap().snapshot_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+
+    // The per-disk quota.
+    control(&sim, "POST", "/__sim/config", Some(json!({"quotas": {"snapshots_per_disk": 2}}))).await;
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "third")).await), ("QuotaExceed.Snapshot".into(), 403));
+
+    // Rename and describe; unknown ids.
+    c.modify_snapshot_attribute(REGION, &id, Some("renamed"), Some("after rename")).await.unwrap();
+    let renamed = c.describe_snapshots(REGION, &DescribeSnapshotsRequest { snapshot_name: Some("renamed".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(renamed.snapshots.len(), 1);
+    assert_eq!(renamed.snapshots[0].description, "after rename");
+    assert_eq!(code_of(c.modify_snapshot_attribute(REGION, &id, Some("auto1"), None).await).0, "InvalidSnapshotName.Malformed");
+    assert_eq!(code_of(c.modify_snapshot_attribute(REGION, "s-nowhere", Some("n1"), None).await), ("InvalidSnapshotId.NotFound".into(), 404));
+
+    // Snapshots outlive their disk.
+    c.detach_disk(REGION, &vm, &data).await.unwrap();
+    c.delete_disk(REGION, &data).await.unwrap();
+    let left = c.describe_snapshots_all(REGION, &DescribeSnapshotsRequest::default()).await.unwrap();
+    assert_eq!(left.iter().map(|s| s.snapshot_id.as_str()).collect::<Vec<_>>(), vec![id.as_str(), stopped.as_str()]);
+    c.delete_snapshot(REGION, &id, false).await.unwrap();
+    assert_eq!(code_of(c.delete_snapshot(REGION, &id, false).await), ("InvalidSnapshotId.NotFound".into(), 404));
+    assert_eq!(sim.sim.state.lock().snapshots.len(), 1);
+}
+
+#[tokio::test]
+async fn snapshots_page_in_both_styles_and_filter() {
+    let sim = sim(0);
+    let c = client(&sim, SignatureVersion::V1);
+    let (vm, system, data) = instance(&c, &sim).await;
+    c.attach_disk(REGION, &vm, &data, None).await.unwrap();
+    let mut made = Vec::new();
+    for n in 0..23 {
+        let disk = if n % 2 == 0 { &system } else { &data };
+        made.push(c.create_snapshot(REGION, &snap(disk, &format!("s{n}"))).await.unwrap().snapshot_id);
+    }
+    // NextToken/MaxResults, through the client's helper (pages of 100 hold all; ask for 10).
+    let mut token = None;
+    let mut seen = Vec::new();
+    loop {
+        let request = DescribeSnapshotsRequest { next_token: token.clone(), max_results: Some(10), ..Default::default() };
+        let page = c.describe_snapshots(REGION, &request).await.unwrap();
+        seen.extend(page.snapshots.into_iter().map(|s| s.snapshot_id));
+        if page.next_token.is_empty() {
+            break;
+        }
+        token = Some(page.next_token);
+    }
+    assert_eq!(seen, made);
+    // PageNumber/PageSize.
+    let third = c
+        .describe_snapshots(REGION, &DescribeSnapshotsRequest { page_number: Some(3), page_size: Some(10), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((third.total_count, third.snapshots.len()), (23, 3));
+    assert_eq!(code_of(c.describe_snapshots(REGION, &DescribeSnapshotsRequest { page_size: Some(101), ..Default::default() }).await).0, "InvalidParameter");
+    // Filters: by disk, by instance, by type, by status.
+    let of_data = c.describe_snapshots_all(REGION, &DescribeSnapshotsRequest { disk_id: Some(data.clone()), ..Default::default() }).await.unwrap();
+    assert_eq!(of_data.len(), 11);
+    let of_vm = c.describe_snapshots_all(REGION, &DescribeSnapshotsRequest { instance_id: Some(vm.clone()), ..Default::default() }).await.unwrap();
+    assert_eq!(of_vm.len(), 23);
+    let system_only = ecs(&c, "DescribeSnapshots", zstack_aliyun::Params::new().set("RegionId", REGION).set("SourceDiskType", "System").set("PageSize", 50)).await.unwrap();
+    assert_eq!(system_only["TotalCount"], 12);
+    let bad = ecs(&c, "DescribeSnapshots", zstack_aliyun::Params::new().set("RegionId", REGION).set("Status", "sleeping")).await;
+    assert_eq!(code_of(bad).0, "InvalidParameter");
+}
+
+#[tokio::test]
+async fn images_are_made_from_accomplished_system_disk_snapshots_and_pin_them() {
+    let sim = sim(STEP_MS);
+    let c = client(&sim, SignatureVersion::Acs3);
+    let (vm, system, data) = instance(&c, &sim).await;
+    c.attach_disk(REGION, &vm, &data, None).await.unwrap();
+    let system_snap = c.create_snapshot(REGION, &snap(&system, "root")).await.unwrap().snapshot_id;
+    let image = |snapshot: &str, name: &str| CreateImageRequest { snapshot_id: snapshot.into(), image_name: Some(name.into()), ..Default::default() };
+    assert_eq!(code_of(c.create_image(REGION, &image(&system_snap, "golden")).await), ("InvalidSnapshotId.NotReady".into(), 403));
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    let data_snap = c.create_snapshot(REGION, &snap(&data, "data")).await.unwrap().snapshot_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    assert_eq!(code_of(c.create_image(REGION, &image(&data_snap, "golden")).await), ("InvalidSnapshotId.NotSystemDiskSnapshot".into(), 400));
+    assert_eq!(code_of(c.create_image(REGION, &image("s-nowhere", "golden")).await), ("InvalidSnapshotId.NotFound".into(), 404));
+    assert_eq!(code_of(c.create_image(REGION, &image(&system_snap, "aliyun-x")).await).0, "InvalidImageName.Malformed");
+
+    let made = c.create_image(REGION, &image(&system_snap, "golden")).await.unwrap().image_id;
+    let describe = DescribeImagesRequest { image_ids: vec![made.clone()], status: Some("Creating,Available".into()), ..Default::default() };
+    let img = c.describe_images(REGION, &describe).await.unwrap().images.remove(0);
+    assert_eq!((img.status.as_str(), img.image_owner_alias.as_str(), img.size), ("Creating", "self", 20), "the size of the system disk it came from");
+    assert_eq!(img.platform, "Ubuntu", "the image carries the system of the disk it came from");
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS));
+    assert_eq!(c.describe_images(REGION, &describe).await.unwrap().images[0].status, "Available");
+    assert_eq!(code_of(c.create_image(REGION, &image(&system_snap, "golden")).await).0, "InvalidImageName.Duplicated");
+    // The snapshot is in use: it cannot go before the image.
+    let s = c.describe_snapshots(REGION, &DescribeSnapshotsRequest { snapshot_ids: vec![system_snap.clone()], ..Default::default() }).await.unwrap();
+    assert_eq!(s.snapshots[0].usage, "image");
+    assert_eq!(code_of(c.delete_snapshot(REGION, &system_snap, true).await), ("SnapshotCreatedImage".into(), 403));
+    c.delete_image(REGION, &made, false).await.unwrap();
+    c.delete_snapshot(REGION, &system_snap, false).await.unwrap();
+    // The custom-image quota.
+    control(&sim, "POST", "/__sim/config", Some(json!({"quotas": {"images_per_region": 0}}))).await;
+    let root2 = c.create_snapshot(REGION, &snap(&system, "root2")).await.unwrap().snapshot_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    assert_eq!(code_of(c.create_image(REGION, &image(&root2, "another")).await), ("QuotaExceed.Image".into(), 403));
+}
