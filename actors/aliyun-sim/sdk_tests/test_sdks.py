@@ -328,6 +328,63 @@ class SdkFidelity(unittest.TestCase):
         finally:
             control("POST", "/__sim/config", {"transition_ms": 1000})
 
+    def test_snapshots_and_images_made_from_them(self):
+        net = Network(cidr="10.0.0.0/8", vsw_cidr="10.3.0.0/24")
+        eclient = net.ecs_client
+        vm = net.run()[0]
+        advance(3000)
+        system = eclient.describe_disks(ecs_models.DescribeDisksRequest(
+            region_id=REGION, instance_id=vm, disk_type="system")).body.disks.disk[0].disk_id
+        snap = eclient.create_snapshot(ecs_models.CreateSnapshotRequest(
+            disk_id=system, snapshot_name="sdk-snap", description="from the sdk",
+            tag=[ecs_models.CreateSnapshotRequestTag(key="env", value="test")])).body.snapshot_id
+        self.assertTrue(snap.startswith("s-"))
+
+        def describe(**kw):
+            return eclient.describe_snapshots(ecs_models.DescribeSnapshotsRequest(region_id=REGION, **kw)).body
+
+        s = describe(snapshot_ids=json.dumps([snap])).snapshots.snapshot[0]
+        self.assertEqual((s.status, s.progress, s.source_disk_id, s.source_disk_type, s.source_disk_size),
+                         ("progressing", "0%", system, "System", "40"))
+        self.assertEqual((s.tags.tag[0].tag_key, s.tags.tag[0].tag_value), ("env", "test"))
+        self.assertEqual(error_of(lambda: eclient.create_snapshot(ecs_models.CreateSnapshotRequest(disk_id=system))),
+                         ("IncorrectDiskStatus.CreatingSnapshot", 403))
+        self.assertEqual(error_of(lambda: eclient.create_snapshot(ecs_models.CreateSnapshotRequest(
+            disk_id=system, snapshot_name="auto-x")))[0], "InvalidSnapshotName.Malformed")
+        advance(2000)
+        s = describe(snapshot_ids=json.dumps([snap])).snapshots.snapshot[0]
+        self.assertEqual((s.status, s.progress, s.available, s.usage), ("accomplished", "100%", True, "none"))
+        eclient.modify_snapshot_attribute(ecs_models.ModifySnapshotAttributeRequest(
+            snapshot_id=snap, snapshot_name="sdk-renamed", description="renamed"))
+        # NextToken paging over the instance's snapshots.
+        eclient.create_snapshot(ecs_models.CreateSnapshotRequest(disk_id=system, snapshot_name="sdk-second"))
+        advance(2000)
+        first = describe(instance_id=vm, max_results=1)
+        second = describe(instance_id=vm, max_results=1, next_token=first.next_token)
+        self.assertEqual([first.snapshots.snapshot[0].snapshot_name, second.snapshots.snapshot[0].snapshot_name],
+                         ["sdk-renamed", "sdk-second"])
+        self.assertEqual(second.next_token, "")
+        # An image made from the snapshot pins it.
+        image = eclient.create_image(ecs_models.CreateImageRequest(
+            region_id=REGION, snapshot_id=snap, image_name="sdk-from-snapshot")).body.image_id
+        img = eclient.describe_images(ecs_models.DescribeImagesRequest(
+            region_id=REGION, image_id=image, status="Creating,Available")).body.images.image[0]
+        self.assertEqual((img.status, img.image_owner_alias, img.disk_device_mappings.disk_device_mapping[0].snapshot_id),
+                         ("Creating", "self", snap))
+        advance(1000)
+        self.assertEqual(describe(snapshot_ids=json.dumps([snap])).snapshots.snapshot[0].usage, "image")
+        self.assertEqual(error_of(lambda: eclient.delete_snapshot(ecs_models.DeleteSnapshotRequest(snapshot_id=snap))),
+                         ("SnapshotCreatedImage", 403))
+        eclient.delete_image(ecs_models.DeleteImageRequest(region_id=REGION, image_id=image))
+        # The legacy core SDK lists them too (it adds RegionId to every request).
+        listed = core_common(core(), "2014-05-26", "DescribeSnapshots", RegionId=REGION, DiskId=system)
+        self.assertEqual(listed["TotalCount"], 2)
+        for one in listed["Snapshots"]["Snapshot"]:
+            core_common(core(), "2014-05-26", "DeleteSnapshot", SnapshotId=one["SnapshotId"])
+        self.assertEqual(error_of(lambda: eclient.delete_snapshot(ecs_models.DeleteSnapshotRequest(snapshot_id=snap))),
+                         ("InvalidSnapshotId.NotFound", 404))
+        net.delete()
+
     def test_image_import_from_oss(self):
         bucket = oss2.Bucket(oss2.Auth(AK, SK), SIM_URL, "sdk-images")
         bucket.create_bucket()
