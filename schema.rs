@@ -1059,3 +1059,19 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    aliyun_snapshot (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        snapshot_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        disk_uuid -> Nullable<Text>,
+        status -> Nullable<Text>,
+        aliyun_snapshot_usage -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

@@ -544,6 +544,7 @@ pub static MIGRATIONS: &[Migration] = &[
             VPC_VPN_IPSEC_CONFIG, VIRTUAL_BORDER_ROUTER, ALIYUN_ROUTER_INTERFACE,
         ]
     ),
+    migration!("2026-12-05-000010_hybrid_aliyun_snapshots", [ALIYUN_SNAPSHOT]),
 ];
 
 /// Every table, in migration order.

@@ -1,6 +1,6 @@
 //! Local deletion of hybrid resources: the tree below each kind (DataCenter ->
 //! zones, VPCs, images, EIPs, buckets, gateways, border routers, router
-//! interfaces; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
+//! interfaces, disk snapshots; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
 //! groups, vRouters; VSwitch -> ECS; router -> route entries; gateway ->
 //! connections), walked leaves first by the kit's cascade.
 //! Only local records go; Alibaba Cloud is not called. Each record is removed
@@ -36,6 +36,7 @@ pub const IKE_CONFIG: &str = "VpcVpnIkeConfigVO";
 pub const IPSEC_CONFIG: &str = "VpcVpnIpSecConfigVO";
 pub const VBR: &str = "VirtualBorderRouterVO";
 pub const ROUTER_INTERFACE: &str = "AliyunRouterInterfaceVO";
+pub const SNAPSHOT: &str = "AliyunSnapshotVO";
 
 type Children = &'static [(&'static str, &'static TableSpec, &'static str)];
 
@@ -49,6 +50,7 @@ static DATA_CENTER_CHILDREN: Children = &[
     (USER_GATEWAY, &tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid"),
     (VBR, &tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid"),
     (ROUTER_INTERFACE, &tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid"),
+    (SNAPSHOT, &tables::ALIYUN_SNAPSHOT, "dataCenterUuid"),
 ];
 static ZONE_CHILDREN: Children = &[
     (ECS, &tables::ECS_INSTANCE, "identityZoneUuid"),
@@ -103,6 +105,7 @@ pub fn spec_of(kind: &str) -> ApiResult<&'static TableSpec> {
         IPSEC_CONFIG => &tables::VPC_VPN_IPSEC_CONFIG,
         VBR => &tables::VIRTUAL_BORDER_ROUTER,
         ROUTER_INTERFACE => &tables::ALIYUN_ROUTER_INTERFACE,
+        SNAPSHOT => &tables::ALIYUN_SNAPSHOT,
         other => return Err(zstack_kit::ApiError::internal(format!("no hybrid resource type {other}"))),
     })
 }
@@ -186,7 +189,11 @@ impl Tree {
                 unlink(app, &d.eip, &tables::HYBRID_EIP, "allocateResourceUuid", u, &["allocateResourceUuid", "allocateResourceType"]).await?;
                 retire(app, &d.ecs, u, vec![]).await
             }
-            DISK => retire(app, &d.disk, u, vec![]).await,
+            DISK => {
+                // Snapshots outlive their disk; they only lose the reference.
+                unlink(app, &d.snapshot, &tables::ALIYUN_SNAPSHOT, "diskUuid", u, &["diskUuid"]).await?;
+                retire(app, &d.disk, u, vec![]).await
+            }
             EIP => retire(app, &d.eip, u, vec![]).await,
             OSS_BUCKET => retire(app, &d.oss_bucket, u, vec![]).await,
             VROUTER => retire(app, &d.vrouter, u, vec![]).await,
@@ -198,6 +205,7 @@ impl Tree {
             IPSEC_CONFIG => retire(app, &d.ipsec_config, u, vec![]).await,
             VBR => retire(app, &d.vbr, u, vec![]).await,
             ROUTER_INTERFACE => retire(app, &d.router_interface, u, vec![]).await,
+            SNAPSHOT => retire(app, &d.snapshot, u, vec![]).await,
             other => Err(zstack_kit::ApiError::internal(format!("no local deletion for {other}"))),
         }
     }

@@ -61,7 +61,7 @@ pub async fn data_center_get_remote(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 /// `SyncDataCenterFromRemote`: the region's name, then everything in it
-/// (zones, VPCs, VSwitches, security groups, EIPs, ECS instances, disks).
+/// (zones, VPCs, VSwitches, security groups, EIPs, ECS instances, disks, snapshots).
 pub async fn data_center_sync(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let dc = app.store.inv_must(&tables::DATA_CENTER, &uuid).await?;
@@ -91,6 +91,7 @@ pub async fn sync_everything(app: &App, dc: &str) -> ApiResult<Outcome> {
     total.count(&super::eip::eips_sync(app, &remote).await?);
     total.count(&super::ecs::instances_sync(app, &remote).await?);
     total.count(&super::disk::disks_sync(app, &remote).await?);
+    total.count(&super::snapshot::snapshots_sync(app, &remote, None).await?);
     total.inventories.clear();
     Ok(total)
 }

@@ -19,6 +19,7 @@ pub mod poller;
 pub mod routes;
 pub mod secret;
 pub mod security_group;
+pub mod snapshot;
 pub mod sync;
 pub mod tables;
 pub mod vpc;
@@ -51,6 +52,7 @@ hybrid_kinds!(
     RouteEntryK => tables::ALIYUN_ROUTE_ENTRY, VpnGatewayK => tables::VPC_VPN_GATEWAY, UserGatewayK => tables::VPC_USER_VPN_GATEWAY,
     VpnConnectionK => tables::VPC_VPN_CONNECTION, IkeConfigK => tables::VPC_VPN_IKE_CONFIG, IpsecConfigK => tables::VPC_VPN_IPSEC_CONFIG,
     VbrK => tables::VIRTUAL_BORDER_ROUTER, RouterInterfaceK => tables::ALIYUN_ROUTER_INTERFACE,
+    SnapshotK => tables::ALIYUN_SNAPSHOT,
 );
 
 /// The actor directories of the hybrid resources.
@@ -75,6 +77,7 @@ pub struct HybridDirs {
     pub ipsec_config: Dir<IpsecConfigK>,
     pub vbr: Dir<VbrK>,
     pub router_interface: Dir<RouterInterfaceK>,
+    pub snapshot: Dir<SnapshotK>,
 }
 
 impl HybridDirs {
@@ -100,6 +103,7 @@ impl HybridDirs {
             ipsec_config: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             vbr: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             router_interface: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            snapshot: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
         }
     }
 
@@ -125,6 +129,7 @@ impl HybridDirs {
             self.ipsec_config.live(),
             self.vbr.live(),
             self.router_interface.live(),
+            self.snapshot.live(),
         ]
         .iter()
         .sum()

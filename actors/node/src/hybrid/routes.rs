@@ -3,7 +3,7 @@
 //! catalogue (`api_table_full.tsv`), class names from `api_fqcn.tsv`.
 
 use super::cascade::{self as hc, delete_local_api};
-use super::{border, datacenter, disk, ecs, eip, image, image_upload, key, oss, security_group, vpc, vpn, vrouter};
+use super::{border, datacenter, disk, ecs, eip, image, image_upload, key, oss, security_group, snapshot, vpc, vpn, vrouter};
 use crate::api::{ApiDef, Verb};
 use crate::resources::infra;
 use crate::tables;
@@ -149,5 +149,13 @@ pub fn all() -> Vec<ApiDef> {
         row!("org.zstack.header.aliyun.network.connection", "APIDeleteAliyunRouterInterfaceLocalMsg", Delete, "/v1/hybrid/aliyun/router-interface/{uuid}", "", true, "uuid*:s deleteMode:s", delete_local!(ROUTER_INTERFACE)),
         row!("org.zstack.header.aliyun.network.connection", "APICreateAliyunRouterInterfaceRemoteMsg", Post, "/v1/hybrid/aliyun/router-interface", "params", true, "dataCenterUuid*:s accessPointUuid:s spec:s vRouterUuid*:s routerType*:s description:s name*:s resourceUuid:s tagUuids:l", call!(border::router_interface_create)),
         row!("org.zstack.header.aliyun.network.connection", "APIDeleteAliyunRouterInterfaceRemoteMsg", Delete, "/v1/hybrid/aliyun/router-interface/remote/{uuid}", "", true, "uuid*:s vRouterType*:s deleteMode:s", call!(border::router_interface_delete_remote)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APICreateAliyunSnapshotRemoteMsg", Post, "/v1/hybrid/aliyun/snapshot", "params", true, "diskUuid*:s name*:s description:s resourceUuid:s tagUuids:l", call!(snapshot::snapshot_create)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APIQueryAliyunSnapshotFromLocalMsg", Get, "/v1/hybrid/aliyun/snapshot", "", false, "", query!(ALIYUN_SNAPSHOT)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APISyncAliyunSnapshotRemoteMsg", Post, "/v1/hybrid/aliyun/snapshot/{dataCenterUuid}/sync", "params", true, "dataCenterUuid*:s snapshotId:s resourceUuid:s tagUuids:l", call!(snapshot::snapshot_sync)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APIGCAliyunSnapshotRemoteMsg", Post, "/v1/hybrid/aliyun/snapshot/{dataCenterUuid}/gc", "params", true, "dataCenterUuid*:s deleteMode:s", call!(snapshot::snapshot_gc)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APIUpdateAliyunSnapshotMsg", Put, "/v1/hybrid/aliyun/snapshot/{uuid}/actions", "updateAliyunSnapshot", true, "uuid*:s name:s description:s", call!(snapshot::snapshot_update)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APIDeleteAliyunSnapshotFromRemoteMsg", Delete, "/v1/hybrid/aliyun/snapshot/{uuid}/remote", "", true, "uuid*:s deleteMode:s", call!(snapshot::snapshot_delete_remote)),
+        row!("org.zstack.header.aliyun.storage.snapshot", "APIDeleteAliyunSnapshotFromLocalMsg", Delete, "/v1/hybrid/aliyun/snapshot/{uuid}", "", true, "uuid*:s deleteMode:s", delete_local!(SNAPSHOT)),
+        row!("org.zstack.header.aliyun.image", "APICreateEcsImageFromEcsSnapshotMsg", Post, "/v1/hybrid/aliyun/image/snapshot", "params", true, "snapshotUuid*:s name*:s description:s resourceUuid:s tagUuids:l", call!(snapshot::image_create_from_snapshot)),
     ]
 }

@@ -272,3 +272,18 @@ pub static ALIYUN_ROUTER_INTERFACE: TableSpec = TableSpec {
     joins: &[],
     indexes: &["dataCenterUuid", "routerInterfaceId", "vRouterUuid"],
 };
+
+/// A disk snapshot. Snapshots outlive their disks: `diskUuid` is the local record of the
+/// disk it was taken of while the node knows that disk.
+pub static ALIYUN_SNAPSHOT: TableSpec = TableSpec {
+    table: "aliyun_snapshot",
+    inventory_class: "org.zstack.header.aliyun.storage.snapshot.AliyunSnapshotInventory",
+    vo: "AliyunSnapshotVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, snapshotId: Str, name: Str, description: LongStr, diskUuid: Str, status: Str,
+        aliyunSnapshotUsage: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("dataCenter" => "dataCenterUuid", "data_center", "uuid"),
+        join!("disk" => "diskUuid", "aliyun_disk", "uuid"),
+    ],
+    indexes: &["dataCenterUuid", "snapshotId", "diskUuid"],
+};
