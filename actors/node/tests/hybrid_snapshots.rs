@@ -101,6 +101,19 @@ async fn attach(n: &Node, w: &World) {
     n.ok("POST", &format!("/v1/hybrid/aliyun/disk/{}/attach", uuid_of(&w.disk)), json!({"params": {"ecsUuid": uuid_of(&w.vm)}})).await;
 }
 
+/// The data disk detached and deleted on Alibaba Cloud through the node.
+async fn remove_disk(n: &Node, w: &World) {
+    n.ok("POST", &format!("/v1/hybrid/aliyun/disk/{}/detach", uuid_of(&w.disk)), json!({"params": {}})).await;
+    n.ok("DELETE", &format!("/v1/hybrid/aliyun/disk/{}/remote", uuid_of(&w.disk)), Value::Null).await;
+}
+
+/// Alibaba slow (a minute a status step) and the node impatient (300 ms), or both back to normal.
+fn slow_alibaba(n: &Node, sim: &SimServer, slow: bool) {
+    state(sim).transition_step = if slow { Duration::from_secs(60) } else { Duration::from_millis(20) };
+    let limit = if slow { Duration::from_millis(300) } else { Duration::from_secs(20) };
+    n.app.hybrid.clients.configure(|c| c.transition_timeout = limit);
+}
+
 async fn take(n: &Node, disk: &Value, name: &str) -> Value {
     n.create(SNAPSHOTS, json!({"diskUuid": uuid_of(disk), "name": name, "description": format!("{name} of the data disk")})).await
 }
@@ -254,14 +267,12 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
         assert!(n.query(SNAPSHOTS).await.is_empty(), "failing {step} left a record");
     }
     // A snapshot Alibaba takes too long over: the job times out (SYS.1001), the snapshot goes.
-    state(&sim).transition_step = Duration::from_secs(60);
-    n.app.hybrid.clients.configure(|c| c.transition_timeout = Duration::from_millis(300));
+    slow_alibaba(&n, &sim, true);
     let e = fails(&n, "POST", SNAPSHOTS, Some(body.clone())).await;
     assert_eq!(e["code"], "SYS.1001", "{e}");
     assert!(state(&sim).snapshots.is_empty());
     assert!(n.query(SNAPSHOTS).await.is_empty());
-    state(&sim).transition_step = Duration::from_millis(20);
-    n.app.hybrid.clients.configure(|c| c.transition_timeout = Duration::from_secs(20));
+    slow_alibaba(&n, &sim, false);
 
     // Images: from the system disk's snapshot, synced.
     let root_id = take_outside(&sim, &w.system_disk_id, "root", vec![]).await;
@@ -279,13 +290,11 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
         assert!(own_images(&sim).is_empty(), "failing {step} left an image on Alibaba Cloud");
         assert!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.is_empty(), "failing {step} left a record");
     }
-    state(&sim).transition_step = Duration::from_secs(60);
-    n.app.hybrid.clients.configure(|c| c.transition_timeout = Duration::from_millis(300));
+    slow_alibaba(&n, &sim, true);
     let e = fails(&n, "POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
     assert_eq!(e["code"], "SYS.1001", "{e}");
     assert!(own_images(&sim).is_empty(), "the image still Creating is deleted");
-    state(&sim).transition_step = Duration::from_millis(20);
-    n.app.hybrid.clients.configure(|c| c.transition_timeout = Duration::from_secs(20));
+    slow_alibaba(&n, &sim, false);
     // With the faults gone, the same requests succeed once each.
     take(&n, &w.disk, "fine").await;
     n.create("/v1/hybrid/aliyun/image/snapshot", json!({"snapshotUuid": uuid_of(&root), "name": "fine-image"})).await;
@@ -336,8 +345,7 @@ async fn sync_reflects_outside_changes_and_writes_nothing_when_unchanged() {
 
     // The disk goes (detached and deleted through the node): its snapshots stay on both
     // sides and lose only their reference to it.
-    n.ok("POST", &format!("/v1/hybrid/aliyun/disk/{}/detach", uuid_of(&w.disk)), json!({"params": {}})).await;
-    n.ok("DELETE", &format!("/v1/hybrid/aliyun/disk/{}/remote", uuid_of(&w.disk)), Value::Null).await;
+    remove_disk(&n, &w).await;
     let left = n.query(SNAPSHOTS).await;
     assert_eq!(left.len(), 2);
     assert!(left.iter().all(|s| s.get("diskUuid").is_none_or(Value::is_null)), "{left:?}");
@@ -374,8 +382,7 @@ async fn gc_deletes_what_the_node_made_of_disks_that_are_gone() {
     assert_eq!(n.query(SNAPSHOTS).await.len(), 3);
 
     // The data disk and the instance (with its system disk) go.
-    n.ok("POST", &format!("/v1/hybrid/aliyun/disk/{}/detach", uuid_of(&w.disk)), json!({"params": {}})).await;
-    n.ok("DELETE", &format!("/v1/hybrid/aliyun/disk/{}/remote", uuid_of(&w.disk)), Value::Null).await;
+    remove_disk(&n, &w).await;
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/ecs/{}/remote", uuid_of(&w.vm)), Value::Null).await;
     n.ok("POST", &gc, json!({"params": {"deleteMode": "Permissive"}})).await;
     {

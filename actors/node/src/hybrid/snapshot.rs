@@ -30,6 +30,8 @@ use std::collections::{HashMap, HashSet};
 use zstack_aliyun::ecs::{DescribeDisksRequest, DescribeImagesRequest, Image};
 use zstack_aliyun::snapshot::{CreateImageRequest, CreateSnapshotRequest, DescribeSnapshotsRequest, Snapshot};
 use zstack_kit::cascade::{DeleteMode, Node};
+use futures::future::LocalBoxFuture;
+use zstack_db::TableSpec;
 use zstack_kit::flow::{FlowChain, Shared};
 use zstack_kit::{ApiError, ApiResult};
 
@@ -55,84 +57,153 @@ async fn remote_snapshot(remote: &Remote, id: &str) -> ApiResult<Option<Snapshot
     Ok(remote.client.describe_snapshots(&remote.region, &request).await.map_err(aliyun_error)?.snapshots.into_iter().next())
 }
 
-/// What taking one snapshot carries from step to step.
-struct Create {
-    app: App,
-    remote: Remote,
-    request: CreateSnapshotRequest,
-    uuid: String,
-    disk: Inventory,
-    snapshot_id: Option<String>,
-    snapshot: Option<Snapshot>,
+/// One of this file's create flows: make something on Alibaba Cloud, wait until Alibaba
+/// has finished it, record it under its DataCenter. A failing step undoes itself and the
+/// steps before it, so neither a remote resource nor a record is left behind.
+trait Making: 'static {
+    /// Alibaba's description of what was made.
+    type Found: 'static;
+    /// What is made, for messages.
+    const WHAT: &'static str;
+    /// The statuses that end the wait; the first is success.
+    const ENDS: &'static [&'static str];
+    /// Make it; Alibaba's id.
+    fn make(&self, remote: Remote) -> LocalBoxFuture<'static, ApiResult<String>>;
+    fn unmake(remote: Remote, id: String) -> LocalBoxFuture<'static, ()>;
+    fn find(remote: Remote, id: String) -> LocalBoxFuture<'static, ApiResult<Option<Self::Found>>>;
+    fn status(found: &Self::Found) -> String;
+    /// The record's table and inventory.
+    fn record(&self, found: &Self::Found, dc: &str, uuid: &str) -> (&'static TableSpec, Inventory);
+    fn unrecord(app: App, uuid: String) -> LocalBoxFuture<'static, ApiResult<()>>;
 }
 
-fn take_snapshot(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
+struct Flow<M: Making> {
+    app: App,
+    remote: Remote,
+    making: M,
+    dc: String,
+    /// The record's uuid, fixed by the API job (the ClientToken derives from it).
+    uuid: String,
+    id: Option<String>,
+    found: Option<M::Found>,
+}
+
+fn make_step<M: Making>(ctx: Shared<Flow<M>>) -> LocalBoxFuture<'static, ApiResult<()>> {
     Box::pin(async move {
-        let (remote, request) = {
+        let made = {
             let c = ctx.borrow();
-            (c.remote.clone(), c.request.clone())
+            c.making.make(c.remote.clone())
         };
-        let answer = remote.client.create_snapshot(&remote.region, &request).await.map_err(aliyun_error)?;
-        ctx.borrow_mut().snapshot_id = Some(answer.snapshot_id);
+        let id = made.await?;
+        ctx.borrow_mut().id = Some(id);
         Ok(())
     })
 }
 
-fn undo_take_snapshot(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ()> {
+fn unmake_step<M: Making>(ctx: Shared<Flow<M>>) -> LocalBoxFuture<'static, ()> {
     Box::pin(async move {
         let (remote, id) = {
             let c = ctx.borrow();
-            (c.remote.clone(), c.snapshot_id.clone())
+            (c.remote.clone(), c.id.clone())
         };
         if let Some(id) = id {
-            undo_logged("CreateSnapshot", remote.client.delete_snapshot(&remote.region, &id, true).await).await;
+            M::unmake(remote, id).await;
         }
     })
 }
 
-fn wait_accomplished(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
+fn wait_step<M: Making>(ctx: Shared<Flow<M>>) -> LocalBoxFuture<'static, ApiResult<()>> {
     Box::pin(async move {
         let (app, remote, id) = {
             let c = ctx.borrow();
-            (c.app.clone(), c.remote.clone(), c.snapshot_id.clone().unwrap_or_default())
+            (c.app.clone(), c.remote.clone(), c.id.clone().unwrap_or_default())
         };
-        let end = wait_for_status(&app, &format!("snapshot {id}"), &["accomplished", "failed"], || async {
-            remote_snapshot(&remote, &id).await?.map(|s| s.status).ok_or_else(|| ApiError::operation(format!("the snapshot {id} disappeared from Alibaba Cloud")))
+        let what = format!("{} {id}", M::WHAT);
+        let end = wait_for_status(&app, &what, M::ENDS, || async {
+            let found = M::find(remote.clone(), id.clone()).await?;
+            found.map(|f| M::status(&f)).ok_or_else(|| ApiError::operation(format!("the {what} disappeared from Alibaba Cloud")))
         })
         .await?;
-        if end != "accomplished" {
-            return Err(ApiError::operation(format!("Alibaba Cloud could not take the snapshot {id}: its status is {end}")));
+        if end != M::ENDS[0] {
+            return Err(ApiError::operation(format!("Alibaba Cloud could not make the {what}: its status is {end}")));
         }
-        ctx.borrow_mut().snapshot = remote_snapshot(&remote, &id).await?;
+        ctx.borrow_mut().found = M::find(remote, id).await?;
         Ok(())
     })
 }
 
-fn record_snapshot(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
+fn record_step<M: Making>(ctx: Shared<Flow<M>>) -> LocalBoxFuture<'static, ApiResult<()>> {
     Box::pin(async move {
-        let (app, dc, inv) = {
+        let (app, dc, (spec, inv)) = {
             let c = ctx.borrow();
-            let s = c.snapshot.as_ref().ok_or_else(|| ApiError::operation("the new snapshot vanished"))?;
-            let dc = field(&c.disk, "dataCenterUuid");
-            let disks = HashMap::from([(field(&c.disk, "diskId"), field(&c.disk, "uuid"))]);
-            let mut fields = snapshot_fields(&dc, s, &disks);
-            fields.insert("uuid".into(), json!(c.uuid));
-            (c.app.clone(), dc, new_inv(Value::Object(fields)))
+            let found = c.found.as_ref().ok_or_else(|| ApiError::operation(format!("the new {} vanished", M::WHAT)))?;
+            (c.app.clone(), c.dc.clone(), c.making.record(found, &c.dc, &c.uuid))
         };
-        crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_SNAPSHOT, inv).await
+        crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, spec, inv).await
     })
 }
 
-fn undo_record_snapshot(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ()> {
+fn unrecord_step<M: Making>(ctx: Shared<Flow<M>>) -> LocalBoxFuture<'static, ()> {
     Box::pin(async move {
         let (app, uuid) = {
             let c = ctx.borrow();
             (c.app.clone(), c.uuid.clone())
         };
-        if let Err(e) = hc::retire(&app, &app.dirs().hybrid.snapshot, &uuid, vec![]).await {
-            log::warn!("removing the record of snapshot {uuid} failed: {e}");
+        if let Err(e) = M::unrecord(app, uuid.clone()).await {
+            log::warn!("removing the record of {} {uuid} failed: {e}", M::WHAT);
         }
     })
+}
+
+/// Run a create flow named `chain` with the steps `make`, `wait` and `record-locally`.
+async fn run_flow<M: Making>(chain: &'static str, make: &'static str, wait: &'static str, flow: Flow<M>) -> ApiResult<()> {
+    let app = flow.app.clone();
+    FlowChain::new(chain)
+        .step(make, make_step::<M>, Some(unmake_step::<M>))
+        .step(wait, wait_step::<M>, None)
+        .step("record-locally", record_step::<M>, Some(unrecord_step::<M>))
+        .run(std::rc::Rc::new(std::cell::RefCell::new(flow)), &app.faults)
+        .await
+}
+
+/// A snapshot of a disk the node knows.
+struct TakeSnapshot {
+    request: CreateSnapshotRequest,
+    disk: Inventory,
+}
+
+impl Making for TakeSnapshot {
+    type Found = Snapshot;
+    const WHAT: &'static str = "snapshot";
+    const ENDS: &'static [&'static str] = &["accomplished", "failed"];
+
+    fn make(&self, remote: Remote) -> LocalBoxFuture<'static, ApiResult<String>> {
+        let request = self.request.clone();
+        Box::pin(async move { Ok(remote.client.create_snapshot(&remote.region, &request).await.map_err(aliyun_error)?.snapshot_id) })
+    }
+
+    fn unmake(remote: Remote, id: String) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async move { undo_logged("CreateSnapshot", remote.client.delete_snapshot(&remote.region, &id, true).await).await })
+    }
+
+    fn find(remote: Remote, id: String) -> LocalBoxFuture<'static, ApiResult<Option<Snapshot>>> {
+        Box::pin(async move { remote_snapshot(&remote, &id).await })
+    }
+
+    fn status(found: &Snapshot) -> String {
+        found.status.clone()
+    }
+
+    fn record(&self, found: &Snapshot, dc: &str, uuid: &str) -> (&'static TableSpec, Inventory) {
+        let disks = HashMap::from([(field(&self.disk, "diskId"), field(&self.disk, "uuid"))]);
+        let mut fields = snapshot_fields(dc, found, &disks);
+        fields.insert("uuid".into(), json!(uuid));
+        (&tables::ALIYUN_SNAPSHOT, new_inv(Value::Object(fields)))
+    }
+
+    fn unrecord(app: App, uuid: String) -> LocalBoxFuture<'static, ApiResult<()>> {
+        Box::pin(async move { hc::retire(&app, &app.dirs().hybrid.snapshot, &uuid, vec![]).await })
+    }
 }
 
 /// `CreateAliyunSnapshotRemote`: a snapshot of an Alibaba Cloud disk the node knows.
@@ -140,7 +211,8 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
     let disk = app.store.inv_must(&tables::ALIYUN_DISK, &req.must("diskUuid")?).await?;
     let name = req.must("name")?;
     let uuid = req.resource_uuid()?;
-    let remote = for_data_center(&app, &field(&disk, "dataCenterUuid")).await?;
+    let dc = field(&disk, "dataCenterUuid");
+    let remote = for_data_center(&app, &dc).await?;
     let request = CreateSnapshotRequest {
         disk_id: field(&disk, "diskId"),
         snapshot_name: Some(name),
@@ -148,13 +220,8 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
         tags: vec![(MADE_BY_NODE.0.to_string(), MADE_BY_NODE.1.to_string())],
         client_token: Some(client_token(&uuid)),
     };
-    let ctx = std::rc::Rc::new(std::cell::RefCell::new(Create { app: app.clone(), remote, request, uuid: uuid.clone(), disk, snapshot_id: None, snapshot: None }));
-    FlowChain::new(CREATE_SNAPSHOT)
-        .step("take-snapshot", take_snapshot, Some(undo_take_snapshot))
-        .step("wait-accomplished", wait_accomplished, None)
-        .step("record-locally", record_snapshot, Some(undo_record_snapshot))
-        .run(ctx, &app.faults)
-        .await?;
+    let flow = Flow { app: app.clone(), remote, making: TakeSnapshot { request, disk }, dc, uuid: uuid.clone(), id: None, found: None };
+    run_flow(CREATE_SNAPSHOT, "take-snapshot", "wait-accomplished", flow).await?;
     inv_reply(app.store.inv_must(&tables::ALIYUN_SNAPSHOT, &uuid).await?)
 }
 
@@ -244,87 +311,45 @@ pub async fn snapshot_gc(app: App, req: Req) -> ApiResult<Reply> {
     Ok(Reply::Empty)
 }
 
-/// What making one image carries from step to step.
-struct ImageCreate {
-    app: App,
-    remote: Remote,
+/// A custom image from a snapshot.
+struct MakeImage {
     request: CreateImageRequest,
-    uuid: String,
-    dc: String,
-    image_id: Option<String>,
-    image: Option<Image>,
 }
 
-fn create_image(ctx: Shared<ImageCreate>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
-    Box::pin(async move {
-        let (remote, request) = {
-            let c = ctx.borrow();
-            (c.remote.clone(), c.request.clone())
-        };
-        let answer = remote.client.create_image(&remote.region, &request).await.map_err(aliyun_error)?;
-        ctx.borrow_mut().image_id = Some(answer.image_id);
-        Ok(())
-    })
-}
+impl Making for MakeImage {
+    type Found = Image;
+    const WHAT: &'static str = "image";
+    const ENDS: &'static [&'static str] = &["Available", "CreateFailed", "UnAvailable"];
 
-fn undo_create_image(ctx: Shared<ImageCreate>) -> futures::future::LocalBoxFuture<'static, ()> {
-    Box::pin(async move {
-        let (remote, id) = {
-            let c = ctx.borrow();
-            (c.remote.clone(), c.image_id.clone())
-        };
-        if let Some(id) = id {
-            undo_logged("CreateImage", remote.client.delete_image(&remote.region, &id, true).await).await;
-        }
-    })
-}
+    fn make(&self, remote: Remote) -> LocalBoxFuture<'static, ApiResult<String>> {
+        let request = self.request.clone();
+        Box::pin(async move { Ok(remote.client.create_image(&remote.region, &request).await.map_err(aliyun_error)?.image_id) })
+    }
 
-async fn remote_image(remote: &Remote, id: &str) -> ApiResult<Option<Image>> {
-    let filter = DescribeImagesRequest { image_ids: vec![id.to_string()], status: Some(IMAGE_STATUSES.into()), ..Default::default() };
-    Ok(remote.client.describe_images(&remote.region, &filter).await.map_err(aliyun_error)?.images.into_iter().next())
-}
+    fn unmake(remote: Remote, id: String) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async move { undo_logged("CreateImage", remote.client.delete_image(&remote.region, &id, true).await).await })
+    }
 
-fn wait_image_available(ctx: Shared<ImageCreate>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
-    Box::pin(async move {
-        let (app, remote, id) = {
-            let c = ctx.borrow();
-            (c.app.clone(), c.remote.clone(), c.image_id.clone().unwrap_or_default())
-        };
-        let end = wait_for_status(&app, &format!("image {id}"), &["Available", "CreateFailed", "UnAvailable"], || async {
-            remote_image(&remote, &id).await?.map(|i| i.status).ok_or_else(|| ApiError::operation(format!("the image {id} disappeared from Alibaba Cloud")))
+    fn find(remote: Remote, id: String) -> LocalBoxFuture<'static, ApiResult<Option<Image>>> {
+        Box::pin(async move {
+            let filter = DescribeImagesRequest { image_ids: vec![id], status: Some(IMAGE_STATUSES.into()), ..Default::default() };
+            Ok(remote.client.describe_images(&remote.region, &filter).await.map_err(aliyun_error)?.images.into_iter().next())
         })
-        .await?;
-        if end != "Available" {
-            return Err(ApiError::operation(format!("Alibaba Cloud could not make the image {id}: its status is {end}")));
-        }
-        ctx.borrow_mut().image = remote_image(&remote, &id).await?;
-        Ok(())
-    })
-}
+    }
 
-fn record_image(ctx: Shared<ImageCreate>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
-    Box::pin(async move {
-        let (app, dc, inv) = {
-            let c = ctx.borrow();
-            let i = c.image.as_ref().ok_or_else(|| ApiError::operation("the new image vanished"))?;
-            let fields = remote_fields!("uuid": c.uuid, "dataCenterUuid": c.dc, "ecsImageId": i.image_id, "name": i.image_name, "ecsImageSize": i.size,
-                "platform": i.platform, "osType": i.os_type, "architecture": i.architecture, "type": "self", "status": i.status, "description": i.description);
-            (c.app.clone(), c.dc.clone(), new_inv(Value::Object(fields)))
-        };
-        crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ECS_IMAGE, inv).await
-    })
-}
+    fn status(found: &Image) -> String {
+        found.status.clone()
+    }
 
-fn undo_record_image(ctx: Shared<ImageCreate>) -> futures::future::LocalBoxFuture<'static, ()> {
-    Box::pin(async move {
-        let (app, uuid) = {
-            let c = ctx.borrow();
-            (c.app.clone(), c.uuid.clone())
-        };
-        if let Err(e) = hc::retire(&app, &app.dirs().hybrid.image, &uuid, vec![]).await {
-            log::warn!("removing the record of ECS image {uuid} failed: {e}");
-        }
-    })
+    fn record(&self, i: &Image, dc: &str, uuid: &str) -> (&'static TableSpec, Inventory) {
+        let fields = remote_fields!("uuid": uuid, "dataCenterUuid": dc, "ecsImageId": i.image_id, "name": i.image_name, "ecsImageSize": i.size,
+            "platform": i.platform, "osType": i.os_type, "architecture": i.architecture, "type": "self", "status": i.status, "description": i.description);
+        (&tables::ECS_IMAGE, new_inv(Value::Object(fields)))
+    }
+
+    fn unrecord(app: App, uuid: String) -> LocalBoxFuture<'static, ApiResult<()>> {
+        Box::pin(async move { hc::retire(&app, &app.dirs().hybrid.image, &uuid, vec![]).await })
+    }
 }
 
 /// `CreateEcsImageFromEcsSnapshot`.
@@ -341,12 +366,7 @@ pub async fn image_create_from_snapshot(app: App, req: Req) -> ApiResult<Reply> 
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let ctx = std::rc::Rc::new(std::cell::RefCell::new(ImageCreate { app: app.clone(), remote, request, uuid: uuid.clone(), dc, image_id: None, image: None }));
-    FlowChain::new(CREATE_IMAGE_FROM_SNAPSHOT)
-        .step("create-image", create_image, Some(undo_create_image))
-        .step("wait-available", wait_image_available, None)
-        .step("record-locally", record_image, Some(undo_record_image))
-        .run(ctx, &app.faults)
-        .await?;
+    let flow = Flow { app: app.clone(), remote, making: MakeImage { request }, dc, uuid: uuid.clone(), id: None, found: None };
+    run_flow(CREATE_IMAGE_FROM_SNAPSHOT, "create-image", "wait-available", flow).await?;
     inv_reply(app.store.inv_must(&tables::ECS_IMAGE, &uuid).await?)
 }
