@@ -25,13 +25,13 @@ use crate::app::App;
 use crate::remote_fields;
 use crate::resources::new_inv;
 use crate::store::{str_of, Inventory};
+use futures::future::LocalBoxFuture;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use zstack_aliyun::ecs::{DescribeDisksRequest, DescribeImagesRequest, Image};
 use zstack_aliyun::snapshot::{CreateImageRequest, CreateSnapshotRequest, DescribeSnapshotsRequest, Snapshot};
-use zstack_kit::cascade::{DeleteMode, Node};
-use futures::future::LocalBoxFuture;
 use zstack_db::TableSpec;
+use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::flow::{FlowChain, Shared};
 use zstack_kit::{ApiError, ApiResult};
 
