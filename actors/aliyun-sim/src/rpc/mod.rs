@@ -4,6 +4,7 @@
 //! SDK sends even when all products share one local address.
 
 pub mod ecs;
+pub mod express;
 pub mod vpc;
 pub mod vpn;
 
@@ -361,7 +362,10 @@ pub fn execute(
             None if matches!(action, "DescribeRegions" | "DescribeZones") => {
                 ecs::handle(state, action, params, ctx)?.expect("ECS handles regions and zones")
             }
-            None => vpn::handle(state, action, params, ctx)?,
+            None => match express::handle(state, action, params, ctx)? {
+                Some(body) => body,
+                None => vpn::handle(state, action, params, ctx)?,
+            },
         },
     };
     if let Some(key) = key {
