@@ -544,6 +544,11 @@ pub static MIGRATIONS: &[Migration] = &[
             VPC_VPN_IPSEC_CONFIG, VIRTUAL_BORDER_ROUTER, ALIYUN_ROUTER_INTERFACE,
         ]
     ),
+    migration!(
+        "2026-12-05-000011_hybrid_aliyun_connections",
+        [CONNECTION_ACCESS_POINT, CONNECTION_RELATIONSHIP],
+        adds [VIRTUAL_BORDER_ROUTER."vlanInterfaceId"]
+    ),
 ];
 
 /// Every table, in migration order.

@@ -1,6 +1,6 @@
 //! Local deletion of hybrid resources: the tree below each kind (DataCenter ->
 //! zones, VPCs, images, EIPs, buckets, gateways, border routers, router
-//! interfaces; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
+//! interfaces, access points, L3-to-VPC connections; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
 //! groups, vRouters; VSwitch -> ECS; router -> route entries; gateway ->
 //! connections), walked leaves first by the kit's cascade.
 //! Only local records go; Alibaba Cloud is not called. Each record is removed
@@ -36,6 +36,8 @@ pub const IKE_CONFIG: &str = "VpcVpnIkeConfigVO";
 pub const IPSEC_CONFIG: &str = "VpcVpnIpSecConfigVO";
 pub const VBR: &str = "VirtualBorderRouterVO";
 pub const ROUTER_INTERFACE: &str = "AliyunRouterInterfaceVO";
+pub const ACCESS_POINT: &str = "ConnectionAccessPointVO";
+pub const CONNECTION: &str = "ConnectionRelationShipVO";
 
 type Children = &'static [(&'static str, &'static TableSpec, &'static str)];
 
@@ -49,6 +51,8 @@ static DATA_CENTER_CHILDREN: Children = &[
     (USER_GATEWAY, &tables::VPC_USER_VPN_GATEWAY, "dataCenterUuid"),
     (VBR, &tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid"),
     (ROUTER_INTERFACE, &tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid"),
+    (ACCESS_POINT, &tables::CONNECTION_ACCESS_POINT, "dataCenterUuid"),
+    (CONNECTION, &tables::CONNECTION_RELATIONSHIP, "dataCenterUuid"),
 ];
 static ZONE_CHILDREN: Children = &[
     (ECS, &tables::ECS_INSTANCE, "identityZoneUuid"),
@@ -103,6 +107,8 @@ pub fn spec_of(kind: &str) -> ApiResult<&'static TableSpec> {
         IPSEC_CONFIG => &tables::VPC_VPN_IPSEC_CONFIG,
         VBR => &tables::VIRTUAL_BORDER_ROUTER,
         ROUTER_INTERFACE => &tables::ALIYUN_ROUTER_INTERFACE,
+        ACCESS_POINT => &tables::CONNECTION_ACCESS_POINT,
+        CONNECTION => &tables::CONNECTION_RELATIONSHIP,
         other => return Err(zstack_kit::ApiError::internal(format!("no hybrid resource type {other}"))),
     })
 }
@@ -198,6 +204,8 @@ impl Tree {
             IPSEC_CONFIG => retire(app, &d.ipsec_config, u, vec![]).await,
             VBR => retire(app, &d.vbr, u, vec![]).await,
             ROUTER_INTERFACE => retire(app, &d.router_interface, u, vec![]).await,
+            ACCESS_POINT => retire(app, &d.access_point, u, vec![]).await,
+            CONNECTION => retire(app, &d.connection, u, vec![]).await,
             other => Err(zstack_kit::ApiError::internal(format!("no local deletion for {other}"))),
         }
     }

@@ -6,11 +6,13 @@
 
 pub mod cascade;
 pub mod client;
+pub mod connection_flow;
 pub mod datacenter;
 pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;
+pub mod express;
 pub mod image;
 pub mod image_upload;
 pub mod key;
@@ -51,6 +53,7 @@ hybrid_kinds!(
     RouteEntryK => tables::ALIYUN_ROUTE_ENTRY, VpnGatewayK => tables::VPC_VPN_GATEWAY, UserGatewayK => tables::VPC_USER_VPN_GATEWAY,
     VpnConnectionK => tables::VPC_VPN_CONNECTION, IkeConfigK => tables::VPC_VPN_IKE_CONFIG, IpsecConfigK => tables::VPC_VPN_IPSEC_CONFIG,
     VbrK => tables::VIRTUAL_BORDER_ROUTER, RouterInterfaceK => tables::ALIYUN_ROUTER_INTERFACE,
+    AccessPointK => tables::CONNECTION_ACCESS_POINT, ConnectionK => tables::CONNECTION_RELATIONSHIP,
 );
 
 /// The actor directories of the hybrid resources.
@@ -75,6 +78,8 @@ pub struct HybridDirs {
     pub ipsec_config: Dir<IpsecConfigK>,
     pub vbr: Dir<VbrK>,
     pub router_interface: Dir<RouterInterfaceK>,
+    pub access_point: Dir<AccessPointK>,
+    pub connection: Dir<ConnectionK>,
 }
 
 impl HybridDirs {
@@ -100,6 +105,8 @@ impl HybridDirs {
             ipsec_config: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             vbr: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             router_interface: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            access_point: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            connection: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
         }
     }
 
@@ -125,6 +132,8 @@ impl HybridDirs {
             self.ipsec_config.live(),
             self.vbr.live(),
             self.router_interface.live(),
+            self.access_point.live(),
+            self.connection.live(),
         ]
         .iter()
         .sum()
