@@ -355,6 +355,11 @@ fn undo_record(ctx: Shared<Connect>) -> Undo {
     })
 }
 
+/// The steps of a create, in order (tests fail each in turn).
+pub fn create_connection_steps() -> Vec<&'static str> {
+    chain().step_names()
+}
+
 fn chain() -> FlowChain<Connect> {
     FlowChain::new(CREATE_CONNECTION)
         .step("create-vbr-interface", create_vbr_interface, Some(undo_vbr_interface))
@@ -389,6 +394,15 @@ async fn check_no_overlap(app: &App, router: &Inventory, router_kind: &str, targ
     Ok(())
 }
 
+/// One connection per L3 network and VPC.
+async fn refuse_if_connected(app: &App, l3: &str, vpc: &str) -> ApiResult<()> {
+    let connected = app.store.inv_find(&tables::CONNECTION_RELATIONSHIP, "l3NetworkUuid", l3).await?;
+    if connected.iter().any(|c| str_of(c, "vpcUuid") == Some(vpc)) {
+        return Err(ApiError::invalid_argument(format!("l3network {l3} and vpc {vpc} already connected, please check it")));
+    }
+    Ok(())
+}
+
 /// `CreateConnectionBetweenL3NetworkAndAliyunVSwitch`.
 pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.resource_uuid()?;
@@ -411,6 +425,8 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
             field(&vbr, "uuid")
         )));
     }
+    // Checked again on the VPC's actor, where the connection is made.
+    refuse_if_connected(&app, &l3, &field(&vpc, "uuid")).await?;
     let mut l3_cidrs: Vec<String> = Vec::new();
     for range in app.store.inv_find(&tables::IP_RANGE, "l3NetworkUuid", &l3).await? {
         let cidr = field(&range, "networkCidr");
@@ -469,10 +485,7 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
     let a = app.clone();
     on_actor(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), move |vpc| {
         Box::pin(async move {
-            let connected = a.store.inv_find(&tables::CONNECTION_RELATIONSHIP, "l3NetworkUuid", &l3).await?;
-            if connected.iter().any(|c| str_of(c, "vpcUuid") == str_of(&vpc, "uuid")) {
-                return Err(ApiError::invalid_argument(format!("l3network {l3} and vpc {} already connected, please check it", field(&vpc, "uuid"))));
-            }
+            refuse_if_connected(&a, &l3, &field(&vpc, "uuid")).await?;
             chain().run(std::rc::Rc::new(std::cell::RefCell::new(ctx)), &a.faults).await
         })
     })
