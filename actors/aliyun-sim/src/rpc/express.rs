@@ -20,6 +20,7 @@
 
 use serde_json::{json, Value};
 
+use super::vpc::filter_values;
 use super::{page_of, region_param, with_page, RpcContext, RpcParams};
 use crate::cidr::parse_ip;
 use crate::error::{SimError, SimResult};
@@ -47,15 +48,6 @@ pub fn handle(
 
 fn ok() -> Value {
     json!({})
-}
-
-/// `Filter.N.Key` / `Filter.N.Value.M` values for `key`.
-fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
-    p.indexed("Filter")
-        .into_iter()
-        .filter(|f| f.get("Key").is_some_and(|k| k == key))
-        .flat_map(|f| f.into_iter().filter(|(k, _)| k.starts_with("Value")).map(|(_, v)| v))
-        .collect()
 }
 
 fn describe_access_points(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -168,14 +160,10 @@ fn modify_vbr(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if let Some(vlan) = vlan {
         vbr.vlan_id = vlan;
     }
-    if let Some(code) = p.get("CircuitCode") {
-        vbr.circuit_code = code.to_string();
-    }
-    if let Some(name) = p.get("Name") {
-        vbr.name = name.to_string();
-    }
-    if let Some(description) = p.get("Description") {
-        vbr.description = description.to_string();
+    for (key, field) in [("CircuitCode", &mut vbr.circuit_code), ("Name", &mut vbr.name), ("Description", &mut vbr.description)] {
+        if let Some(v) = p.get(key) {
+            *field = v.to_string();
+        }
     }
     Ok(ok())
 }

@@ -962,7 +962,7 @@ fn delete_route_entry(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 }
 
 /// `Filter.N.Key` / `Filter.N.Value.M` filters of the border-router actions.
-fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
+pub(super) fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
     p.indexed("Filter")
         .into_iter()
         .filter(|f| f.get("Key").is_some_and(|k| k == key))

@@ -75,52 +75,42 @@ struct Connect {
     host_route: bool,
 }
 
-fn interface_name(c: &Connect, side: &str) -> String {
-    format!("{}-{side}", c.name)
+/// The interface of one end: the border router's initiates, the vRouter's accepts.
+fn interface_of(c: &Connect, vbr_side: bool) -> NewInterface {
+    let (router, router_type, id_field, role, spec, side) = if vbr_side {
+        (&c.vbr, "VBR", "vbrId", "InitiatingSide", "Large.2", "vbr")
+    } else {
+        (&c.vrouter, "VRouter", "vrId", "AcceptingSide", "Negative", "vrouter")
+    };
+    NewInterface {
+        router_uuid: field(router, "uuid"),
+        router_type,
+        router_id: field(router, id_field),
+        role,
+        spec: spec.into(),
+        access_point: str_of(router, "accessPointId").filter(|s| !s.is_empty()).map(String::from),
+        name: format!("{}-{side}", c.name),
+        description: Some(format!("connection {}", c.uuid)),
+    }
+}
+
+async fn make_interface(ctx: Shared<Connect>, vbr_side: bool) -> ApiResult<()> {
+    let (app, remote, interface) = {
+        let c = ctx.borrow();
+        (c.app.clone(), c.remote.clone(), interface_of(&c, vbr_side))
+    };
+    let inv = add_interface(&app, &remote, interface, new_uuid()).await?;
+    let mut c = ctx.borrow_mut();
+    *(if vbr_side { &mut c.vbr_interface } else { &mut c.vrouter_interface }) = Some(inv);
+    Ok(())
 }
 
 fn create_vbr_interface(ctx: Shared<Connect>) -> Step {
-    Box::pin(async move {
-        let (app, remote, interface) = {
-            let c = ctx.borrow();
-            let interface = NewInterface {
-                router_uuid: field(&c.vbr, "uuid"),
-                router_type: "VBR",
-                router_id: field(&c.vbr, "vbrId"),
-                role: "InitiatingSide",
-                spec: "Large.2".into(),
-                access_point: str_of(&c.vbr, "accessPointId").filter(|s| !s.is_empty()).map(String::from),
-                name: interface_name(&c, "vbr"),
-                description: Some(format!("connection {}", c.uuid)),
-            };
-            (c.app.clone(), c.remote.clone(), interface)
-        };
-        let inv = add_interface(&app, &remote, interface, new_uuid()).await?;
-        ctx.borrow_mut().vbr_interface = Some(inv);
-        Ok(())
-    })
+    Box::pin(make_interface(ctx, true))
 }
 
 fn create_vrouter_interface(ctx: Shared<Connect>) -> Step {
-    Box::pin(async move {
-        let (app, remote, interface) = {
-            let c = ctx.borrow();
-            let interface = NewInterface {
-                router_uuid: field(&c.vrouter, "uuid"),
-                router_type: "VRouter",
-                router_id: field(&c.vrouter, "vrId"),
-                role: "AcceptingSide",
-                spec: "Negative".into(),
-                access_point: None,
-                name: interface_name(&c, "vrouter"),
-                description: Some(format!("connection {}", c.uuid)),
-            };
-            (c.app.clone(), c.remote.clone(), interface)
-        };
-        let inv = add_interface(&app, &remote, interface, new_uuid()).await?;
-        ctx.borrow_mut().vrouter_interface = Some(inv);
-        Ok(())
-    })
+    Box::pin(make_interface(ctx, false))
 }
 
 /// Delete an interface on Alibaba Cloud (its link must be down), then its record.
