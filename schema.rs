@@ -1032,6 +1032,7 @@ diesel::table! {
         description -> Nullable<Text>,
         create_date -> Nullable<BigInt>,
         last_op_date -> Nullable<BigInt>,
+        vlan_interface_id -> Nullable<Text>,
         inv -> Text,
     }
 }
@@ -1070,6 +1071,41 @@ diesel::table! {
         disk_uuid -> Nullable<Text>,
         status -> Nullable<Text>,
         aliyun_snapshot_usage -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    connection_access_point (uuid) {
+        uuid -> Text,
+        data_center_uuid -> Nullable<Text>,
+        access_point_id -> Nullable<Text>,
+        type -> Nullable<Text>,
+        name -> Nullable<Text>,
+        status -> Nullable<Text>,
+        host_operator -> Nullable<Text>,
+        description -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}
+
+diesel::table! {
+    connection_relationship (uuid) {
+        uuid -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        relation_ships -> Nullable<Text>,
+        data_center_uuid -> Nullable<Text>,
+        l3_network_uuid -> Nullable<Text>,
+        vpc_uuid -> Nullable<Text>,
+        vbr_uuid -> Nullable<Text>,
+        cpe_ip -> Nullable<Text>,
+        direction -> Nullable<Text>,
+        connection_type -> Nullable<Text>,
         create_date -> Nullable<BigInt>,
         last_op_date -> Nullable<BigInt>,
         inv -> Text,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cidr::{ip_to_string, Cidr};
 use crate::error::{SimError, SimResult};
 use crate::state::{
-    region, EcsDisk, EcsInstance, InstanceStatus, SimEip, SimRouterInterface, SimSecurityGroup,
+    first_access_point, region, EcsDisk, EcsInstance, InstanceStatus, SimEip, SimRouterInterface, SimSecurityGroup,
     SimState, SimVSwitch, SimVbr, SimVpc, Transition, INSTANCE_TYPES, SYSTEM_IMAGES,
 };
 
@@ -281,13 +281,18 @@ pub fn seed(
             SimVbr {
                 id: vbr_id.clone(),
                 name: format!("seed-vbr-{n}"),
+                description: String::new(),
                 region_id: request.region.clone(),
+                access_point_id: first_access_point(&request.region),
                 physical_connection_id: format!("pc-sim{n:04}"),
+                circuit_code: format!("sim-circuit-{n}"),
                 vlan_id: 100 + n as i64,
+                vlan_interface_id: format!("ri-vlan{}", &vbr_id[4..]),
                 local_gateway_ip: format!("192.168.{}.1", n % 250),
                 peer_gateway_ip: format!("192.168.{}.2", n % 250),
                 peering_subnet_mask: "255.255.255.252".into(),
                 route_table_id: table,
+                status: Transition::settled("active", now),
                 created: now,
             },
         );
@@ -327,7 +332,7 @@ pub fn seed(
                     opposite_router_id: opposite_router.clone(),
                     opposite_router_type: opposite_type.into(),
                     opposite_region_id: request.region.clone(),
-                    status: "Active".into(),
+                    status: Transition::settled("Active", now),
                     health_check_source_ip: String::new(),
                     health_check_target_ip: String::new(),
                     created: now,

@@ -170,6 +170,13 @@ impl<S: Copy> Transition<S> {
     }
 }
 
+/// Statuses named as the service spells them (border routers, router interfaces).
+impl Transition<&'static str> {
+    pub fn as_str(&self) -> &'static str {
+        self.current
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EcsInstance {
     pub id: String,
@@ -474,14 +481,44 @@ pub struct SimRouteEntry {
 pub struct SimVbr {
     pub id: String,
     pub name: String,
+    pub description: String,
     pub region_id: String,
+    pub access_point_id: String,
     pub physical_connection_id: String,
+    pub circuit_code: String,
     pub vlan_id: i64,
+    /// The VBR's own interface toward the leased line: the next hop of routes to the IDC.
+    pub vlan_interface_id: String,
     pub local_gateway_ip: String,
     pub peer_gateway_ip: String,
     pub peering_subnet_mask: String,
     pub route_table_id: String,
+    /// active; terminating -> terminated; recovering -> active.
+    pub status: Transition<&'static str>,
     pub created: DateTime<Utc>,
+}
+
+/// An Express Connect access point (where leased lines enter a region); read-only.
+#[derive(Debug, Clone)]
+pub struct SimAccessPoint {
+    pub id: String,
+    pub region_id: String,
+    pub name: String,
+    pub location: String,
+    pub host_operator: String,
+    /// recommended, hot, full or disabled.
+    pub status: String,
+}
+
+/// The access points every region has from the start: (id suffix, name, location, operator).
+const ACCESS_POINT_CATALOG: &[(&str, &str, &str, &str)] = &[
+    ("xs-A", "Xiaoshan-A", "Xiaoshan", "China Telecom"),
+    ("yh-C", "Yuhang-C", "Yuhang", "China Unicom"),
+];
+
+/// The access point of a region a seeded border router uses.
+pub fn first_access_point(region_id: &str) -> String {
+    format!("ap-{region_id}-{}", ACCESS_POINT_CATALOG[0].0)
 }
 
 #[derive(Debug, Clone)]
@@ -497,8 +534,9 @@ pub struct SimRouterInterface {
     pub opposite_router_id: String,
     pub opposite_router_type: String,
     pub opposite_region_id: String,
-    /// Idle when made by CreateRouterInterface, Active once connected (seeded pairs).
-    pub status: String,
+    /// Idle when made by CreateRouterInterface; Connecting/AcceptingConnecting -> Active
+    /// (ConnectRouterInterface); Deactivating -> Inactive; Activating -> Active.
+    pub status: Transition<&'static str>,
     pub health_check_source_ip: String,
     pub health_check_target_ip: String,
     pub created: DateTime<Utc>,
@@ -592,6 +630,7 @@ pub struct SimState {
     pub route_entries: BTreeMap<String, SimRouteEntry>,
     pub vbrs: BTreeMap<String, SimVbr>,
     pub router_interfaces: BTreeMap<String, SimRouterInterface>,
+    pub access_points: BTreeMap<String, SimAccessPoint>,
     pub buckets: BTreeMap<String, SimBucket>,
     /// (AccessKeyId, action, ClientToken) -> answer.
     pub client_tokens: HashMap<(String, String, String), IdempotentAnswer>,
@@ -619,6 +658,7 @@ impl SimState {
             route_entries: BTreeMap::new(),
             vbrs: BTreeMap::new(),
             router_interfaces: BTreeMap::new(),
+            access_points: BTreeMap::new(),
             buckets: BTreeMap::new(),
             client_tokens: HashMap::new(),
             quotas: Quotas::default(),
@@ -649,6 +689,22 @@ impl SimState {
                     created: now,
                 },
             );
+        }
+        for region in REGIONS {
+            for (suffix, name, location, operator) in ACCESS_POINT_CATALOG {
+                let id = format!("ap-{}-{suffix}", region.region_id);
+                state.access_points.insert(
+                    id.clone(),
+                    SimAccessPoint {
+                        id,
+                        region_id: region.region_id.to_string(),
+                        name: name.to_string(),
+                        location: location.to_string(),
+                        host_operator: operator.to_string(),
+                        status: "recommended".into(),
+                    },
+                );
+            }
         }
         state
     }
@@ -689,6 +745,16 @@ impl SimState {
         for snapshot in self.snapshots.values_mut() {
             if !snapshot.status.is_settled() {
                 snapshot.status.settle(now, step);
+            }
+        }
+        for vbr in self.vbrs.values_mut() {
+            if !vbr.status.is_settled() {
+                vbr.status.settle(now, step);
+            }
+        }
+        for interface in self.router_interfaces.values_mut() {
+            if !interface.status.is_settled() {
+                interface.status.settle(now, step);
             }
         }
     }

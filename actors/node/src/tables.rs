@@ -545,6 +545,11 @@ pub static MIGRATIONS: &[Migration] = &[
         ]
     ),
     migration!("2026-12-05-000010_hybrid_aliyun_snapshots", [ALIYUN_SNAPSHOT]),
+    migration!(
+        "2026-12-05-000011_hybrid_aliyun_connections",
+        [CONNECTION_ACCESS_POINT, CONNECTION_RELATIONSHIP],
+        adds [VIRTUAL_BORDER_ROUTER."vlanInterfaceId"]
+    ),
 ];
 
 /// Every table, in migration order.

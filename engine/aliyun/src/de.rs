@@ -68,6 +68,7 @@ wrapped_lists! {
     NextHop => "NextHop",
     VirtualBorderRouterType => "VirtualBorderRouterType",
     RouterInterfaceType => "RouterInterfaceType",
+    AccessPointType => "AccessPointType",
     VpnGateway => "VpnGateway",
     CustomerGateway => "CustomerGateway",
     VpnConnection => "VpnConnection",

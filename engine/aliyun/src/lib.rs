@@ -6,7 +6,8 @@
 //! - [`AliyunClient`]: endpoints per product/region, retries with backoff on throttling
 //!   and 5xx, timeouts, typed errors ([`AliyunError`]), counters ([`ClientStats`]).
 //! - [`ecs`], [`vpc`], [`routing`] (vRouters, route entries, border routers, router
-//!   interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
+//!   interfaces), [`express`] (access points, the border-router lifecycle, connecting
+//!   and (de)activating router interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
 //!   and responses; creating actions always carry a ClientToken ([`client::creates_resources`]);
 //!   [`oss`]: buckets, objects and multipart uploads;
 //!   [`snapshot`]: disk snapshots and images made from them;
@@ -19,6 +20,7 @@ pub mod de;
 pub mod ecs;
 pub mod encode;
 pub mod error;
+pub mod express;
 pub mod oss;
 pub mod oss_sign;
 pub mod paging;

@@ -5,6 +5,7 @@
 
 pub mod ecs;
 pub mod snapshot;
+pub mod express;
 pub mod vpc;
 pub mod vpn;
 
@@ -365,7 +366,10 @@ pub fn execute(
             None if matches!(action, "DescribeRegions" | "DescribeZones") => {
                 ecs::handle(state, action, params, ctx)?.expect("ECS handles regions and zones")
             }
-            None => vpn::handle(state, action, params, ctx)?,
+            None => match express::handle(state, action, params, ctx)? {
+                Some(body) => body,
+                None => vpn::handle(state, action, params, ctx)?,
+            },
         },
     };
     if let Some(key) = key {

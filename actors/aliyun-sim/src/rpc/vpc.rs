@@ -11,7 +11,8 @@
 //! DeleteVSwitch refuses while instances or VPN gateways use it; router interfaces need
 //! an existing router, a known spec (`Negative` on the accepting side), at most five per
 //! router, a VBR only as the initiating side, and are deleted only when not Active and
-//! no route points at them; EIPs associate with
+//! no route points at them (Idle or Inactive only); route tables are the VPCs' and the
+//! border routers' (whose routes `express` checks); EIPs associate with
 //! Running/Stopped instances only, once, and cannot be released while InUse
 //! (`IncorrectEipStatus`); quotas `QuotaExceeded.Vpc` / `.VSwitch` / `.Eip`.
 
@@ -705,19 +706,15 @@ fn custom_entry_json(e: &SimRouteEntry) -> Value {
     })
 }
 
-fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
-    let region = region_param(p, true)?.expect("required");
-    let items: Vec<&SimVpc> = state
-        .vpcs
-        .values()
-        .filter(|v| v.region_id == region)
-        .filter(|v| p.get("RouteTableId").is_none_or(|x| x == v.route_table_id))
-        .filter(|v| p.get("VRouterId").is_none_or(|x| x == v.vrouter_id))
-        .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|v| {
+/// Whose route table a table id names: a VPC's vRouter or a border router.
+enum TableOwner<'a> {
+    Vpc(&'a SimVpc),
+    Vbr(&'a crate::state::SimVbr),
+}
+
+fn table_json(state: &SimState, owner: &TableOwner<'_>) -> Value {
+    match owner {
+        TableOwner::Vpc(v) => {
             let vswitches: Vec<&String> = state
                 .vswitches
                 .values()
@@ -727,6 +724,7 @@ fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             json!({
                 "RouteTableId": v.route_table_id,
                 "VRouterId": v.vrouter_id,
+                "RouterType": "VRouter",
                 "RouteTableType": "System",
                 "Status": "Available",
                 "CreationTime": vpc_time(v.created),
@@ -734,33 +732,86 @@ fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
                 "VSwitchIds": { "VSwitchId": vswitches },
                 "RouteEntrys": { "RouteEntry": route_entries_json(state, v) },
             })
+        }
+        TableOwner::Vbr(v) => json!({
+            "RouteTableId": v.route_table_id,
+            "VRouterId": v.id,
+            "RouterType": "VBR",
+            "RouteTableType": "System",
+            "Status": "Available",
+            "CreationTime": vpc_time(v.created),
+            "ResourceGroupId": "rg-sim-default",
+            "VSwitchIds": { "VSwitchId": [] },
+            "RouteEntrys": { "RouteEntry": table_custom_entries(state, &v.route_table_id) },
+        }),
+    }
+}
+
+fn table_custom_entries(state: &SimState, table: &str) -> Vec<Value> {
+    state
+        .route_entries
+        .values()
+        .filter(|e| e.route_table_id == table)
+        .map(custom_entry_json)
+        .collect()
+}
+
+fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let router_type = p.get("RouterType");
+    let router_id = p.get("RouterId").or(p.get("VRouterId"));
+    let vpcs = state
+        .vpcs
+        .values()
+        .filter(|v| v.region_id == region && router_type.is_none_or(|t| t == "VRouter"))
+        .filter(|v| router_id.is_none_or(|x| x == v.vrouter_id))
+        .map(TableOwner::Vpc);
+    let vbrs = state
+        .vbrs
+        .values()
+        .filter(|v| v.region_id == region && router_type.is_none_or(|t| t == "VBR"))
+        .filter(|v| router_id.is_none_or(|x| x == v.id))
+        .map(TableOwner::Vbr);
+    let items: Vec<TableOwner<'_>> = vpcs
+        .chain(vbrs)
+        .filter(|o| {
+            let id = match o {
+                TableOwner::Vpc(v) => &v.route_table_id,
+                TableOwner::Vbr(v) => &v.route_table_id,
+            };
+            p.get("RouteTableId").is_none_or(|x| x == id)
         })
         .collect();
+    let (page, info) = page_of(items, p, 10, 50, false)?;
+    let list: Vec<Value> = page.iter().map(|o| table_json(state, o)).collect();
     Ok(with_page(
         json!({ "RouteTables": { "RouteTable": list } }),
         &info,
     ))
 }
 
-fn table_vpc<'a>(state: &'a SimState, table_id: &str) -> SimResult<&'a SimVpc> {
-    state
-        .vpcs
-        .values()
-        .find(|v| v.route_table_id == table_id)
-        .ok_or_else(|| {
-            SimError::not_found(
-                "InvalidRouteTableId.NotFound",
-                format!("The specified RouteTableId {table_id} does not exist."),
-            )
-        })
+fn table_owner<'a>(state: &'a SimState, table_id: &str) -> SimResult<TableOwner<'a>> {
+    if let Some(vpc) = state.vpcs.values().find(|v| v.route_table_id == table_id) {
+        return Ok(TableOwner::Vpc(vpc));
+    }
+    if let Some(vbr) = state.vbrs.values().find(|v| v.route_table_id == table_id) {
+        return Ok(TableOwner::Vbr(vbr));
+    }
+    Err(SimError::not_found(
+        "InvalidRouteTableId.NotFound",
+        format!("The specified RouteTableId {table_id} does not exist."),
+    ))
 }
 
 fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value> {
     region_param(p, true)?;
     let table = p.required("RouteTableId")?;
-    let vpc = table_vpc(state, table)?;
+    let all = match table_owner(state, table)? {
+        TableOwner::Vpc(vpc) => route_entries_json(state, vpc),
+        TableOwner::Vbr(vbr) => table_custom_entries(state, &vbr.route_table_id),
+    };
     let kind = p.get("RouteEntryType");
-    let entries: Vec<Value> = route_entries_json(state, vpc)
+    let entries: Vec<Value> = all
         .into_iter()
         .filter(|e| p.get("RouteEntryId").is_none_or(|x| e["RouteEntryId"] == x))
         .filter(|e| {
@@ -791,7 +842,6 @@ fn create_route_entry(
 ) -> SimResult<Value> {
     region_param(p, false)?;
     let table = p.required("RouteTableId")?.to_string();
-    let vpc = table_vpc(state, &table)?.clone();
     let dest_text = p.required("DestinationCidrBlock")?;
     let destination = Cidr::parse(dest_text).ok_or_else(|| {
         SimError::bad(
@@ -801,6 +851,19 @@ fn create_route_entry(
     })?;
     let hop_type = p.get_or("NextHopType", "Instance").to_string();
     let hop_id = p.required("NextHopId")?.to_string();
+    let vpc = match table_owner(state, &table)? {
+        TableOwner::Vpc(vpc) => vpc.clone(),
+        TableOwner::Vbr(vbr) => {
+            super::express::check_vbr_route(state, vbr, &hop_type, &hop_id)?;
+            if state.route_entries.values().any(|e| e.route_table_id == table && e.destination == destination) {
+                return Err(SimError::bad(
+                    "InvalidCIDRBlock.Duplicate",
+                    format!("A route to {destination} already exists in {table}."),
+                ));
+            }
+            return Ok(insert_route_entry(state, p, ctx, table, destination, hop_type, hop_id));
+        }
+    };
     let hop_exists = match hop_type.as_str() {
         "Instance" => state
             .instances
@@ -810,7 +873,10 @@ fn create_route_entry(
             .vpn_gateways
             .get(&hop_id)
             .is_some_and(|g| g.vpc_id == vpc.id),
-        "RouterInterface" => state.router_interfaces.contains_key(&hop_id),
+        "RouterInterface" => state
+            .router_interfaces
+            .get(&hop_id)
+            .is_some_and(|r| r.router_id == vpc.vrouter_id),
         "HaVip" | "NetworkInterface" | "NatGateway" | "IPv6Gateway" | "Attachment" | "VpcPeer" => {
             true
         }
@@ -839,6 +905,18 @@ fn create_route_entry(
             format!("A route to {destination} already exists in {table}."),
         ));
     }
+    Ok(insert_route_entry(state, p, ctx, table, destination, hop_type, hop_id))
+}
+
+fn insert_route_entry(
+    state: &mut SimState,
+    p: &RpcParams,
+    ctx: &RpcContext<'_>,
+    table: String,
+    destination: Cidr,
+    hop_type: String,
+    hop_id: String,
+) -> Value {
     let id = state.new_id("rte");
     state.route_entries.insert(
         id.clone(),
@@ -853,7 +931,7 @@ fn create_route_entry(
             created: ctx.now,
         },
     );
-    Ok(json!({ "RouteEntryId": id }))
+    json!({ "RouteEntryId": id })
 }
 
 fn delete_route_entry(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -884,7 +962,7 @@ fn delete_route_entry(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 }
 
 /// `Filter.N.Key` / `Filter.N.Value.M` filters of the border-router actions.
-fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
+pub(super) fn filter_values(p: &RpcParams, key: &str) -> Vec<String> {
     p.indexed("Filter")
         .into_iter()
         .filter(|f| f.get("Key").is_some_and(|k| k == key))
@@ -911,14 +989,14 @@ fn describe_vbrs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             json!({
                 "VbrId": v.id,
                 "Name": v.name,
-                "Description": "",
-                "Status": "active",
+                "Description": v.description,
+                "Status": v.status.as_str(),
                 "PhysicalConnectionId": v.physical_connection_id,
                 "PhysicalConnectionStatus": "Enabled",
-                "AccessPointId": "ap-cn-hangzhou-sim",
-                "CircuitCode": "sim-circuit",
+                "AccessPointId": v.access_point_id,
+                "CircuitCode": v.circuit_code,
                 "VlanId": v.vlan_id,
-                "VlanInterfaceId": format!("ri-{}", &v.id[4..]),
+                "VlanInterfaceId": v.vlan_interface_id,
                 "LocalGatewayIp": v.local_gateway_ip,
                 "PeerGatewayIp": v.peer_gateway_ip,
                 "PeeringSubnetMask": v.peering_subnet_mask,
@@ -956,7 +1034,7 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
                 "RouterType": r.router_type,
                 "Role": r.role,
                 "Spec": r.spec,
-                "Status": r.status,
+                "Status": r.status.as_str(),
                 "BusinessStatus": "Normal",
                 "ChargeType": "AfterPay",
                 "OppositeInterfaceId": r.opposite_interface_id,
@@ -966,7 +1044,7 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
                 "HealthCheckSourceIp": r.health_check_source_ip,
                 "HealthCheckTargetIp": r.health_check_target_ip,
                 "CreationTime": vpc_time(r.created),
-                "ConnectedTime": if r.status == "Active" { vpc_time(r.created) } else { String::new() },
+                "ConnectedTime": if r.status.as_str() == "Active" { vpc_time(r.status.since) } else { String::new() },
             })
         })
         .collect();
@@ -1065,7 +1143,7 @@ fn create_router_interface(
             opposite_router_id: p.get_or("OppositeRouterId", "").into(),
             opposite_router_type: p.get_or("OppositeRouterType", "").into(),
             opposite_region_id: opposite_region,
-            status: "Idle".into(),
+            status: crate::state::Transition::settled("Idle", ctx.now),
             health_check_source_ip: p.get_or("HealthCheckSourceIp", "").into(),
             health_check_target_ip: p.get_or("HealthCheckTargetIp", "").into(),
             created: ctx.now,
@@ -1083,7 +1161,7 @@ fn delete_router_interface(state: &mut SimState, p: &RpcParams) -> SimResult<Val
             format!("The specified RouterInterfaceId {id} does not exist."),
         )
     })?;
-    if interface.status == "Active" {
+    if !matches!(interface.status.as_str(), "Idle" | "Inactive") {
         return Err(SimError::bad(
             "IncorrectStatus",
             "A router interface can be deleted only when it is Idle or Inactive.",

@@ -56,11 +56,13 @@ fn matches(p: &[&str], s: &[&str]) -> Option<Vec<(String, String)>> {
     }
     let mut vars = Vec::new();
     for (a, b) in p.iter().zip(s) {
-        if a.starts_with('{') && a.ends_with('}') {
-            if b.is_empty() {
-                return None;
+        // A variable may follow a literal prefix in one segment, as in ZStack's
+        // `/hybrid/aliyun/access-point{dataCenterUuid}/remote`.
+        if let Some((prefix, var)) = a.strip_suffix('}').and_then(|a| a.split_once('{')) {
+            match b.strip_prefix(prefix) {
+                Some(value) if !value.is_empty() => vars.push((var.to_string(), value.to_string())),
+                _ => return None,
             }
-            vars.push((a[1..a.len() - 1].to_string(), b.to_string()));
         } else if a != b {
             return None;
         }

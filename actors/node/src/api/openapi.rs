@@ -19,7 +19,7 @@ pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for d in defs() {
         let path = format!("/zstack{}", d.path);
-        let vars: Vec<String> = d.path.split('/').filter(|s| s.starts_with('{')).map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string()).collect();
+        let vars: Vec<String> = d.path.split('/').filter_map(|s| s.strip_suffix('}')?.split_once('{').map(|(_, v)| v.to_string())).collect();
         let mut params: Vec<Value> = vars.iter().map(|v| json!({"name": v, "in": "path", "required": true, "schema": {"type": "string"}})).collect();
         let specs = d.param_specs();
         let mut op = Map::new();

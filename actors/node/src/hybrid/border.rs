@@ -2,7 +2,7 @@
 //! by Alibaba; synced and viewed here) and router interfaces (the two ends of a
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
-use super::client::for_data_center;
+use super::client::{for_data_center, Remote};
 use super::cascade::{ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
@@ -13,26 +13,26 @@ use crate::remote_fields;
 use crate::resources::new_inv;
 use crate::store::Inventory;
 use serde_json::json;
-use zstack_aliyun::routing::{CreateRouterInterfaceRequest, RouterInterface};
+use zstack_aliyun::routing::{CreateRouterInterfaceRequest, RouterInterface, VirtualBorderRouter};
 use zstack_kit::{ApiError, ApiResult};
 
 /// The DataCenter's border routers reconciled with Alibaba Cloud's.
 pub async fn vbrs_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
     let remote = for_data_center(app, dc).await?;
     let vbrs = remote.client.describe_virtual_border_routers_all(&remote.region).await.map_err(aliyun_error)?;
-    let fields = vbrs
-        .iter()
-        .map(|v| {
-            remote_fields!("dataCenterUuid": dc, "vbrId": v.vbr_id, "name": v.name, "status": v.status, "vlanId": v.vlan_id,
-                "circuitCode": v.circuit_code, "localGatewayIp": v.local_gateway_ip, "peerGatewayIp": v.peer_gateway_ip,
-                "peeringSubnetMask": v.peering_subnet_mask, "physicalConnectionId": v.physical_connection_id,
-                "physicalConnectionStatus": v.physical_connection_status, "accessPointId": v.access_point_id, "routeTableId": v.route_table_id,
-                "description": v.description)
-        })
-        .collect();
+    let fields = vbrs.iter().map(|v| vbr_fields(dc, v)).collect();
     let local = app.store.inv_find(&tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid", dc).await?;
     let out = reconcile(app, &app.dirs().hybrid.vbr, VBR, "vbrId", local, fields).await?;
     Ok(out.inventories)
+}
+
+/// A border router's record fields as Alibaba Cloud reports them.
+pub fn vbr_fields(dc: &str, v: &VirtualBorderRouter) -> serde_json::Map<String, serde_json::Value> {
+    remote_fields!("dataCenterUuid": dc, "vbrId": v.vbr_id, "name": v.name, "status": v.status, "vlanId": v.vlan_id,
+        "circuitCode": v.circuit_code, "localGatewayIp": v.local_gateway_ip, "peerGatewayIp": v.peer_gateway_ip,
+        "peeringSubnetMask": v.peering_subnet_mask, "physicalConnectionId": v.physical_connection_id,
+        "physicalConnectionStatus": v.physical_connection_status, "accessPointId": v.access_point_id, "routeTableId": v.route_table_id,
+        "vlanInterfaceId": v.vlan_interface_id, "description": v.description)
 }
 
 /// `SyncVirtualBorderRouterFromRemote`.
@@ -49,7 +49,7 @@ async fn local_router(app: &App, dc: &str, router_type: &str, router_id: &str) -
     }
 }
 
-async fn interface_fields(app: &App, dc: &str, r: &RouterInterface) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+pub async fn interface_fields(app: &App, dc: &str, r: &RouterInterface) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
     let router = local_router(app, dc, &r.router_type, &r.router_id).await?.map(|v| field(&v, "uuid"));
     Ok(remote_fields!("dataCenterUuid": dc, "routerInterfaceId": r.router_interface_id, "name": r.name, "routerType": r.router_type,
         "routerId": r.router_id, "vRouterUuid": router, "role": r.role, "spec": r.spec, "status": r.status, "accessPointId": r.access_point_id,
@@ -110,27 +110,55 @@ pub async fn router_interface_create(app: App, req: Req) -> ApiResult<Reply> {
         spec
     };
     let remote = for_data_center(&app, &dc).await?;
-    let uuid = req.resource_uuid()?;
     let access_point = router.get("accessPointId").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
-    let request = CreateRouterInterfaceRequest {
-        role: role.into(),
-        router_type: alibaba_type.into(),
+    let interface = NewInterface {
+        router_uuid,
+        router_type: alibaba_type,
         router_id: field(&router, id_field),
-        spec: spec.clone(),
-        opposite_region_id: remote.region.clone(),
-        access_point_id: access_point.clone(),
-        name: Some(name.clone()),
+        role,
+        spec,
+        access_point,
+        name,
         description: req.string("description"),
+    };
+    inv_reply(add_interface(&app, &remote, interface, req.resource_uuid()?).await?)
+}
+
+/// A router interface to make: on a border router (`VBR`, initiating, with a bandwidth
+/// spec) or a vRouter (`VRouter`, accepting, spec `Negative`).
+pub struct NewInterface {
+    pub router_uuid: String,
+    pub router_type: &'static str,
+    pub router_id: String,
+    pub role: &'static str,
+    pub spec: String,
+    pub access_point: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// Create the interface on Alibaba Cloud and record it (`uuid`) under the DataCenter;
+/// when the record cannot be written the remote interface is removed again.
+pub async fn add_interface(app: &App, remote: &Remote, i: NewInterface, uuid: String) -> ApiResult<Inventory> {
+    let request = CreateRouterInterfaceRequest {
+        role: i.role.into(),
+        router_type: i.router_type.into(),
+        router_id: i.router_id.clone(),
+        spec: i.spec.clone(),
+        opposite_region_id: remote.region.clone(),
+        access_point_id: i.access_point.clone(),
+        name: Some(i.name.clone()),
+        description: i.description.clone(),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
     let created = remote.client.create_router_interface(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": name,
-        "routerType": alibaba_type, "routerId": field(&router, id_field), "vRouterUuid": router_uuid, "role": role, "spec": spec,
-        "status": "Idle", "accessPointId": access_point, "oppositeRegionId": remote.region, "description": req.str("description")}));
+    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": remote.data_center_uuid, "routerInterfaceId": created.router_interface_id, "name": i.name,
+        "routerType": i.router_type, "routerId": i.router_id, "vRouterUuid": i.router_uuid, "role": i.role, "spec": i.spec,
+        "status": "Idle", "accessPointId": i.access_point, "oppositeRegionId": remote.region, "description": i.description}));
     let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
-    inv_reply(inv)
+    insert_or_undo(app, &app.dirs().hybrid.data_center, &remote.data_center_uuid, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
+    Ok(inv)
 }
 
 /// `DeleteAliyunRouterInterfaceRemote`: Alibaba Cloud refuses an Active interface and

@@ -1,6 +1,7 @@
 //! Local deletion of hybrid resources: the tree below each kind (DataCenter ->
 //! zones, VPCs, images, EIPs, buckets, gateways, border routers, router
-//! interfaces, disk snapshots; zone -> VSwitches, disks, ECS; VPC -> VSwitches, security
+//! interfaces, disk snapshots, access points, L3-to-VPC connections; zone ->
+//! VSwitches, disks, ECS; VPC -> VSwitches, security
 //! groups, vRouters; VSwitch -> ECS; router -> route entries; gateway ->
 //! connections), walked leaves first by the kit's cascade.
 //! Only local records go; Alibaba Cloud is not called. Each record is removed
@@ -37,6 +38,8 @@ pub const IPSEC_CONFIG: &str = "VpcVpnIpSecConfigVO";
 pub const VBR: &str = "VirtualBorderRouterVO";
 pub const ROUTER_INTERFACE: &str = "AliyunRouterInterfaceVO";
 pub const SNAPSHOT: &str = "AliyunSnapshotVO";
+pub const ACCESS_POINT: &str = "ConnectionAccessPointVO";
+pub const CONNECTION: &str = "ConnectionRelationShipVO";
 
 type Children = &'static [(&'static str, &'static TableSpec, &'static str)];
 
@@ -51,6 +54,8 @@ static DATA_CENTER_CHILDREN: Children = &[
     (VBR, &tables::VIRTUAL_BORDER_ROUTER, "dataCenterUuid"),
     (ROUTER_INTERFACE, &tables::ALIYUN_ROUTER_INTERFACE, "dataCenterUuid"),
     (SNAPSHOT, &tables::ALIYUN_SNAPSHOT, "dataCenterUuid"),
+    (ACCESS_POINT, &tables::CONNECTION_ACCESS_POINT, "dataCenterUuid"),
+    (CONNECTION, &tables::CONNECTION_RELATIONSHIP, "dataCenterUuid"),
 ];
 static ZONE_CHILDREN: Children = &[
     (ECS, &tables::ECS_INSTANCE, "identityZoneUuid"),
@@ -106,6 +111,8 @@ pub fn spec_of(kind: &str) -> ApiResult<&'static TableSpec> {
         VBR => &tables::VIRTUAL_BORDER_ROUTER,
         ROUTER_INTERFACE => &tables::ALIYUN_ROUTER_INTERFACE,
         SNAPSHOT => &tables::ALIYUN_SNAPSHOT,
+        ACCESS_POINT => &tables::CONNECTION_ACCESS_POINT,
+        CONNECTION => &tables::CONNECTION_RELATIONSHIP,
         other => return Err(zstack_kit::ApiError::internal(format!("no hybrid resource type {other}"))),
     })
 }
@@ -206,6 +213,8 @@ impl Tree {
             VBR => retire(app, &d.vbr, u, vec![]).await,
             ROUTER_INTERFACE => retire(app, &d.router_interface, u, vec![]).await,
             SNAPSHOT => retire(app, &d.snapshot, u, vec![]).await,
+            ACCESS_POINT => retire(app, &d.access_point, u, vec![]).await,
+            CONNECTION => retire(app, &d.connection, u, vec![]).await,
             other => Err(zstack_kit::ApiError::internal(format!("no local deletion for {other}"))),
         }
     }

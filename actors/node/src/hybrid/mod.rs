@@ -6,11 +6,13 @@
 
 pub mod cascade;
 pub mod client;
+pub mod connection_flow;
 pub mod datacenter;
 pub mod border;
 pub mod disk;
 pub mod ecs;
 pub mod eip;
+pub mod express;
 pub mod image;
 pub mod image_upload;
 pub mod key;
@@ -53,6 +55,7 @@ hybrid_kinds!(
     VpnConnectionK => tables::VPC_VPN_CONNECTION, IkeConfigK => tables::VPC_VPN_IKE_CONFIG, IpsecConfigK => tables::VPC_VPN_IPSEC_CONFIG,
     VbrK => tables::VIRTUAL_BORDER_ROUTER, RouterInterfaceK => tables::ALIYUN_ROUTER_INTERFACE,
     SnapshotK => tables::ALIYUN_SNAPSHOT,
+    AccessPointK => tables::CONNECTION_ACCESS_POINT, ConnectionK => tables::CONNECTION_RELATIONSHIP,
 );
 
 /// The actor directories of the hybrid resources.
@@ -78,6 +81,8 @@ pub struct HybridDirs {
     pub vbr: Dir<VbrK>,
     pub router_interface: Dir<RouterInterfaceK>,
     pub snapshot: Dir<SnapshotK>,
+    pub access_point: Dir<AccessPointK>,
+    pub connection: Dir<ConnectionK>,
 }
 
 impl HybridDirs {
@@ -104,6 +109,8 @@ impl HybridDirs {
             vbr: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             router_interface: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
             snapshot: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            access_point: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
+            connection: ActorDirectory::new(app.clone(), arbiters.to_vec(), idle),
         }
     }
 
@@ -130,6 +137,8 @@ impl HybridDirs {
             self.vbr.live(),
             self.router_interface.live(),
             self.snapshot.live(),
+            self.access_point.live(),
+            self.connection.live(),
         ]
         .iter()
         .sum()

@@ -3,7 +3,7 @@
 //! catalogue (`api_table_full.tsv`), class names from `api_fqcn.tsv`.
 
 use super::cascade::{self as hc, delete_local_api};
-use super::{border, datacenter, disk, ecs, eip, image, image_upload, key, oss, security_group, snapshot, vpc, vpn, vrouter};
+use super::{border, connection_flow, datacenter, disk, ecs, eip, express, image, image_upload, key, oss, security_group, snapshot, vpc, vpn, vrouter};
 use crate::api::{ApiDef, Verb};
 use crate::resources::infra;
 use crate::tables;
@@ -157,5 +157,21 @@ pub fn all() -> Vec<ApiDef> {
         row!("org.zstack.header.aliyun.storage.snapshot", "APIDeleteAliyunSnapshotFromRemoteMsg", Delete, "/v1/hybrid/aliyun/snapshot/{uuid}/remote", "", true, "uuid*:s deleteMode:s", call!(snapshot::snapshot_delete_remote)),
         row!("org.zstack.header.aliyun.storage.snapshot", "APIDeleteAliyunSnapshotFromLocalMsg", Delete, "/v1/hybrid/aliyun/snapshot/{uuid}", "", true, "uuid*:s deleteMode:s", delete_local!(SNAPSHOT)),
         row!("org.zstack.header.aliyun.image", "APICreateEcsImageFromEcsSnapshotMsg", Post, "/v1/hybrid/aliyun/image/snapshot", "params", true, "snapshotUuid*:s name*:s description:s resourceUuid:s tagUuids:l", call!(snapshot::image_create_from_snapshot)),
+        // Express Connect: access points, border-router lifecycle, router-interface links, L3-to-VPC connections.
+        row!("org.zstack.header.aliyun.network.connection", "APIAddConnectionAccessPointFromRemoteMsg", Post, "/v1/hybrid/aliyun/access-point", "params", true, "dataCenterUuid*:s accessPointId*:s resourceUuid:s tagUuids:l", call!(express::access_point_add)),
+        row!("org.zstack.header.aliyun.network.connection", "APIGetConnectionAccessPointFromRemoteMsg", Get, "/v1/hybrid/aliyun/access-point{dataCenterUuid}/remote", "", false, "dataCenterUuid*:s", call!(express::access_point_get_remote)),
+        row!("org.zstack.header.aliyun.network.connection", "APISyncConnectionAccessPointFromRemoteMsg", Put, "/v1/hybrid/aliyun/access-point/{dataCenterUuid}/sync", "syncConnectionAccessPointFromRemote", true, "dataCenterUuid*:s accessPointId:s resourceUuid:s tagUuids:l", call!(express::access_point_sync)),
+        row!("org.zstack.header.aliyun.network.connection", "APIDeleteConnectionAccessPointLocalMsg", Delete, "/v1/hybrid/aliyun/access-point/{uuid}", "", true, "uuid*:s deleteMode:s", delete_local!(ACCESS_POINT)),
+        row!("org.zstack.header.aliyun.network.connection", "APIQueryConnectionAccessPointFromLocalMsg", Get, "/v1/hybrid/aliyun/access-point", "", false, "", query!(CONNECTION_ACCESS_POINT)),
+        row!("org.zstack.header.aliyun.network.connection", "APITerminateVirtualBorderRouterRemoteMsg", Put, "/v1/hybrid/aliyun/border-router/{uuid}/actions", "terminateVirtualBorderRouterRemote", true, "uuid*:s", call!(express::vbr_terminate)),
+        row!("org.zstack.header.aliyun.network.connection", "APIRecoveryVirtualBorderRouterRemoteMsg", Put, "/v1/hybrid/aliyun/border-router/{uuid}/actions", "recoveryVirtualBorderRouterRemote", true, "uuid*:s", call!(express::vbr_recover)),
+        row!("org.zstack.header.aliyun.network.connection", "APIUpdateVirtualBorderRouterRemoteMsg", Put, "/v1/hybrid/aliyun/border-router/{uuid}/actions", "updateVirtualBorderRouterRemote", true, "uuid*:s localGatewayIp:s peerGatewayIp:s peeringSubnetMask:s name:s description:s vlanId:s circuitCode:s", call!(express::vbr_update)),
+        row!("org.zstack.header.aliyun.network.connection", "APIUpdateAliyunRouteInterfaceRemoteMsg", Put, "/v1/hybrid/aliyun/router-interface/{uuid}/actions", "updateAliyunRouteInterfaceRemote", true, "uuid*:s op*:s vRouterType*:s", call!(express::router_interface_update)),
+        row!("org.zstack.header.aliyun.network.connection", "APIStartConnectionBetweenAliyunRouterInterfaceMsg", Put, "/v1/hybrid/aliyun/router-interface/{vbrInterfaceUuid}/actions", "startConnectionBetweenAliyunRouterInterface", true, "vrouterInterfaceUuid*:s vbrInterfaceUuid*:s", call!(express::router_interface_connect)),
+        row!("org.zstack.header.aliyun.network.connection", "APICreateConnectionBetweenL3NetworkAndAliyunVSwitchMsg", Post, "/v1/hybrid/aliyun/connections", "params", true, "l3networkUuid*:s vpcUuid*:s vbrUuid*:s cpeIp*:s name*:s description:s direction*:s resourceUuid:s tagUuids:l", call!(connection_flow::connection_create)),
+        row!("org.zstack.header.aliyun.network.connection", "APIDeleteConnectionBetweenL3NetWorkAndAliyunVSwitchMsg", Delete, "/v1/hybrid/aliyun/connections/{uuid}", "", true, "uuid*:s deleteMode:s", call!(connection_flow::connection_delete)),
+        row!("org.zstack.header.aliyun.network.connection", "APIUpdateConnectionBetweenL3NetWorkAndAliyunVSwitchMsg", Put, "/v1/hybrid/aliyun/connections/{uuid}", "updateConnectionBetweenL3NetWorkAndAliyunVSwitch", true, "uuid*:s name:s description:s", call!(connection_flow::connection_update)),
+        row!("org.zstack.header.aliyun.network.connection", "APIGetConnectionBetweenL3NetworkAndAliyunVSwitchMsg", Post, "/v1/hybrid/aliyun/relationships", "params", false, "uuid*:s resourceType*:s", call!(connection_flow::connection_get)),
+        row!("org.zstack.header.aliyun.network.connection", "APIQueryConnectionBetweenL3NetworkAndAliyunVSwitchMsg", Get, "/v1/hybrid/aliyun/relationships", "", false, "", query!(CONNECTION_RELATIONSHIP)),
     ]
 }

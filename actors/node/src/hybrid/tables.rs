@@ -255,7 +255,7 @@ pub static VIRTUAL_BORDER_ROUTER: TableSpec = TableSpec {
     vo: "VirtualBorderRouterVO",
     columns: cols!(uuid: Str, dataCenterUuid: Str, vbrId: Str, name: Str, status: Str, vlanId: Int, circuitCode: Str, localGatewayIp: Str,
         peerGatewayIp: Str, peeringSubnetMask: Str, physicalConnectionId: Str, physicalConnectionStatus: Str, accessPointId: Str, routeTableId: Str,
-        description: LongStr, createDate: Time, lastOpDate: Time),
+        description: LongStr, createDate: Time, lastOpDate: Time, vlanInterfaceId: Str),
     joins: &[join!("routeEntry" => "uuid", "aliyun_route_entry", "vRouterUuid")],
     indexes: &["dataCenterUuid", "vbrId"],
 };
@@ -286,4 +286,33 @@ pub static ALIYUN_SNAPSHOT: TableSpec = TableSpec {
         join!("disk" => "diskUuid", "aliyun_disk", "uuid"),
     ],
     indexes: &["dataCenterUuid", "snapshotId", "diskUuid"],
+};
+
+/// An Express Connect access point (where leased lines enter a region), added from the
+/// region's list.
+pub static CONNECTION_ACCESS_POINT: TableSpec = TableSpec {
+    table: "connection_access_point",
+    inventory_class: "org.zstack.header.aliyun.network.connection.ConnectionAccessPointInventory",
+    vo: "ConnectionAccessPointVO",
+    columns: cols!(uuid: Str, dataCenterUuid: Str, accessPointId: Str, type: Str, name: Str, status: Str, hostOperator: Str, description: LongStr,
+        createDate: Time, lastOpDate: Time),
+    joins: &[join!("dataCenter" => "dataCenterUuid", "data_center", "uuid")],
+    indexes: &["dataCenterUuid", "accessPointId"],
+};
+
+/// A local L3 network connected to an Alibaba Cloud VPC over a border router (ZStack's
+/// ConnectionRelationShipVO). `relationShips` (JSON) names everything the connection made:
+/// the router interfaces, the route entries and the L3's host route.
+pub static CONNECTION_RELATIONSHIP: TableSpec = TableSpec {
+    table: "connection_relationship",
+    inventory_class: "org.zstack.header.aliyun.network.connection.ConnectionRelationShipInventory",
+    vo: "ConnectionRelationShipVO",
+    columns: cols!(uuid: Str, name: Str, description: LongStr, relationShips: LongStr, dataCenterUuid: Str, l3NetworkUuid: Str, vpcUuid: Str,
+        vbrUuid: Str, cpeIp: Str, direction: Str, connectionType: Str, createDate: Time, lastOpDate: Time),
+    joins: &[
+        join!("l3Network" => "l3NetworkUuid", "l3_network", "uuid"),
+        join!("vpc" => "vpcUuid", "ecs_vpc", "uuid"),
+        join!("vbr" => "vbrUuid", "virtual_border_router", "uuid"),
+    ],
+    indexes: &["dataCenterUuid", "l3NetworkUuid", "vpcUuid", "vbrUuid"],
 };

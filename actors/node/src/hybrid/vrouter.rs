@@ -105,24 +105,47 @@ pub async fn route_entry_create(app: App, req: Req) -> ApiResult<Reply> {
     check_cidr("dstCidrBlock", &destination)?;
     let (router, table) = router_of(&app, &router_uuid, &router_type).await?;
     let hop_id = next_hop_id(&app, &hop_type, &hop_uuid).await?;
-    let dc = field(&router, "dataCenterUuid");
-    let remote = for_data_center(&app, &dc).await?;
-    let uuid = req.resource_uuid()?;
+    let remote = for_data_center(&app, &field(&router, "dataCenterUuid")).await?;
+    let route = NewRoute { router_type, router_uuid, table, destination, hop_type, hop_id, hop_uuid: Some(hop_uuid) };
+    inv_reply(add_route(&app, &remote, route, req.resource_uuid()?).await?)
+}
+
+/// A custom route to make in a router's table (`router_type` vrouter or vbr).
+pub struct NewRoute {
+    pub router_type: String,
+    pub router_uuid: String,
+    pub table: String,
+    pub destination: String,
+    pub hop_type: String,
+    pub hop_id: String,
+    /// The next hop's local record, when the node has one.
+    pub hop_uuid: Option<String>,
+}
+
+/// Create the route on Alibaba Cloud and record it under its router (`uuid`); when the
+/// record cannot be written the remote route is removed again.
+pub async fn add_route(app: &App, remote: &Remote, route: NewRoute, uuid: String) -> ApiResult<Inventory> {
     let request = CreateRouteEntryRequest {
-        route_table_id: table.clone(),
-        destination_cidr_block: destination.clone(),
-        next_hop_type: Some(hop_type.clone()),
-        next_hop_id: hop_id.clone(),
+        route_table_id: route.table.clone(),
+        destination_cidr_block: route.destination.clone(),
+        next_hop_type: Some(route.hop_type.clone()),
+        next_hop_id: route.hop_id.clone(),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
     let created = remote.client.create_route_entry(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vRouterUuid": router_uuid, "vRouterType": router_type,
-        "routeEntryId": created.route_entry_id, "routeTableId": table, "destinationCidrBlock": destination, "nextHopType": hop_type,
-        "nextHopId": hop_id, "nextHopUuid": hop_uuid, "type": "Custom", "status": "Available"}));
+    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": remote.data_center_uuid, "vRouterUuid": route.router_uuid, "vRouterType": route.router_type,
+        "routeEntryId": created.route_entry_id, "routeTableId": route.table, "destinationCidrBlock": route.destination, "nextHopType": route.hop_type,
+        "nextHopId": route.hop_id, "nextHopUuid": route.hop_uuid, "type": "Custom", "status": "Available"}));
     let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
-    insert_under_router(&app, &router_type, &router_uuid, inv.clone(), undo).await?;
-    inv_reply(inv)
+    insert_under_router(app, &route.router_type, &route.router_uuid, inv.clone(), undo).await?;
+    Ok(inv)
+}
+
+/// Remove a custom route on Alibaba Cloud (gone counts as removed), then its record.
+pub async fn remove_route(app: &App, remote: &Remote, route: &Inventory) -> ApiResult<()> {
+    deleted_or_gone(remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(field(route, "routeEntryId"))).await)?;
+    super::cascade::retire(app, &app.dirs().hybrid.route_entry, &field(route, "uuid"), vec![]).await
 }
 
 /// `DeleteAliyunRouteEntryRemote`: custom routes only (system routes belong to vSwitches).

@@ -558,28 +558,35 @@ fn valid_cidr(s: &str) -> bool {
 
 pub async fn host_route_add(app: App, req: Req) -> ApiResult<Reply> {
     let l3 = req.must("l3NetworkUuid")?;
-    let prefix = req.must("prefix")?;
-    let nexthop = req.must("nexthop")?;
-    if !valid_cidr(&prefix) {
+    add_host_route(&app, &l3, &req.must("prefix")?, &req.must("nexthop")?).await?;
+    inv_reply(full_inventory(&app, &tables::L3_NETWORK, &l3).await?)
+}
+
+/// A host route (served to the L3's VMs by DHCP) to `prefix` through `nexthop`; one per prefix.
+pub async fn add_host_route(app: &App, l3: &str, prefix: &str, nexthop: &str) -> ApiResult<()> {
+    if !valid_cidr(prefix) {
         return Err(ApiError::invalid_argument(format!("prefix[{prefix}] is not an IPv4 CIDR")));
     }
     nexthop.parse::<Ipv4Addr>().map_err(|_| ApiError::invalid_argument(format!("nexthop[{nexthop}] is not an IPv4 address")))?;
-    let existing = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?;
-    if existing.iter().any(|r| str_of(r, "prefix") == Some(prefix.as_str())) {
+    let existing = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", l3).await?;
+    if existing.iter().any(|r| str_of(r, "prefix") == Some(prefix)) {
         return Err(ApiError::operation(format!("l3 network[uuid:{l3}] already has a route to {prefix}")));
     }
     let store = app.store.clone();
     let row = new_inv(json!({"uuid": new_uuid(), "l3NetworkUuid": l3, "prefix": prefix, "nexthop": nexthop}));
-    l3_mutate(&app, &l3, move |_| Ok(vec![store.insert_stmt(&tables::L3_HOST_ROUTE, &row)])).await?;
-    inv_reply(full_inventory(&app, &tables::L3_NETWORK, &l3).await?)
+    l3_mutate(app, l3, move |_| Ok(vec![store.insert_stmt(&tables::L3_HOST_ROUTE, &row)])).await
 }
 
 pub async fn host_route_remove(app: App, req: Req) -> ApiResult<Reply> {
     let l3 = req.must("l3NetworkUuid")?;
-    let prefix = req.must("prefix")?;
-    let rows = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?;
-    let store = app.store.clone();
-    let doomed: Vec<String> = rows.iter().filter(|r| str_of(r, "prefix") == Some(prefix.as_str())).filter_map(|r| str_of(r, "uuid").map(String::from)).collect();
-    l3_mutate(&app, &l3, move |_| Ok(doomed.iter().map(|u| store.delete_stmt(&tables::L3_HOST_ROUTE, "uuid", u)).collect())).await?;
+    remove_host_route(&app, &l3, &req.must("prefix")?).await?;
     inv_reply(full_inventory(&app, &tables::L3_NETWORK, &l3).await?)
+}
+
+/// Remove the L3's host routes to `prefix` (none is no error).
+pub async fn remove_host_route(app: &App, l3: &str, prefix: &str) -> ApiResult<()> {
+    let rows = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", l3).await?;
+    let store = app.store.clone();
+    let doomed: Vec<String> = rows.iter().filter(|r| str_of(r, "prefix") == Some(prefix)).filter_map(|r| str_of(r, "uuid").map(String::from)).collect();
+    l3_mutate(app, l3, move |_| Ok(doomed.iter().map(|u| store.delete_stmt(&tables::L3_HOST_ROUTE, "uuid", u)).collect())).await
 }
