@@ -277,10 +277,13 @@ pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 /// `DeleteAliyunSnapshotFromRemote`: Alibaba refuses while images made from it exist
-/// (`SnapshotCreatedImage`); the local record then stays.
+/// (`SnapshotCreatedImage`), and while disks made from it exist (`SnapshotCreatedDisk`)
+/// unless `deleteMode` is Enforcing (Alibaba's `Force`: those disks can then no longer be
+/// re-initialised); a refused delete leaves the local record.
 pub async fn snapshot_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    delete_remote_first(&app, &app.dirs().hybrid.snapshot, hc::SNAPSHOT, &req.must("uuid")?, |_, remote, inv| {
-        Box::pin(async move { deleted_or_gone(remote.client.delete_snapshot(&remote.region, &field(&inv, "snapshotId"), false).await) })
+    let force = DeleteMode::parse(req.str("deleteMode"))? == DeleteMode::Enforcing;
+    delete_remote_first(&app, &app.dirs().hybrid.snapshot, hc::SNAPSHOT, &req.must("uuid")?, move |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_snapshot(&remote.region, &field(&inv, "snapshotId"), force).await) })
     })
     .await
 }
