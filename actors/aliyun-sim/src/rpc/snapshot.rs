@@ -359,14 +359,12 @@ fn delete_snapshot(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     // Force lets disks made from the snapshot lose it; images never do.
     let force = p.bool("Force", false)?;
     snapshot_in(state, p, &id)?;
-    let made_from = |images: bool| -> Vec<&str> {
-        if images {
-            state.images.values().filter(|i| i.source_snapshot_id == id).map(|i| i.id.as_str()).collect()
-        } else {
-            state.disks.values().filter(|d| d.source_snapshot_id == id).map(|d| d.id.as_str()).collect()
-        }
-    };
-    let images = made_from(true);
+    let images: Vec<&str> = state
+        .images
+        .values()
+        .filter(|i| i.source_snapshot_id == id)
+        .map(|i| i.id.as_str())
+        .collect();
     if !images.is_empty() {
         return Err(SimError::forbidden(
             "SnapshotCreatedImage",
@@ -376,7 +374,12 @@ fn delete_snapshot(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             ),
         ));
     }
-    let disks = made_from(false);
+    let disks: Vec<&str> = state
+        .disks
+        .values()
+        .filter(|d| d.source_snapshot_id == id)
+        .map(|d| d.id.as_str())
+        .collect();
     if !disks.is_empty() && !force {
         return Err(SimError::forbidden(
             "SnapshotCreatedDisk",

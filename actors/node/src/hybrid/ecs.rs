@@ -1,8 +1,8 @@
 //! ECS instances: create from an ECS image in a VSwitch with a security group
 //! (a flow: run the instance, wait until it runs, record it and the disks made
-//! with it; a failure deletes the instance again), start, stop, reboot (each waits for Alibaba's status
-//! and records it as `ecsStatus`), console URL, update and password, sync,
-//! delete remotely (Alibaba first) or locally.
+//! with it; a failure deletes the instance again), start, stop, reboot (each
+//! waits for Alibaba's status and records it as `ecsStatus`), console URL,
+//! update and password, sync, delete remotely (Alibaba first) or locally.
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
