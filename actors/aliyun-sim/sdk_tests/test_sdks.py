@@ -376,6 +376,19 @@ class SdkFidelity(unittest.TestCase):
         self.assertEqual(error_of(lambda: eclient.delete_snapshot(ecs_models.DeleteSnapshotRequest(snapshot_id=snap))),
                          ("SnapshotCreatedImage", 403))
         eclient.delete_image(ecs_models.DeleteImageRequest(region_id=REGION, image_id=image))
+        # A disk made from the snapshot: at least its size, and it pins the snapshot unless Force.
+        self.assertEqual(error_of(lambda: eclient.create_disk(ecs_models.CreateDiskRequest(
+            region_id=REGION, zone_id=ZONE, disk_category="cloud_essd", snapshot_id=snap, size=39))),
+            ("InvalidDiskSize.TooSmall", 403))
+        restored = eclient.create_disk(ecs_models.CreateDiskRequest(
+            region_id=REGION, zone_id=ZONE, disk_category="cloud_essd", snapshot_id=snap)).body.disk_id
+        d = eclient.describe_disks(ecs_models.DescribeDisksRequest(
+            region_id=REGION, disk_ids=json.dumps([restored]))).body.disks.disk[0]
+        self.assertEqual((d.size, d.source_snapshot_id, d.type), (40, snap, "data"))
+        self.assertEqual(describe(snapshot_ids=json.dumps([snap])).snapshots.snapshot[0].usage, "disk")
+        self.assertEqual(error_of(lambda: eclient.delete_snapshot(ecs_models.DeleteSnapshotRequest(snapshot_id=snap))),
+                         ("SnapshotCreatedDisk", 403))
+        eclient.delete_disk(ecs_models.DeleteDiskRequest(disk_id=restored))
         # The legacy core SDK lists them too (it adds RegionId to every request).
         listed = core_common(core(), "2014-05-26", "DescribeSnapshots", RegionId=REGION, DiskId=system)
         self.assertEqual(listed["TotalCount"], 2)

@@ -203,6 +203,7 @@ pub fn seed(
                 internet_max_bandwidth_out: 0,
                 password_set: false,
                 eip_allocation_id: None,
+                ever_started: true,
             },
         );
         let disk = state.new_id("d");
@@ -222,6 +223,7 @@ pub fn seed(
                 image_id: image.into(),
                 delete_with_instance: true,
                 ever_attached: true,
+                source_snapshot_id: String::new(),
                 created: now,
                 tags: Vec::new(),
             },
@@ -246,6 +248,7 @@ pub fn seed(
                 image_id: String::new(),
                 delete_with_instance: false,
                 ever_attached: false,
+                source_snapshot_id: String::new(),
                 created: now,
                 tags: Vec::new(),
             },

@@ -201,6 +201,9 @@ pub struct EcsInstance {
     pub internet_max_bandwidth_out: i64,
     pub password_set: bool,
     pub eip_allocation_id: Option<String>,
+    /// Whether the instance was ever started: the disks of one never started have never
+    /// been used, and Alibaba refuses to snapshot them.
+    pub ever_started: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -220,6 +223,8 @@ pub struct EcsDisk {
     pub delete_with_instance: bool,
     /// Whether the disk was ever attached: one never attached cannot be snapshotted.
     pub ever_attached: bool,
+    /// The snapshot the disk was made from, or empty.
+    pub source_snapshot_id: String,
     pub created: DateTime<Utc>,
     pub tags: Vec<(String, String)>,
 }

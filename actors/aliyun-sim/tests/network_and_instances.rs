@@ -736,7 +736,7 @@ async fn eips_disks_vnc_and_password() {
             &CreateDiskRequest {
                 zone_id: ZONE.into(),
                 disk_category: "cloud_essd".into(),
-                size_gb: 50,
+                size_gb: Some(50),
                 ..Default::default()
             },
         )
@@ -749,7 +749,7 @@ async fn eips_disks_vnc_and_password() {
             &CreateDiskRequest {
                 zone_id: "cn-hangzhou-i".into(),
                 disk_category: "cloud_essd".into(),
-                size_gb: 50,
+                size_gb: Some(50),
                 ..Default::default()
             },
         )

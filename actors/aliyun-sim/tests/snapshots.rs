@@ -64,7 +64,7 @@ async fn instance(c: &AliyunClient, sim: &SimServer) -> (String, String, String)
     let data = c
         .create_disk(
             REGION,
-            &CreateDiskRequest { zone_id: ZONE.into(), disk_category: "cloud_essd".into(), size_gb: 40, ..Default::default() },
+            &CreateDiskRequest { zone_id: ZONE.into(), disk_category: "cloud_essd".into(), size_gb: Some(40), ..Default::default() },
         )
         .await
         .unwrap()
@@ -90,7 +90,7 @@ async fn a_snapshot_progresses_to_accomplished_and_follows_the_disk_rules() {
     let (vm, _system, data) = instance(&c, &sim).await;
 
     // A disk never attached cannot be snapshotted; an unknown one is not found.
-    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "first")).await), ("IncorrectDiskStatus".into(), 403));
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "first")).await), ("IncorrectDiskStatus.NeverAttached".into(), 403));
     assert_eq!(code_of(c.create_snapshot(REGION, &snap("d-nowhere", "first")).await), ("InvalidDiskId.NotFound".into(), 404));
     c.attach_disk(REGION, &vm, &data, None).await.unwrap();
 
@@ -227,4 +227,96 @@ async fn images_are_made_from_accomplished_system_disk_snapshots_and_pin_them() 
     let root2 = c.create_snapshot(REGION, &snap(&system, "root2")).await.unwrap().snapshot_id;
     sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
     assert_eq!(code_of(c.create_image(REGION, &image(&root2, "another")).await), ("QuotaExceed.Image".into(), 403));
+}
+
+#[tokio::test]
+async fn the_disks_of_an_instance_never_started_cannot_be_snapshotted() {
+    let sim = sim(STEP_MS);
+    let c = client(&sim, SignatureVersion::Acs3);
+    let (vm, _system, _data) = instance(&c, &sim).await;
+    let running = c.describe_instances(REGION, &zstack_aliyun::ecs::DescribeInstancesRequest { instance_ids: vec![vm], ..Default::default() }).await.unwrap().instances.remove(0);
+    // CreateInstance leaves the instance Stopped, never started.
+    let request = RunInstancesRequest {
+        image_id: IMAGE.into(),
+        instance_type: "ecs.c6.large".into(),
+        security_group_id: running.security_group_ids[0].clone(),
+        v_switch_id: running.vpc_attributes.v_switch_id.clone(),
+        ..Default::default()
+    };
+    let idle = c.create_instance(REGION, &request).await.unwrap().instance_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    let disks = c.describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(idle.clone()), ..Default::default() }).await.unwrap().disks;
+    let idle_system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&idle_system, "never")).await), ("IncorrectDiskStatus.NeverUsed".into(), 403));
+    // A data disk attached to it was never used either.
+    let request = CreateDiskRequest { zone_id: ZONE.into(), disk_category: "cloud_essd".into(), size_gb: Some(30), ..Default::default() };
+    let data = c.create_disk(REGION, &request).await.unwrap().disk_id;
+    c.attach_disk(REGION, &idle, &data, None).await.unwrap();
+    assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "never")).await), ("IncorrectDiskStatus.NeverUsed".into(), 403));
+    assert!(sim.sim.state.lock().snapshots.is_empty());
+    // Started once (and stopped again), its disks can be.
+    c.start_instance(REGION, &idle).await.unwrap();
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    c.stop_instance(REGION, &idle, false).await.unwrap();
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    c.create_snapshot(REGION, &snap(&idle_system, "used")).await.unwrap();
+    c.create_snapshot(REGION, &snap(&data, "used")).await.unwrap();
+}
+
+#[tokio::test]
+async fn disks_are_made_from_accomplished_snapshots_which_they_then_pin() {
+    let sim = sim(STEP_MS);
+    let c = client(&sim, SignatureVersion::Acs3);
+    let (vm, system, data) = instance(&c, &sim).await;
+    c.attach_disk(REGION, &vm, &data, None).await.unwrap();
+    let data_snap = c.create_snapshot(REGION, &snap(&data, "data")).await.unwrap().snapshot_id;
+    let from = |snapshot: &str, size: Option<u32>| CreateDiskRequest {
+        zone_id: ZONE.into(),
+        disk_category: "cloud_essd".into(),
+        size_gb: size,
+        snapshot_id: Some(snapshot.into()),
+        ..Default::default()
+    };
+    // Bad input: a snapshot still progressing, an unknown one, a size below the snapshot's
+    // source disk, neither a snapshot nor a size.
+    assert_eq!(code_of(c.create_disk(REGION, &from(&data_snap, None)).await), ("InvalidSnapshotId.NotReady".into(), 403));
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    assert_eq!(code_of(c.create_disk(REGION, &from("s-nowhere", None)).await), ("InvalidSnapshotId.NotFound".into(), 404));
+    assert_eq!(code_of(c.create_disk(REGION, &from(&data_snap, Some(39))).await), ("InvalidDiskSize.TooSmall".into(), 403));
+    let neither = CreateDiskRequest { zone_id: ZONE.into(), disk_category: "cloud_essd".into(), ..Default::default() };
+    assert_eq!(code_of(c.create_disk(REGION, &neither).await), ("MissingParameter".into(), 400));
+    assert_eq!(sim.sim.state.lock().disks.len(), 2, "nothing was made");
+
+    // Without a size the disk has the snapshot's; a larger size is kept.
+    let same = c.create_disk(REGION, &from(&data_snap, None)).await.unwrap().disk_id;
+    let larger = c.create_disk(REGION, &from(&data_snap, Some(60))).await.unwrap().disk_id;
+    let described = c.describe_disks(REGION, &DescribeDisksRequest { disk_ids: vec![same.clone(), larger.clone()], ..Default::default() }).await.unwrap().disks;
+    let sizes: Vec<(i64, &str)> = described.iter().map(|d| (d.size, d.source_snapshot_id.as_str())).collect();
+    assert_eq!(sizes, vec![(40, data_snap.as_str()), (60, data_snap.as_str())]);
+    let usage = |c: AliyunClient, id: String| async move {
+        c.describe_snapshots(REGION, &DescribeSnapshotsRequest { snapshot_ids: vec![id], ..Default::default() }).await.unwrap().snapshots.remove(0).usage
+    };
+    assert_eq!(usage(c.clone(), data_snap.clone()).await, "disk");
+    let by_usage = ecs(&c, "DescribeSnapshots", zstack_aliyun::Params::new().set("RegionId", REGION).set("Usage", "disk")).await.unwrap();
+    assert_eq!(by_usage["TotalCount"], 1);
+
+    // A system disk's snapshot makes an image and a disk: image_disk.
+    let root = c.create_snapshot(REGION, &snap(&system, "root")).await.unwrap().snapshot_id;
+    sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
+    let image = CreateImageRequest { snapshot_id: root.clone(), image_name: Some("golden".into()), ..Default::default() };
+    c.create_image(REGION, &image).await.unwrap();
+    assert_eq!(usage(c.clone(), root.clone()).await, "image");
+    c.create_disk(REGION, &from(&root, None)).await.unwrap();
+    assert_eq!(usage(c.clone(), root.clone()).await, "image_disk");
+
+    // Deleting a snapshot disks were made from needs Force; an image pins it even then.
+    assert_eq!(code_of(c.delete_snapshot(REGION, &data_snap, false).await), ("SnapshotCreatedDisk".into(), 403));
+    assert_eq!(code_of(c.delete_snapshot(REGION, &root, true).await), ("SnapshotCreatedImage".into(), 403));
+    // While one disk made from it remains, Force is still needed; with it the snapshot goes.
+    c.delete_disk(REGION, &larger).await.unwrap();
+    assert_eq!(code_of(c.delete_snapshot(REGION, &data_snap, false).await).0, "SnapshotCreatedDisk");
+    c.delete_snapshot(REGION, &data_snap, true).await.unwrap();
+    let st = sim.sim.state.lock();
+    assert!(!st.snapshots.contains_key(&data_snap));
+    assert!(st.disks.contains_key(&same), "the disk made from a force-deleted snapshot stays");
 }

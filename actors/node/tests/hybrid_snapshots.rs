@@ -1,13 +1,16 @@
-//! Alibaba Cloud disk snapshots and ECS images made from them, end to end: the node,
-//! pointed at the in-process simulator, takes, renames, syncs, deletes and garbage-collects
-//! snapshots and makes images from them; the simulator's own state is checked at each
-//! step, and faults at every step of the create flows leave nothing behind.
+//! Alibaba Cloud disk snapshots, ECS images and disks made from them, and system disks,
+//! end to end: the node, pointed at the in-process simulator, takes, renames, syncs,
+//! deletes and garbage-collects snapshots, makes images and disks from them, and keeps
+//! records of system disks (made with their instance, never detached or deleted on their
+//! own, gone with it); the simulator's own state is checked at each step, and faults at
+//! every step of the create flows leave nothing behind.
 
 mod common;
 
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
+use zstack::hybrid::ecs::CREATE_ECS;
 use zstack::hybrid::snapshot::{CREATE_IMAGE_FROM_SNAPSHOT, CREATE_SNAPSHOT};
 use zstack_aliyun::snapshot::CreateSnapshotRequest;
 use zstack_aliyun_sim::{SimConfig, SimServer};
@@ -74,9 +77,12 @@ fn outside_client(sim: &SimServer) -> zstack_aliyun::AliyunClient {
 /// A DataCenter with a running ECS instance and a data disk attached to it.
 struct World {
     dc: String,
+    zone: String,
+    vswitch: String,
+    group: String,
     vm: Value,
     disk: Value,
-    /// The instance's system disk on Alibaba Cloud (the node keeps no record of system disks).
+    /// The instance's system disk on Alibaba Cloud.
     system_disk_id: String,
 }
 
@@ -94,7 +100,7 @@ async fn world(n: &Node, sim: &SimServer) -> World {
     let disk = n.create("/v1/hybrid/aliyun/disk", json!({"identityUuid": zone, "name": "data1", "sizeWithGB": 40})).await;
     let ecs_id = id(&vm, "ecsInstanceId");
     let system_disk_id = state(sim).disks.values().find(|d| d.instance_id.as_deref() == Some(&ecs_id) && d.disk_type == "system").unwrap().id.clone();
-    World { dc, vm, disk, system_disk_id }
+    World { dc, zone, vswitch, group, vm, disk, system_disk_id }
 }
 
 async fn attach(n: &Node, w: &World) {
@@ -152,7 +158,7 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
     // Alibaba's refusals come back with its code as the cause.
     let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "early"}}))).await;
-    assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("IncorrectDiskStatus")), "a disk never attached: {e}");
+    assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("IncorrectDiskStatus.NeverAttached")), "a disk never attached: {e}");
     attach(&n, &w).await;
     let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "auto-nightly"}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidSnapshotName.Malformed", "names starting with auto are Alibaba's: {e}");
@@ -201,7 +207,8 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
     let root_id = take_outside(&sim, &w.system_disk_id, "root", vec![]).await;
     let root = synced(&n, &w.dc, &root_id).await;
     assert_eq!(root["status"], "accomplished");
-    assert!(root.get("diskUuid").is_none_or(Value::is_null), "the node has no record of system disks: {root}");
+    let system_disk = n.query(&format!("/v1/hybrid/aliyun/disk?q=diskId={}", w.system_disk_id)).await;
+    assert_eq!(root["diskUuid"], system_disk[0]["uuid"], "the snapshot refers to the system disk's record: {root}");
     let image = n.create(images, json!({"snapshotUuid": uuid_of(&root), "name": "golden", "description": "from the root snapshot"})).await;
     let image_id = id(&image, "ecsImageId");
     assert_eq!((image["status"].as_str(), image["type"].as_str(), image["platform"].as_str()), (Some("Available"), Some("self"), Some("Ubuntu")));
@@ -400,4 +407,213 @@ async fn gc_deletes_what_the_node_made_of_disks_that_are_gone() {
     n.ok("POST", &gc, json!({"params": {"deleteMode": "Enforcing"}})).await;
     assert_eq!(n.query(SNAPSHOTS).await.iter().map(uuid_of).collect::<Vec<_>>(), vec![uuid_of(&pinned)]);
     assert_eq!(state(&sim).snapshots.keys().cloned().collect::<Vec<_>>(), vec![pinned_id]);
+}
+
+const DISKS: &str = "/v1/hybrid/aliyun/disk";
+
+async fn disk_records(n: &Node, query: &str) -> Vec<Value> {
+    n.query(&format!("{DISKS}?q={query}")).await
+}
+
+/// A new ECS instance through the node, from `image` (a local EcsImage uuid).
+async fn ecs_from(n: &Node, w: &World, image: &str, name: &str) -> Value {
+    n.create("/v1/hybrid/aliyun/ecs", json!({"name": name, "ecsImageUuid": image, "ecsVSwitchUuid": w.vswitch, "ecsSecurityGroupUuid": w.group,
+        "ecsRootPassword": PASSWORD})).await
+}
+
+#[actix_web::test]
+async fn system_disks_are_recorded_with_their_instance_kept_attached_and_gone_with_it() {
+    let sim = sim();
+    let n = node().await;
+    let w = world(&n, &sim).await;
+    // The ECS create flow recorded the instance's system disk.
+    let system = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&w.vm))).await;
+    assert_eq!(system.len(), 1, "{system:?}");
+    let system = system[0].clone();
+    assert_eq!((system["diskId"].as_str(), system["diskType"].as_str(), system["status"].as_str()), (Some(w.system_disk_id.as_str()), Some("System"), Some("In_use")));
+    assert_eq!((system["deviceInfo"].as_str(), system["identityZoneUuid"].as_str(), system["dataCenterUuid"].as_str()), (Some("/dev/xvda"), Some(w.zone.as_str()), Some(w.dc.as_str())));
+    assert_eq!(system["sizeWithGB"], state(&sim).disks[&w.system_disk_id].size_gb);
+    assert_eq!(w.disk["diskType"], "Data");
+    assert_eq!(disk_records(&n, "diskType=System").await.len(), 1, "queries tell system from data disks");
+
+    // Detaching or deleting it alone is refused by the node; Alibaba is not asked.
+    let calls = n.app.hybrid.clients.stats().calls;
+    let e = fails(&n, "POST", &format!("{DISKS}/{}/detach", uuid_of(&system)), Some(json!({"params": {}}))).await;
+    assert_eq!(e["code"], "SYS.1006", "{e}");
+    assert!(e["details"].as_str().unwrap().contains("system disk") && e["details"].as_str().unwrap().contains("cannot be detached"), "{e}");
+    let e = fails(&n, "DELETE", &format!("{DISKS}/{}/remote", uuid_of(&system)), None).await;
+    assert_eq!(e["code"], "SYS.1006", "{e}");
+    assert!(e["details"].as_str().unwrap().contains("cannot be deleted"), "{e}");
+    assert_eq!(n.app.hybrid.clients.stats().calls, calls);
+    assert_eq!(state(&sim).disks[&w.system_disk_id].instance_id.as_deref(), Some(id(&w.vm, "ecsInstanceId").as_str()));
+    assert_eq!(disk_records(&n, &format!("uuid={}", uuid_of(&system))).await[0]["ecsInstanceUuid"], uuid_of(&w.vm).as_str());
+
+    // Faults while recording an instance or its disks: nothing is left on either side.
+    let image = n.query(&format!("/v1/hybrid/aliyun/image?q=ecsImageId={IMAGE_ID}")).await[0]["uuid"].as_str().unwrap().to_string();
+    for step in ["record-locally", "record-disks"] {
+        n.app.faults.fail_step(CREATE_ECS, step);
+        let body = json!({"params": {"name": "doomed", "ecsImageUuid": image, "ecsVSwitchUuid": w.vswitch, "ecsSecurityGroupUuid": w.group, "ecsRootPassword": PASSWORD}});
+        let e = fails(&n, "POST", "/v1/hybrid/aliyun/ecs", Some(body)).await;
+        n.app.faults.clear();
+        assert!(e.to_string().contains(step), "{step}: {e}");
+        assert_eq!(state(&sim).instances.len(), 1, "failing {step} left an instance");
+        assert_eq!(state(&sim).disks.len(), 2, "failing {step} left a disk on Alibaba Cloud");
+        assert_eq!(n.query("/v1/hybrid/aliyun/ecs").await.len(), 1, "failing {step} left an instance record");
+        assert_eq!(n.query(DISKS).await.len(), 2, "failing {step} left disk records");
+    }
+
+    // Deleted locally, the instance takes its system disk's record; its data disk stays, detached.
+    attach(&n, &w).await;
+    n.ok("DELETE", &format!("/v1/hybrid/aliyun/ecs/{}", uuid_of(&w.vm)), Value::Null).await;
+    assert!(disk_records(&n, &format!("uuid={}", uuid_of(&system))).await.is_empty());
+    let data = disk_records(&n, &format!("uuid={}", uuid_of(&w.disk))).await;
+    assert!(data[0].get("ecsInstanceUuid").is_none_or(Value::is_null), "{data:?}");
+    // A sync finds both again, the system disk under its instance's new record.
+    n.ok("GET", &format!("/v1/hybrid/data-center/{}/sync", w.dc), Value::Null).await;
+    let vm = n.query(&format!("/v1/hybrid/aliyun/ecs?q=ecsInstanceId={}", id(&w.vm, "ecsInstanceId"))).await[0].clone();
+    let found = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&vm))).await;
+    let mut types: Vec<&str> = found.iter().map(|d| d["diskType"].as_str().unwrap()).collect();
+    types.sort();
+    assert_eq!(types, vec!["Data", "System"]);
+    // An unchanged disk sync writes nothing.
+    let before = writes(&n);
+    let remote = zstack::hybrid::client::for_data_center(&n.app, &w.dc).await.unwrap();
+    let again = zstack::hybrid::disk::disks_sync(&n.app, &remote).await.unwrap();
+    assert_eq!((again.changes(), again.inventories.len()), (0, 2), "{again:?}");
+    assert_eq!(writes(&n), before);
+
+    // Deleted on Alibaba Cloud, the instance takes its system disk and the data disks
+    // released with it (deleteWithInstance); a data disk that survives stays, detached.
+    let kept = n.create(DISKS, json!({"identityUuid": w.zone, "name": "kept", "sizeWithGB": 20})).await;
+    let released = n.create(DISKS, json!({"identityUuid": w.zone, "name": "released", "sizeWithGB": 20})).await;
+    n.ok("POST", &format!("{DISKS}/{}/attach", uuid_of(&released)), json!({"params": {"ecsUuid": uuid_of(&vm), "deleteWithInstance": true}})).await;
+    n.ok("POST", &format!("{DISKS}/{}/attach", uuid_of(&kept)), json!({"params": {"ecsUuid": uuid_of(&vm)}})).await;
+    n.ok("DELETE", &format!("/v1/hybrid/aliyun/ecs/{}/remote", uuid_of(&vm)), Value::Null).await;
+    {
+        let st = state(&sim);
+        assert!(!st.disks.contains_key(&w.system_disk_id) && !st.disks.contains_key(&id(&released, "diskId")));
+        assert_eq!(st.disks[&id(&kept, "diskId")].instance_id, None);
+    }
+    let left: Vec<String> = n.query(DISKS).await.iter().map(|d| d["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&"kept".to_string()) && left.contains(&"data1".to_string()), "{left:?}");
+    assert!(n.query(DISKS).await.iter().all(|d| d.get("ecsInstanceUuid").is_none_or(Value::is_null)));
+}
+
+#[actix_web::test]
+async fn an_instance_is_made_from_an_image_of_another_instances_system_disk_snapshot() {
+    let sim = sim();
+    let n = node().await;
+    let w = world(&n, &sim).await;
+    let system = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&w.vm))).await[0].clone();
+    // The system disk's snapshot, taken through the node.
+    let snap = take(&n, &system, "root").await;
+    assert_eq!((snap["diskUuid"].as_str(), snap["status"].as_str()), (Some(uuid_of(&system).as_str()), Some("accomplished")));
+    assert_eq!(state(&sim).snapshots[&id(&snap, "snapshotId")].source_disk_type, "System");
+    // An image from it; the snapshot's record learns it is used, without a sync.
+    let image = n.create("/v1/hybrid/aliyun/image/snapshot", json!({"snapshotUuid": uuid_of(&snap), "name": "golden"})).await;
+    assert_eq!(image["status"], "Available");
+    assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await[0]["aliyunSnapshotUsage"], "image");
+    // An instance from the image, with its own system disk recorded.
+    let vm2 = ecs_from(&n, &w, &uuid_of(&image), "vm2").await;
+    assert_eq!((vm2["ecsStatus"].as_str(), vm2["ecsImageUuid"].as_str()), (Some("Running"), Some(uuid_of(&image).as_str())));
+    let ecs_id = id(&vm2, "ecsInstanceId");
+    assert_eq!(state(&sim).instances[&ecs_id].image_id, id(&image, "ecsImageId"));
+    let disks = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&vm2))).await;
+    assert_eq!(disks.len(), 1);
+    assert_eq!(disks[0]["diskType"], "System");
+    assert_eq!(state(&sim).disks[disks[0]["diskId"].as_str().unwrap()].image_id, id(&image, "ecsImageId"));
+    // The image pins the snapshot.
+    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Enforcing", uuid_of(&snap)), None).await;
+    assert_eq!(e["cause"]["code"], "SnapshotCreatedImage", "{e}");
+}
+
+#[actix_web::test]
+async fn the_disks_of_an_instance_never_started_cannot_be_snapshotted() {
+    let sim = sim();
+    let n = node().await;
+    let w = world(&n, &sim).await;
+    // An instance created outside with CreateInstance: Stopped, never started; synced in.
+    let st_vm = state(&sim).instances[&id(&w.vm, "ecsInstanceId")].clone();
+    let request = zstack_aliyun::ecs::RunInstancesRequest { image_id: IMAGE_ID.into(), instance_type: "ecs.c6.large".into(),
+        security_group_id: st_vm.security_group_ids[0].clone(), v_switch_id: st_vm.vswitch_id.clone(), ..Default::default() };
+    let idle_id = outside_client(&sim).create_instance(REGION, &request).await.unwrap().instance_id;
+    sim.sim.clock.advance(Duration::from_secs(1));
+    n.ok("GET", &format!("/v1/hybrid/data-center/{}/sync", w.dc), Value::Null).await;
+    let idle = n.query(&format!("/v1/hybrid/aliyun/ecs?q=ecsInstanceId={idle_id}")).await[0].clone();
+    assert_eq!(idle["ecsStatus"], "Stopped");
+    let system = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&idle))).await;
+    assert_eq!((system.len(), system[0]["diskType"].as_str()), (1, Some("System")), "found by sync: {system:?}");
+    // Alibaba refuses: the disk was never used. Nothing is made or recorded.
+    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&system[0]), "name": "never"}}))).await;
+    assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("IncorrectDiskStatus.NeverUsed")), "{e}");
+    assert!(state(&sim).snapshots.is_empty());
+    assert!(n.query(SNAPSHOTS).await.is_empty());
+    // Started once through the node, its disk can be snapshotted.
+    n.ok("PUT", &format!("/v1/hybrid/aliyun/ecs/{}/actions", uuid_of(&idle)), json!({"startEcsInstance": {}})).await;
+    let snap = take(&n, &system[0], "first-boot").await;
+    assert_eq!(snap["status"], "accomplished");
+}
+
+#[actix_web::test]
+async fn disks_are_made_from_snapshots_which_they_pin() {
+    let sim = sim();
+    let n = node().await;
+    let w = world(&n, &sim).await;
+    attach(&n, &w).await;
+    let snap = take(&n, &w.disk, "data").await;
+    let create = |body: Value| json!({"params": body});
+    let disks_on_alibaba = |sim: &SimServer| state(sim).disks.len();
+    let before = disks_on_alibaba(&sim);
+
+    // Bad input, each refused with nothing made anywhere.
+    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": "0123456789abcdef0123456789abcdef"})))).await;
+    assert!(e["details"].as_str().unwrap().contains("does not exist"), "an unknown snapshot: {e}");
+    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 39})))).await;
+    assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("InvalidDiskSize.TooSmall")), "below the snapshot's 40 GiB: {e}");
+    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 0})))).await;
+    assert_eq!(e["code"], "SYS.1007", "{e}");
+    // A snapshot of another DataCenter.
+    let elsewhere = uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": "cn-beijing", "type": "aliyun", "endpoint": sim.base_url})).await);
+    let far_zone = uuid_of(&n.create("/v1/hybrid/identity-zone", json!({"dataCenterUuid": elsewhere, "zoneId": "cn-beijing-h"})).await);
+    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": far_zone, "name": "x", "snapshotUuid": uuid_of(&snap)})))).await;
+    assert_eq!(e["code"], "SYS.1007", "{e}");
+    assert!(e["details"].as_str().unwrap().contains("not in the data center"), "{e}");
+    // A snapshot Alibaba has not finished (taken outside while Alibaba is slow, synced).
+    state(&sim).transition_step = Duration::from_secs(60);
+    let request = CreateSnapshotRequest { disk_id: w.system_disk_id.clone(), snapshot_name: Some("slow".into()), ..Default::default() };
+    let slow_id = outside_client(&sim).create_snapshot(REGION, &request).await.unwrap().snapshot_id;
+    let slow = synced(&n, &w.dc, &slow_id).await;
+    assert_eq!(slow["status"], "progressing");
+    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&slow)})))).await;
+    assert_eq!(e["cause"]["code"], "InvalidSnapshotId.NotReady", "{e}");
+    state(&sim).transition_step = Duration::from_millis(20);
+    assert_eq!(disks_on_alibaba(&sim), before);
+    assert_eq!(n.query(DISKS).await.len(), 2, "only the data disk and the system disk");
+
+    // Without a size the disk has the snapshot's; a larger one is kept. The snapshot's
+    // record learns it made a disk.
+    let same = n.create(DISKS, json!({"identityUuid": w.zone, "name": "restored", "snapshotUuid": uuid_of(&snap)})).await;
+    assert_eq!((same["sizeWithGB"].as_i64(), same["diskType"].as_str(), same["status"].as_str()), (Some(40), Some("Data"), Some("Available")));
+    assert_eq!(state(&sim).disks[&id(&same, "diskId")].source_snapshot_id, id(&snap, "snapshotId"));
+    assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await[0]["aliyunSnapshotUsage"], "disk");
+    let larger = n.create(DISKS, json!({"identityUuid": w.zone, "name": "bigger", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 64})).await;
+    assert_eq!(larger["sizeWithGB"], 64);
+    // A system disk's snapshot makes a data disk too.
+    sim.sim.clock.advance(Duration::from_secs(1));
+    let root = synced(&n, &w.dc, &slow_id).await;
+    let from_root = n.create(DISKS, json!({"identityUuid": w.zone, "name": "root-copy", "snapshotUuid": uuid_of(&root)})).await;
+    assert_eq!(from_root["diskType"], "Data");
+
+    // The snapshot pins what it made: Alibaba refuses the delete without Force, the record stays;
+    // deleteMode Enforcing passes Force and the snapshot goes, the disks stay.
+    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&snap)), None).await;
+    assert_eq!(e["cause"]["code"], "SnapshotCreatedDisk", "{e}");
+    assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await.len(), 1);
+    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Sometimes", uuid_of(&snap)), None).await;
+    assert_eq!(e["code"], "SYS.1007", "{e}");
+    n.ok("DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Enforcing", uuid_of(&snap)), Value::Null).await;
+    assert!(!state(&sim).snapshots.contains_key(&id(&snap, "snapshotId")));
+    assert!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await.is_empty());
+    assert!(state(&sim).disks.contains_key(&id(&same, "diskId")) && state(&sim).disks.contains_key(&id(&larger, "diskId")));
 }

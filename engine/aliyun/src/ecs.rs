@@ -300,7 +300,8 @@ pub struct SecurityGroupRule {
 pub struct CreateDiskRequest {
     pub zone_id: String,
     pub disk_category: String,
-    pub size_gb: u32,
+    /// GiB; may be left out when `snapshot_id` is given (the disk then has the snapshot's size).
+    pub size_gb: Option<u32>,
     pub disk_name: Option<String>,
     pub description: Option<String>,
     pub snapshot_id: Option<String>,
@@ -364,6 +365,8 @@ pub struct Disk {
     pub creation_time: String,
     pub delete_with_instance: bool,
     pub portable: bool,
+    /// The snapshot the disk was made from, or empty.
+    pub source_snapshot_id: String,
     #[serde(with = "wrapped::Tag")]
     pub tags: Vec<EcsTag>,
 }
@@ -683,7 +686,7 @@ impl AliyunClient {
             .set("RegionId", region)
             .set("ZoneId", &request.zone_id)
             .set("DiskCategory", &request.disk_category)
-            .set("Size", request.size_gb)
+            .set_opt("Size", request.size_gb)
             .set_opt("DiskName", request.disk_name.as_ref())
             .set_opt("Description", request.description.as_ref())
             .set_opt("SnapshotId", request.snapshot_id.as_ref())

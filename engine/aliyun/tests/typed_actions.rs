@@ -198,7 +198,7 @@ async fn ecs_actions_send_their_parameters_and_decode_their_answers() {
             &CreateDiskRequest {
                 zone_id: "cn-hangzhou-h".into(),
                 disk_category: "cloud_essd".into(),
-                size_gb: 40,
+                size_gb: Some(40),
                 ..Default::default()
             },
         )

@@ -11,6 +11,9 @@
 //!   vSwitch's VPC, enough free IPs (`InvalidVSwitchId.IpNotEnough`), instance quota.
 //! - Disks: attach only Available disks to Running/Stopped instances in the same zone,
 //!   at most 16 data disks; delete only Available disks (`IncorrectDiskStatus`).
+//!   CreateDisk from a snapshot: it must be accomplished (`InvalidSnapshotId.NotReady`)
+//!   and `Size`, when given, at least its source disk's (`InvalidDiskSize.TooSmall`);
+//!   neither SnapshotId nor Size is `MissingParameter`.
 //! - Security groups: rule syntax (`InvalidIpProtocol.Malformed`, `InvalidPortRange.Malformed`),
 //!   duplicates (`InvalidPermission.Duplicate`), no deletion while instances use the group
 //!   (`DependencyViolation`).
@@ -27,7 +30,8 @@ use crate::cidr::{ip_to_string, parse_ip};
 use crate::error::{SimError, SimResult};
 use crate::state::{
     zone_region, EcsDisk, EcsInstance, ImageStatus, InstanceStatus, SecurityGroupRuleRecord,
-    SimImage, SimSecurityGroup, SimState, Transition, DISK_CATEGORIES, INSTANCE_TYPES, REGIONS,
+    SimImage, SimSecurityGroup, SimState, SnapshotStatus, Transition, DISK_CATEGORIES,
+    INSTANCE_TYPES, REGIONS,
 };
 
 const MAX_DATA_DISKS: usize = 16;
@@ -536,6 +540,8 @@ fn create_instances(
             internet_max_bandwidth_out: bandwidth_out,
             password_set: p.get("Password").is_some(),
             eip_allocation_id: None,
+            // RunInstances starts what it makes; CreateInstance leaves it Stopped, never started.
+            ever_started: run,
         };
         state.instances.insert(id.clone(), instance);
         let system_disk = state.new_id("d");
@@ -555,6 +561,7 @@ fn create_instances(
                 image_id: image_id.clone(),
                 delete_with_instance: true,
                 ever_attached: true,
+                source_snapshot_id: String::new(),
                 created: ctx.now,
                 tags: Vec::new(),
             },
@@ -577,6 +584,7 @@ fn create_instances(
                     image_id: String::new(),
                     delete_with_instance: *delete_with,
                     ever_attached: true,
+                    source_snapshot_id: String::new(),
                     created: ctx.now,
                     tags: Vec::new(),
                 },
@@ -629,6 +637,7 @@ fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
         &[InstanceStatus::Running],
         ctx.now,
     );
+    instance.ever_started = true;
     Ok(ok())
 }
 
@@ -1110,6 +1119,10 @@ pub fn disk_not_found(id: &str) -> SimError {
     )
 }
 
+/// CreateDisk: an empty disk of `Size`, or one made from an accomplished snapshot
+/// (`SnapshotId`; `Size`, when given too, may not be below the snapshot's source disk).
+/// Any snapshot may make a data disk, a system disk's too (Alibaba's `Usage` then reads
+/// `image_disk` once images were also made from it).
 fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let zone = p.required("ZoneId")?.to_string();
@@ -1120,7 +1133,41 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
         ));
     }
     let category = p.get_or("DiskCategory", "cloud").to_string();
-    let size = p.int("Size")?.ok_or_else(|| SimError::missing("Size"))?;
+    let wanted_size = p.int("Size")?;
+    let snapshot_id = p.get("SnapshotId").unwrap_or_default().to_string();
+    let size = if snapshot_id.is_empty() {
+        wanted_size.ok_or_else(|| {
+            SimError::bad(
+                "MissingParameter",
+                "The input parameter either \"SnapshotId\" or \"Size\" should be specified.",
+            )
+        })?
+    } else {
+        let snapshot = state
+            .snapshots
+            .get(&snapshot_id)
+            .filter(|s| s.region_id == region)
+            .ok_or_else(|| super::snapshot::snapshot_not_found(&snapshot_id))?;
+        if snapshot.status.current != SnapshotStatus::Accomplished {
+            return Err(SimError::forbidden(
+                "InvalidSnapshotId.NotReady",
+                format!("The specified snapshot {snapshot_id} has not completed yet."),
+            ));
+        }
+        let smallest = snapshot.source_disk_size_gb;
+        match wanted_size {
+            Some(size) if size < smallest => {
+                return Err(SimError::forbidden(
+                    "InvalidDiskSize.TooSmall",
+                    format!(
+                        "Specified disk size ({size} GiB) is less than the size of snapshot {snapshot_id} ({smallest} GiB)."
+                    ),
+                ))
+            }
+            Some(size) => size,
+            None => smallest,
+        }
+    };
     check_disk(&category, size, "disk")?;
     if SimState::count_in_region(&state.disks, &region, |d| &d.region_id)
         >= state.quotas.disks_per_region
@@ -1147,6 +1194,7 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
             image_id: String::new(),
             delete_with_instance: false,
             ever_attached: false,
+            source_snapshot_id: snapshot_id,
             created: ctx.now,
             tags: p.tags(),
         },
@@ -1283,6 +1331,7 @@ fn disk_json(d: &EcsDisk) -> Value {
         creation_time: ecs_time(d.created),
         delete_with_instance: d.delete_with_instance,
         portable: d.disk_type == "data",
+        source_snapshot_id: d.source_snapshot_id.clone(),
         tags: ecs_tags(&d.tags),
     });
     let attachments: Vec<Value> = d

@@ -6,13 +6,17 @@
 //!
 //! Rules enforced, as the ECS documentation states them:
 //! - CreateSnapshot: a disk attached to an instance needs the instance Running or
-//!   Stopped (`IncorrectInstanceStatus`); a detached disk must have been attached once
-//!   (`IncorrectDiskStatus`); one snapshot at a time per disk; at most
+//!   Stopped (`IncorrectInstanceStatus`) and started at least once (the disks of an
+//!   instance never started were never used: `IncorrectDiskStatus.NeverUsed`); a
+//!   detached disk must have been attached once (`IncorrectDiskStatus.NeverAttached`);
+//!   one snapshot at a time per disk; at most
 //!   `quotas.snapshots_per_disk` (256) manual snapshots per disk (`QuotaExceed.Snapshot`).
 //! - Names: 2-128 characters starting with a letter, not `http://`/`https://`;
 //!   snapshot names may not start with `auto` (reserved for automatic snapshots);
 //!   descriptions 2-256 characters (`Invalid*.Malformed`).
-//! - DeleteSnapshot refuses a snapshot images were made from (`SnapshotCreatedImage`).
+//! - DeleteSnapshot refuses a snapshot images were made from (`SnapshotCreatedImage`),
+//!   and one disks were made from unless `Force` (`SnapshotCreatedDisk`).
+//! - `Usage` says what was made from a snapshot: `image`, `disk`, `image_disk`, `none`.
 //! - CreateImage needs an `accomplished` (`InvalidSnapshotId.NotReady`) system-disk
 //!   snapshot (data-disk snapshots alone cannot make an image), a name unused in the
 //!   region, and room under `quotas.images_per_region`. Only the SnapshotId form is
@@ -142,11 +146,20 @@ fn create_snapshot(
                     instance.status.current.as_str(),
                 ));
             }
+            // Nothing has written to the disks of an instance never started.
+            if !instance.ever_started {
+                return Err(SimError::forbidden(
+                    "IncorrectDiskStatus.NeverUsed",
+                    format!(
+                        "The specified disk {disk_id} has never been used after creating: its instance {instance_id} was never started."
+                    ),
+                ));
+            }
         }
         None if !disk.ever_attached => {
             return Err(SimError::forbidden(
-                "IncorrectDiskStatus",
-                format!("The disk {disk_id} has never been attached to an instance; it cannot be snapshotted."),
+                "IncorrectDiskStatus.NeverAttached",
+                format!("The specified disk {disk_id} has never been attached to any instance."),
             ))
         }
         None => {}
@@ -210,12 +223,16 @@ fn create_snapshot(
     }))
 }
 
-/// What has been made from a snapshot: `image` or `none` (disks from snapshots are not simulated).
+/// What has been made from a snapshot (of what still exists): `image`, `disk`,
+/// `image_disk` or `none`.
 fn usage(state: &SimState, id: &str) -> &'static str {
-    if state.images.values().any(|i| i.source_snapshot_id == id) {
-        "image"
-    } else {
-        "none"
+    let images = state.images.values().any(|i| i.source_snapshot_id == id);
+    let disks = state.disks.values().any(|d| d.source_snapshot_id == id);
+    match (images, disks) {
+        (true, true) => "image_disk",
+        (true, false) => "image",
+        (false, true) => "disk",
+        (false, false) => "none",
     }
 }
 
@@ -340,7 +357,7 @@ fn modify_snapshot(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) ->
 fn delete_snapshot(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let id = p.required("SnapshotId")?.to_string();
     // Force lets disks made from the snapshot lose it; images never do.
-    p.bool("Force", false)?;
+    let force = p.bool("Force", false)?;
     snapshot_in(state, p, &id)?;
     let images: Vec<&str> = state
         .images
@@ -354,6 +371,21 @@ fn delete_snapshot(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             format!(
                 "The snapshot {id} has been used to create the images {}; delete them first.",
                 images.join(", ")
+            ),
+        ));
+    }
+    let disks: Vec<&str> = state
+        .disks
+        .values()
+        .filter(|d| d.source_snapshot_id == id)
+        .map(|d| d.id.as_str())
+        .collect();
+    if !disks.is_empty() && !force {
+        return Err(SimError::forbidden(
+            "SnapshotCreatedDisk",
+            format!(
+                "The snapshot {id} has been used to create the disks {}; set Force to delete it anyway.",
+                disks.join(", ")
             ),
         ));
     }

@@ -3,7 +3,8 @@
 //! interfaces, disk snapshots, access points, L3-to-VPC connections; zone ->
 //! VSwitches, disks, ECS; VPC -> VSwitches, security
 //! groups, vRouters; VSwitch -> ECS; router -> route entries; gateway ->
-//! connections), walked leaves first by the kit's cascade.
+//! connections), walked leaves first by the kit's cascade. An ECS instance takes its
+//! system disk's record with it; its data disks stay, detached.
 //! Only local records go; Alibaba Cloud is not called. Each record is removed
 //! on its actor, so an operation already queued on it finishes first.
 
@@ -170,6 +171,13 @@ async fn unlink<K: Kind>(app: &App, dir: &Dir<K>, spec: &'static TableSpec, by: 
     Ok(())
 }
 
+/// A disk's record goes; snapshots outlive their disk and only lose the reference.
+async fn retire_disk(app: &App, uuid: &str) -> ApiResult<()> {
+    let d: &HybridDirs = &app.dirs().hybrid;
+    unlink(app, &d.snapshot, &tables::ALIYUN_SNAPSHOT, "diskUuid", uuid, &["diskUuid"]).await?;
+    retire(app, &d.disk, uuid, vec![]).await
+}
+
 impl Tree {
     async fn children_of(&self, node: &Node) -> ApiResult<Vec<Node>> {
         let mut out = Vec::new();
@@ -192,15 +200,16 @@ impl Tree {
             SECURITY_GROUP => retire(app, &d.security_group, u, vec![s.delete_stmt(&tables::ECS_SECURITY_GROUP_RULE, "ecsSecurityGroupUuid", u)]).await,
             IMAGE => retire(app, &d.image, u, vec![]).await,
             ECS => {
+                for disk in s.inv_find(&tables::ALIYUN_DISK, "ecsInstanceUuid", u).await? {
+                    if str_of(&disk, "diskType") == Some(super::disk::SYSTEM) {
+                        retire_disk(app, str_of(&disk, "uuid").unwrap_or_default()).await?;
+                    }
+                }
                 unlink(app, &d.disk, &tables::ALIYUN_DISK, "ecsInstanceUuid", u, &["ecsInstanceUuid", "deviceInfo"]).await?;
                 unlink(app, &d.eip, &tables::HYBRID_EIP, "allocateResourceUuid", u, &["allocateResourceUuid", "allocateResourceType"]).await?;
                 retire(app, &d.ecs, u, vec![]).await
             }
-            DISK => {
-                // Snapshots outlive their disk; they only lose the reference.
-                unlink(app, &d.snapshot, &tables::ALIYUN_SNAPSHOT, "diskUuid", u, &["diskUuid"]).await?;
-                retire(app, &d.disk, u, vec![]).await
-            }
+            DISK => retire_disk(app, u).await,
             EIP => retire(app, &d.eip, u, vec![]).await,
             OSS_BUCKET => retire(app, &d.oss_bucket, u, vec![]).await,
             VROUTER => retire(app, &d.vrouter, u, vec![]).await,

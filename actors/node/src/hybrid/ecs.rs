@@ -1,8 +1,8 @@
 //! ECS instances: create from an ECS image in a VSwitch with a security group
-//! (a flow: run the instance, wait until it runs, record it; a failure deletes
-//! the instance again), start, stop, reboot (each waits for Alibaba's status
-//! and records it as `ecsStatus`), console URL, update and password, sync,
-//! delete remotely (Alibaba first) or locally.
+//! (a flow: run the instance, wait until it runs, record it and the disks made
+//! with it; a failure deletes the instance again), start, stop, reboot (each
+//! waits for Alibaba's status and records it as `ecsStatus`), console URL,
+//! update and password, sync, delete remotely (Alibaba first) or locally.
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use zstack_aliyun::ecs::{DescribeInstancesRequest, DiskSpec, Instance, RunInstancesRequest};
 use zstack_aliyun::{Params, ECS, ECS_VERSION};
+use zstack_kit::cascade::{DeleteMode, Node};
 use zstack_kit::flow::{FlowChain, Shared};
 use zstack_kit::{ApiError, ApiResult};
 
@@ -151,6 +152,38 @@ fn undo_record_locally(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'
     })
 }
 
+/// The instance's system disk (and data disks made with it) get records of their own.
+fn record_disks(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ApiResult<()>> {
+    Box::pin(async move {
+        let (app, remote, uuid) = {
+            let c = ctx.borrow();
+            (c.app.clone(), c.remote.clone(), c.uuid.clone())
+        };
+        let ecs = app.store.inv_must(&tables::ECS_INSTANCE, &uuid).await?;
+        super::disk::record_instance_disks(&app, &remote, &ecs).await
+    })
+}
+
+/// Every disk record naming the new instance was made by [`record_disks`] (also when it
+/// failed half-way).
+fn undo_record_disks(ctx: Shared<Create>) -> futures::future::LocalBoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (app, uuid) = {
+            let c = ctx.borrow();
+            (c.app.clone(), c.uuid.clone())
+        };
+        let disks = match app.store.inv_find(&tables::ALIYUN_DISK, "ecsInstanceUuid", &uuid).await {
+            Ok(disks) => disks,
+            Err(e) => return log::warn!("finding the disk records of ECS instance {uuid} failed: {e}"),
+        };
+        for disk in disks {
+            if let Err(e) = super::cascade::retire(&app, &app.dirs().hybrid.disk, &field(&disk, "uuid"), vec![]).await {
+                log::warn!("removing the record of disk {} failed: {e}", field(&disk, "uuid"));
+            }
+        }
+    })
+}
+
 pub async fn ecs_create(app: App, req: Req) -> ApiResult<Reply> {
     let image = app.store.inv_must(&tables::ECS_IMAGE, &req.must("ecsImageUuid")?).await?;
     let vswitch = app.store.inv_must(&tables::ECS_VSWITCH, &req.must("ecsVSwitchUuid")?).await?;
@@ -196,6 +229,7 @@ pub async fn ecs_create(app: App, req: Req) -> ApiResult<Reply> {
         .step("run-instance", run_instance, Some(undo_run_instance))
         .step("wait-running", wait_running, None)
         .step("record-locally", record_locally, Some(undo_record_locally))
+        .step("record-disks", record_disks, Some(undo_record_disks))
         .run(ctx, &app.faults)
         .await?;
     inv_reply(app.store.inv_must(&tables::ECS_INSTANCE, &uuid).await?)
@@ -234,10 +268,20 @@ pub async fn ecs_reboot(app: App, req: Req) -> ApiResult<Reply> {
     power(app, req, "reboot").await
 }
 
-/// `DeleteEcsInstance`: deleted on Alibaba Cloud first; the local record goes once that is confirmed.
+/// `DeleteEcsInstance`: deleted on Alibaba Cloud first; the local record goes once that is
+/// confirmed, with its system disk's; so do the records of the data disks Alibaba released
+/// with it (`deleteWithInstance`), while the others stay, detached.
 pub async fn ecs_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     delete_remote_first(&app, &app.dirs().hybrid.ecs, hc::ECS, &req.must("uuid")?, |a, remote, inv| {
-        Box::pin(async move { instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await })
+        Box::pin(async move {
+            instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await?;
+            for disk in a.store.inv_find(&tables::ALIYUN_DISK, "ecsInstanceUuid", &field(&inv, "uuid")).await? {
+                if disk.get("deleteWithInstance").and_then(Value::as_bool) == Some(true) {
+                    hc::delete_local(&a, Node::new(hc::DISK, field(&disk, "uuid")), DeleteMode::Permissive).await?;
+                }
+            }
+            Ok(())
+        })
     })
     .await
 }

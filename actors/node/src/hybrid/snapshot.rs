@@ -236,6 +236,14 @@ pub async fn snapshots_sync(app: &App, remote: &Remote, only: Option<&str>) -> A
     reconcile(app, &app.dirs().hybrid.snapshot, hc::SNAPSHOT, "snapshotId", local, fields).await
 }
 
+/// Bring one snapshot's record up to date after something was made from it (its usage
+/// changed); a failure is only logged, the next sync catches up.
+pub async fn refresh(app: &App, remote: &Remote, snapshot_id: &str) {
+    if let Err(e) = snapshots_sync(app, remote, Some(snapshot_id)).await {
+        log::warn!("refreshing the record of snapshot {snapshot_id} failed: {e}");
+    }
+}
+
 /// `SyncAliyunSnapshotRemote`.
 pub async fn snapshot_sync(app: App, req: Req) -> ApiResult<Reply> {
     let remote = for_data_center(&app, &req.must("dataCenterUuid")?).await?;
@@ -269,10 +277,13 @@ pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
 }
 
 /// `DeleteAliyunSnapshotFromRemote`: Alibaba refuses while images made from it exist
-/// (`SnapshotCreatedImage`); the local record then stays.
+/// (`SnapshotCreatedImage`), and while disks made from it exist (`SnapshotCreatedDisk`)
+/// unless `deleteMode` is Enforcing (Alibaba's `Force`: those disks can then no longer be
+/// re-initialised); a refused delete leaves the local record.
 pub async fn snapshot_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    delete_remote_first(&app, &app.dirs().hybrid.snapshot, hc::SNAPSHOT, &req.must("uuid")?, |_, remote, inv| {
-        Box::pin(async move { deleted_or_gone(remote.client.delete_snapshot(&remote.region, &field(&inv, "snapshotId"), false).await) })
+    let force = DeleteMode::parse(req.str("deleteMode"))? == DeleteMode::Enforcing;
+    delete_remote_first(&app, &app.dirs().hybrid.snapshot, hc::SNAPSHOT, &req.must("uuid")?, move |_, remote, inv| {
+        Box::pin(async move { deleted_or_gone(remote.client.delete_snapshot(&remote.region, &field(&inv, "snapshotId"), force).await) })
     })
     .await
 }
@@ -366,7 +377,8 @@ pub async fn image_create_from_snapshot(app: App, req: Req) -> ApiResult<Reply> 
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let flow = Flow { app: app.clone(), remote, making: MakeImage { request }, dc, uuid: uuid.clone(), id: None, found: None };
+    let flow = Flow { app: app.clone(), remote: remote.clone(), making: MakeImage { request }, dc, uuid: uuid.clone(), id: None, found: None };
     run_flow(CREATE_IMAGE_FROM_SNAPSHOT, "create-image", "wait-available", flow).await?;
+    refresh(&app, &remote, &field(&snapshot, "snapshotId")).await;
     inv_reply(app.store.inv_must(&tables::ECS_IMAGE, &uuid).await?)
 }
