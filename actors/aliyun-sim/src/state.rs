@@ -225,6 +225,8 @@ pub struct SimVpc {
     pub vrouter_id: String,
     pub route_table_id: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +240,8 @@ pub struct SimVSwitch {
     pub cidr: Cidr,
     pub used_ips: BTreeSet<u32>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 impl SimVSwitch {
@@ -317,6 +321,8 @@ pub struct SimSecurityGroup {
     pub vpc_id: String,
     pub rules: Vec<SecurityGroupRuleRecord>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -331,6 +337,8 @@ pub struct SimEip {
     pub instance_id: Option<String>,
     pub instance_type: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,6 +376,8 @@ pub struct SimImage {
     pub oss_object: String,
     pub format: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -395,6 +405,8 @@ pub struct SimCustomerGateway {
     pub ip_address: String,
     pub asn: Option<i64>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -410,6 +422,8 @@ pub struct SimVpnConnection {
     pub ike_config: serde_json::Map<String, serde_json::Value>,
     pub ipsec_config: serde_json::Map<String, serde_json::Value>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -592,6 +606,7 @@ impl SimState {
                     oss_object: String::new(),
                     format: String::new(),
                     created: now,
+                    tags: Vec::new(),
                 },
             );
         }
