@@ -709,6 +709,7 @@ mod tests {
             cidr: Cidr::parse("192.168.1.0/29").unwrap(),
             used_ips: BTreeSet::new(),
             created: Utc::now(),
+            tags: Vec::new(),
         };
         assert_eq!(vsw.available_ips(), 2);
         assert_eq!(

@@ -544,6 +544,7 @@ pub static MIGRATIONS: &[Migration] = &[
             VPC_VPN_IPSEC_CONFIG, VIRTUAL_BORDER_ROUTER, ALIYUN_ROUTER_INTERFACE,
         ]
     ),
+    migration!("2026-12-05-000013_hybrid_pending_creates", [HYBRID_PENDING_CREATE]),
 ];
 
 /// Every table, in migration order.

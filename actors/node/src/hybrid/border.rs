@@ -4,6 +4,7 @@
 
 use super::client::for_data_center;
 use super::cascade::{ROUTER_INTERFACE, VBR};
+use super::recovery::noted;
 use super::sync::reconcile;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
@@ -124,12 +125,16 @@ pub async fn router_interface_create(app: App, req: Req) -> ApiResult<Reply> {
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_router_interface(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": name,
-        "routerType": alibaba_type, "routerId": field(&router, id_field), "vRouterUuid": router_uuid, "role": role, "spec": spec,
-        "status": "Idle", "accessPointId": access_point, "oppositeRegionId": remote.region, "description": req.str("description")}));
-    let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
+    let inv = noted(&app, ROUTER_INTERFACE, &uuid, &dc, json!({"routerId": request.router_id, "name": name}), async {
+        let created = remote.client.create_router_interface(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": name,
+            "routerType": alibaba_type, "routerId": field(&router, id_field), "vRouterUuid": router_uuid, "role": role, "spec": spec,
+            "status": "Idle", "accessPointId": access_point, "oppositeRegionId": remote.region, "description": req.str("description")}));
+        let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

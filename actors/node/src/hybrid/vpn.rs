@@ -5,6 +5,7 @@
 
 use super::cascade::{delete_local, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::client::for_data_center;
+use super::recovery::{noted, uuid_tags};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
@@ -57,14 +58,19 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
         ip_address: ip.clone(),
         name: Some(name.clone()),
         description: req.string("description"),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
-        "description": req.str("description")}));
-    let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
+    let inv = noted(&app, USER_GATEWAY, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
+            "description": req.str("description")}));
+        let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 
@@ -241,15 +247,20 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         effect_immediately: Some(active),
         ike_config: Some(ike_of(&ike)),
         ipsec_config: Some(ipsec_of(&ipsec)),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
     };
-    let created = remote.client.create_vpn_connection(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "connectionId": created.vpn_connection_id, "name": name,
-        "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
-        "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
-        "description": req.str("description")}));
-    let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
+    let inv = noted(&app, VPN_CONNECTION, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_vpn_connection(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "connectionId": created.vpn_connection_id, "name": name,
+            "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
+            "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
+            "description": req.str("description")}));
+        let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

@@ -4,6 +4,7 @@
 
 use super::client::{for_data_center, Remote};
 use super::cascade::{ROUTE_ENTRY, VBR, VROUTER};
+use super::recovery::noted;
 use super::sync::reconcile;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
@@ -113,15 +114,21 @@ pub async fn route_entry_create(app: App, req: Req) -> ApiResult<Reply> {
         destination_cidr_block: destination.clone(),
         next_hop_type: Some(hop_type.clone()),
         next_hop_id: hop_id.clone(),
+        // Alibaba cannot look a route up by ClientToken; crash recovery finds it by this name.
+        route_entry_name: Some(client_token(&uuid)),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_route_entry(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vRouterUuid": router_uuid, "vRouterType": router_type,
-        "routeEntryId": created.route_entry_id, "routeTableId": table, "destinationCidrBlock": destination, "nextHopType": hop_type,
-        "nextHopId": hop_id, "nextHopUuid": hop_uuid, "type": "Custom", "status": "Available"}));
-    let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
-    insert_under_router(&app, &router_type, &router_uuid, inv.clone(), undo).await?;
+    let inv = noted(&app, ROUTE_ENTRY, &uuid, &dc, json!({"routeTableId": table}), async {
+        let created = remote.client.create_route_entry(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vRouterUuid": router_uuid, "vRouterType": router_type,
+            "routeEntryId": created.route_entry_id, "routeTableId": table, "destinationCidrBlock": destination, "nextHopType": hop_type,
+            "nextHopId": hop_id, "nextHopUuid": hop_uuid, "type": "Custom", "status": "Available"}));
+        let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
+        insert_under_router(&app, &router_type, &router_uuid, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

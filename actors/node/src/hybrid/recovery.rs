@@ -1,0 +1,322 @@
+//! Crash recovery of hybrid creations. A create calls Alibaba Cloud first and writes its
+//! local record after; a node that dies in between leaves a remote resource it does not
+//! know (an ECS instance that keeps running and billing, a VPC, ...).
+//!
+//! Policy, as ZStack has it: a job the node did not finish failed, and a failed create
+//! leaves nothing behind. So at the next start, in the same recovery pass that undoes
+//! unfinished VM creations, whatever an unfinished hybrid create made on Alibaba Cloud is
+//! deleted and its API job ends failed (SYS.1002) with an error naming what was deleted.
+//! A create whose local record was written before the crash had finished: it is kept and
+//! its job succeeds. The same undo runs at once when a create fails while the node is up
+//! (a lost answer after the retries leaves a resource the flow never heard of).
+//!
+//! How the resource is found: every create notes itself (`HybridPendingCreateVO`: kind,
+//! DataCenter, resource uuid, lookup hints) before its first remote call and drops the
+//! note when it has ended. Alibaba Cloud cannot look resources up by ClientToken, so
+//! creates tag what they make with `zstack-uuid=<resource uuid>` and recovery filters the
+//! Describe actions by that tag (instances, disks, security groups, images, VPCs,
+//! vSwitches, EIPs, customer gateways, VPN connections); a route entry is named with the
+//! create's ClientToken (DescribeRouteEntryList filters by RouteEntryName); a router
+//! interface takes no tags and is found by its router and name among the interfaces the
+//! node does not know; an OSS bucket by its name when Alibaba made it after the note; an
+//! uploaded image file by its key. A note whose undo fails (Alibaba unreachable, a bucket
+//! someone filled meanwhile) is kept and retried every minute.
+
+use super::cascade as hc;
+use super::client::{for_data_center, Remote};
+use super::{aliyun_error, client_token, deleted_or_gone, field};
+use crate::app::App;
+use crate::store::{str_of, Inventory};
+use crate::tables;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
+use std::time::Duration;
+use zstack_aliyun::routing::{DescribeRouterInterfacesResponse, RouteEntrySelector};
+use zstack_aliyun::vpc::{DescribeEipAddressesResponse, DescribeVSwitchesResponse, DescribeVpcsResponse};
+use zstack_aliyun::vpn::{DescribeCustomerGatewaysResponse, DescribeVpnConnectionsResponse};
+use zstack_aliyun::ecs::{DescribeDisksResponse, DescribeImagesResponse, DescribeInstancesResponse, DescribeSecurityGroupsResponse};
+use zstack_aliyun::{Params, ECS, ECS_VERSION, VPC, VPC_VERSION};
+use zstack_kit::error::codes;
+use zstack_kit::{ApiError, ApiResult};
+
+/// The tag key every resource the node creates carries, its value the resource's uuid.
+pub const UUID_TAG: &str = "zstack-uuid";
+
+/// How often notes whose undo failed are tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(60);
+
+/// The creates this node runs now (their notes are not to be settled by the retry loop)
+/// and whether the retry loop runs.
+#[derive(Default)]
+pub struct InFlight {
+    notes: parking_lot::Mutex<HashSet<String>>,
+    retrying: AtomicBool,
+}
+
+/// How settling one note ended.
+enum Settled {
+    /// The local record exists: the create had finished; nothing was undone.
+    Finished,
+    /// What the create had made on Alibaba Cloud, now deleted (one line each).
+    Undone(Vec<String>),
+}
+
+/// `Tag.N` for a create: `zstack-uuid=<uuid>`.
+pub fn uuid_tags(uuid: &str) -> Vec<(String, String)> {
+    vec![(UUID_TAG.to_string(), uuid.to_string())]
+}
+
+/// Run a create under a note: written before `create` calls Alibaba Cloud, dropped when
+/// it succeeded; when it failed, what it may have left remotely is undone now (the note
+/// stays for the retry loop if that fails too).
+pub async fn noted<T>(app: &App, kind: &'static str, uuid: &str, dc: &str, lookup: Value, create: impl Future<Output = ApiResult<T>>) -> ApiResult<T> {
+    let note = crate::resources::new_inv(json!({"uuid": crate::api::new_uuid(), "resourceUuid": uuid, "resourceType": kind,
+        "dataCenterUuid": dc, "lookup": lookup.to_string()}));
+    app.store.inv_insert(&tables::HYBRID_PENDING_CREATE, &note).await?;
+    let note_uuid = field(&note, "uuid");
+    app.hybrid.creates.notes.lock().insert(note_uuid.clone());
+    let out = create.await;
+    app.hybrid.creates.notes.lock().remove(&note_uuid);
+    match &out {
+        Ok(_) => forget(app, &note).await,
+        Err(_) => {
+            if let Err(e) = settle(app, &note).await {
+                log::warn!("undoing the failed creation of {kind}[uuid:{uuid}] on Alibaba Cloud failed, retried every minute: {e}");
+                keep_retrying(app);
+            }
+        }
+    }
+    out
+}
+
+async fn forget(app: &App, note: &Inventory) {
+    let stmt = app.store.delete_stmt(&tables::HYBRID_PENDING_CREATE, "uuid", &field(note, "uuid"));
+    if let Err(e) = app.store.db.write(vec![stmt]).await {
+        log::warn!("cannot drop the note of creating {}[uuid:{}]: {e}", field(note, "resourceType"), field(note, "resourceUuid"));
+    }
+}
+
+/// Undo what one note's create made on Alibaba Cloud, unless its local record exists
+/// (that create finished); the note is dropped unless the undo failed.
+async fn settle(app: &App, note: &Inventory) -> ApiResult<Settled> {
+    let kind = field(note, "resourceType");
+    let uuid = field(note, "resourceUuid");
+    let dc = field(note, "dataCenterUuid");
+    if app.store.inv_exists(hc::spec_of(&kind)?, &uuid).await? {
+        forget(app, note).await;
+        return Ok(Settled::Finished);
+    }
+    if !app.store.inv_exists(&tables::DATA_CENTER, &dc).await? {
+        log::warn!("{kind}[uuid:{uuid}] was being created in DataCenter[uuid:{dc}], which is no longer known; nothing can be undone there");
+        forget(app, note).await;
+        return Ok(Settled::Undone(Vec::new()));
+    }
+    let remote = for_data_center(app, &dc).await?;
+    let lookup: Value = serde_json::from_str(&field(note, "lookup")).unwrap_or(Value::Null);
+    let noted_at = note.get("createDate").and_then(Value::as_str).and_then(zstack_db::time::parse_any).unwrap_or(0);
+    let undone = undo(app, &remote, &kind, &uuid, &lookup, noted_at).await?;
+    forget(app, note).await;
+    Ok(Settled::Undone(undone))
+}
+
+/// One page of a Describe action filtered by the resource's uuid tag.
+async fn tagged<R: DeserializeOwned>(remote: &Remote, product: &str, version: &str, action: &str, uuid: &str) -> ApiResult<R> {
+    let params = Params::new().set("RegionId", &remote.region).set_tags(&uuid_tags(uuid)).set("PageSize", 50);
+    remote.client.call(product, version, action, params.as_slice()).await.map_err(aliyun_error)
+}
+
+/// Deletes what the create of `kind` named `uuid` made; returns what it deleted.
+async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value, noted_at: i64) -> ApiResult<Vec<String>> {
+    let (c, region) = (&remote.client, remote.region.as_str());
+    let mut done = Vec::new();
+    match kind {
+        hc::ECS => {
+            let found: DescribeInstancesResponse = tagged(remote, ECS, ECS_VERSION, "DescribeInstances", uuid).await?;
+            for i in found.instances {
+                super::ecs::instance_delete_remote(app, remote, &i.instance_id).await?;
+                done.push(format!("ECS instance {}", i.instance_id));
+            }
+        }
+        hc::DISK => {
+            let found: DescribeDisksResponse = tagged(remote, ECS, ECS_VERSION, "DescribeDisks", uuid).await?;
+            for d in found.disks {
+                deleted_or_gone(c.delete_disk(region, &d.disk_id).await)?;
+                done.push(format!("disk {}", d.disk_id));
+            }
+        }
+        hc::SECURITY_GROUP => {
+            let found: DescribeSecurityGroupsResponse = tagged(remote, ECS, ECS_VERSION, "DescribeSecurityGroups", uuid).await?;
+            for g in found.security_groups {
+                deleted_or_gone(c.delete_security_group(region, &g.security_group_id).await)?;
+                done.push(format!("security group {}", g.security_group_id));
+            }
+        }
+        hc::VPC => {
+            let found: DescribeVpcsResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVpcs", uuid).await?;
+            for v in found.vpcs {
+                deleted_or_gone(c.delete_vpc(region, &v.vpc_id).await)?;
+                done.push(format!("VPC {}", v.vpc_id));
+            }
+        }
+        hc::VSWITCH => {
+            let found: DescribeVSwitchesResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVSwitches", uuid).await?;
+            for v in found.v_switches {
+                deleted_or_gone(c.delete_vswitch(region, &v.v_switch_id).await)?;
+                done.push(format!("vSwitch {}", v.v_switch_id));
+            }
+        }
+        hc::EIP => {
+            let found: DescribeEipAddressesResponse = tagged(remote, VPC, VPC_VERSION, "DescribeEipAddresses", uuid).await?;
+            for e in found.eip_addresses {
+                deleted_or_gone(c.release_eip_address(region, &e.allocation_id).await)?;
+                done.push(format!("EIP {} ({})", e.allocation_id, e.ip_address));
+            }
+        }
+        hc::USER_GATEWAY => {
+            let found: DescribeCustomerGatewaysResponse = tagged(remote, VPC, VPC_VERSION, "DescribeCustomerGateways", uuid).await?;
+            for g in found.customer_gateways {
+                deleted_or_gone(c.delete_customer_gateway(region, &g.customer_gateway_id).await)?;
+                done.push(format!("customer gateway {}", g.customer_gateway_id));
+            }
+        }
+        hc::VPN_CONNECTION => {
+            let found: DescribeVpnConnectionsResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVpnConnections", uuid).await?;
+            for v in found.vpn_connections {
+                deleted_or_gone(c.delete_vpn_connection(region, &v.vpn_connection_id).await)?;
+                done.push(format!("IPsec connection {}", v.vpn_connection_id));
+            }
+        }
+        hc::ROUTE_ENTRY => {
+            let params = Params::new()
+                .set("RegionId", region)
+                .set("RouteTableId", lookup["routeTableId"].as_str().unwrap_or_default())
+                .set("RouteEntryName", client_token(uuid));
+            let found: Value = c.call(VPC, VPC_VERSION, "DescribeRouteEntryList", params.as_slice()).await.map_err(aliyun_error)?;
+            let entries = found["RouteEntrys"]["RouteEntry"].as_array().cloned().unwrap_or_default();
+            for id in entries.iter().filter_map(|e| e["RouteEntryId"].as_str()) {
+                deleted_or_gone(c.delete_route_entry(region, &RouteEntrySelector::Id(id.to_string())).await)?;
+                done.push(format!("route entry {id}"));
+            }
+        }
+        hc::ROUTER_INTERFACE => {
+            let params = Params::new()
+                .set("RegionId", region)
+                .set("Filter.1.Key", "RouterId")
+                .set("Filter.1.Value.1", lookup["routerId"].as_str().unwrap_or_default())
+                .set("Filter.2.Key", "Name")
+                .set("Filter.2.Value.1", lookup["name"].as_str().unwrap_or_default())
+                .set("PageSize", 50);
+            let found: DescribeRouterInterfacesResponse = c.call(VPC, VPC_VERSION, "DescribeRouterInterfaces", params.as_slice()).await.map_err(aliyun_error)?;
+            for r in found.router_interface_set {
+                if app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "routerInterfaceId", &r.router_interface_id).await?.is_empty() {
+                    deleted_or_gone(c.delete_router_interface(region, &r.router_interface_id).await)?;
+                    done.push(format!("router interface {}", r.router_interface_id));
+                }
+            }
+        }
+        hc::OSS_BUCKET => {
+            let name = lookup["bucketName"].as_str().unwrap_or_default();
+            let oss = c.oss(region);
+            let buckets = oss.list_buckets().await.map_err(aliyun_error)?;
+            let made_since_note = |created: &str| chrono::DateTime::parse_from_rfc3339(created).is_ok_and(|t| t.timestamp_millis() >= noted_at);
+            if buckets.iter().any(|b| b.name == name && made_since_note(&b.creation_date)) {
+                deleted_or_gone(oss.delete_bucket(name).await)?;
+                done.push(format!("OSS bucket {name}"));
+            }
+        }
+        hc::IMAGE => {
+            let params = Params::new()
+                .set("RegionId", region)
+                .set_tags(&uuid_tags(uuid))
+                .set("Status", "Creating,Waiting,Available,UnAvailable,CreateFailed")
+                .set("PageSize", 50);
+            let found: DescribeImagesResponse = c.call(ECS, ECS_VERSION, "DescribeImages", params.as_slice()).await.map_err(aliyun_error)?;
+            for i in found.images {
+                deleted_or_gone(c.delete_image(region, &i.image_id, true).await)?;
+                done.push(format!("imported image {}", i.image_id));
+            }
+            let (bucket, key) = (lookup["bucket"].as_str().unwrap_or_default(), lookup["key"].as_str().unwrap_or_default());
+            let oss = c.oss(region);
+            if oss.list_objects(bucket, key).await.map_err(aliyun_error)?.iter().any(|o| o.key == key) {
+                deleted_or_gone(oss.delete_object(bucket, key).await)?;
+                done.push(format!("uploaded file oss://{bucket}/{key}"));
+            }
+        }
+        other => return Err(ApiError::internal(format!("no recovery for a creation of {other}"))),
+    }
+    Ok(done)
+}
+
+/// The recovery pass at start: every note a previous run left is settled. Returns, by
+/// resource uuid, the error the job of each undone create ends with.
+pub async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiError>> {
+    let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+    let notes = app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await?;
+    let mut failed = HashMap::new();
+    let mut left = 0;
+    for note in &notes {
+        let (kind, uuid) = (field(note, "resourceType"), field(note, "resourceUuid"));
+        let prefix = format!("the management node restarted while this job was creating {kind}[uuid:{uuid}], so the job failed");
+        let error = match settle(app, note).await {
+            Ok(Settled::Finished) => continue,
+            Ok(Settled::Undone(undone)) if undone.is_empty() => format!("{prefix}; nothing had been made on Alibaba Cloud yet"),
+            Ok(Settled::Undone(undone)) => format!("{prefix}; what it had made on Alibaba Cloud was deleted: {}", undone.join(", ")),
+            Err(e) => {
+                left += 1;
+                format!("{prefix}; deleting what it had made on Alibaba Cloud failed and is retried every minute: {e}")
+            }
+        };
+        log::warn!("{error}");
+        failed.insert(uuid, ApiError::new(codes::CREATE_RESOURCE, error));
+    }
+    if left > 0 {
+        keep_retrying(app);
+    }
+    Ok(failed)
+}
+
+/// Settle the notes left until none is left; one loop per node.
+fn keep_retrying(app: &App) {
+    if app.hybrid.creates.retrying.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let app = app.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            tokio::time::sleep(RETRY_EVERY).await;
+            let left = retry_stuck(&app).await;
+            if left == 0 {
+                app.hybrid.creates.retrying.store(false, Ordering::SeqCst);
+                return;
+            }
+        }
+    });
+}
+
+/// One retry round over the notes of no create running now; returns how many are left.
+async fn retry_stuck(app: &App) -> usize {
+    let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+    let notes = match app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await {
+        Ok(n) => n,
+        Err(e) => {
+            log::warn!("cannot read the notes of unfinished hybrid creations: {e}");
+            return 1;
+        }
+    };
+    let running = app.hybrid.creates.notes.lock().clone();
+    let mut left = 0;
+    for note in notes.iter().filter(|n| str_of(n, "uuid").is_some_and(|u| !running.contains(u))) {
+        match settle(app, note).await {
+            Ok(Settled::Undone(undone)) if !undone.is_empty() => log::warn!("undid what an unfinished creation left on Alibaba Cloud: {}", undone.join(", ")),
+            Ok(_) => {}
+            Err(e) => {
+                left += 1;
+                log::warn!("undoing the unfinished creation of {}[uuid:{}] failed again: {e}", field(note, "resourceType"), field(note, "resourceUuid"));
+            }
+        }
+    }
+    left
+}
