@@ -7,8 +7,10 @@
 //! unfinished VM creations, whatever an unfinished hybrid create made on Alibaba Cloud is
 //! deleted and its API job ends failed (SYS.1002) with an error naming what was deleted.
 //! A create whose local record was written before the crash had finished: it is kept and
-//! its job succeeds. The same undo runs at once when a create fails while the node is up
-//! (a lost answer after the retries leaves a resource the flow never heard of).
+//! its job succeeds. A create that fails while the node is up undoes what it knows of
+//! itself; a resource it never heard of (its answer was lost after the retries) is left
+//! for a while, so the same request again (same resourceUuid, so same ClientToken) finds
+//! and records it, and undone after `ORPHAN_GRACE` if no such request came.
 //!
 //! How the resource is found: every create notes itself (`HybridPendingCreateVO`: kind,
 //! DataCenter, resource uuid, lookup hints) before its first remote call and drops the
@@ -45,14 +47,17 @@ use zstack_kit::{ApiError, ApiResult};
 /// The tag key every resource the node creates carries, its value the resource's uuid.
 pub const UUID_TAG: &str = "zstack-uuid";
 
-/// How often notes whose undo failed are tried again.
+/// How often notes left over are looked at again.
 const RETRY_EVERY: Duration = Duration::from_secs(60);
+/// How long what a failed create may have left is kept for a retry of the same request.
+const ORPHAN_GRACE: Duration = Duration::from_secs(300);
 
-/// The creates this node runs now (their notes are not to be settled by the retry loop)
-/// and whether the retry loop runs.
+/// The resource uuids of the creates this node runs now (no note of theirs is settled by
+/// the retry loop: a request repeated after a failure runs under a second note) and
+/// whether the retry loop runs.
 #[derive(Default)]
 pub struct InFlight {
-    notes: parking_lot::Mutex<HashSet<String>>,
+    uuids: parking_lot::Mutex<HashSet<String>>,
     retrying: AtomicBool,
 }
 
@@ -70,24 +75,17 @@ pub fn uuid_tags(uuid: &str) -> Vec<(String, String)> {
 }
 
 /// Run a create under a note: written before `create` calls Alibaba Cloud, dropped when
-/// it succeeded; when it failed, what it may have left remotely is undone now (the note
-/// stays for the retry loop if that fails too).
+/// it succeeded; when it failed, the note stays for the retry loop (after `ORPHAN_GRACE`).
 pub async fn noted<T>(app: &App, kind: &'static str, uuid: &str, dc: &str, lookup: Value, create: impl Future<Output = ApiResult<T>>) -> ApiResult<T> {
     let note = crate::resources::new_inv(json!({"uuid": crate::api::new_uuid(), "resourceUuid": uuid, "resourceType": kind,
         "dataCenterUuid": dc, "lookup": lookup.to_string()}));
     app.store.inv_insert(&tables::HYBRID_PENDING_CREATE, &note).await?;
-    let note_uuid = field(&note, "uuid");
-    app.hybrid.creates.notes.lock().insert(note_uuid.clone());
+    app.hybrid.creates.uuids.lock().insert(uuid.to_string());
     let out = create.await;
-    app.hybrid.creates.notes.lock().remove(&note_uuid);
+    app.hybrid.creates.uuids.lock().remove(uuid);
     match &out {
         Ok(_) => forget(app, &note).await,
-        Err(_) => {
-            if let Err(e) = settle(app, &note).await {
-                log::warn!("undoing the failed creation of {kind}[uuid:{uuid}] on Alibaba Cloud failed, retried every minute: {e}");
-                keep_retrying(app);
-            }
-        }
+        Err(_) => keep_retrying(app),
     }
     out
 }
@@ -296,7 +294,8 @@ fn keep_retrying(app: &App) {
     });
 }
 
-/// One retry round over the notes of no create running now; returns how many are left.
+/// One round over the notes of no create running now (a failed create's only after the
+/// grace); returns how many are left.
 async fn retry_stuck(app: &App) -> usize {
     let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
     let notes = match app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await {
@@ -306,14 +305,22 @@ async fn retry_stuck(app: &App) -> usize {
             return 1;
         }
     };
-    let running = app.hybrid.creates.notes.lock().clone();
-    let mut left = 0;
-    for note in notes.iter().filter(|n| str_of(n, "uuid").is_some_and(|u| !running.contains(u))) {
+    let running = app.hybrid.creates.uuids.lock().clone();
+    let graced = zstack_db::time::now_ms() - ORPHAN_GRACE.as_millis() as i64;
+    let mut left = notes.len();
+    let due = |n: &&Inventory| {
+        str_of(n, "resourceUuid").is_some_and(|u| !running.contains(u)) && str_of(n, "createDate").and_then(zstack_db::time::parse_any).is_some_and(|t| t <= graced)
+    };
+    for note in notes.iter().filter(due) {
         match settle(app, note).await {
-            Ok(Settled::Undone(undone)) if !undone.is_empty() => log::warn!("undid what an unfinished creation left on Alibaba Cloud: {}", undone.join(", ")),
-            Ok(_) => {}
+            Ok(Settled::Undone(undone)) => {
+                left -= 1;
+                if !undone.is_empty() {
+                    log::warn!("undid what a failed creation left on Alibaba Cloud: {}", undone.join(", "));
+                }
+            }
+            Ok(Settled::Finished) => left -= 1,
             Err(e) => {
-                left += 1;
                 log::warn!("undoing the unfinished creation of {}[uuid:{}] failed again: {e}", field(note, "resourceType"), field(note, "resourceUuid"));
             }
         }
