@@ -219,7 +219,8 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
             let name = lookup["bucketName"].as_str().unwrap_or_default();
             let oss = c.oss(region);
             let buckets = oss.list_buckets().await.map_err(aliyun_error)?;
-            let made_since_note = |created: &str| chrono::DateTime::parse_from_rfc3339(created).is_ok_and(|t| t.timestamp_millis() >= noted_at);
+            // Whole seconds: the note's time and OSS's CreationDate have no finer precision.
+            let made_since_note = |created: &str| chrono::DateTime::parse_from_rfc3339(created).is_ok_and(|t| t.timestamp() >= noted_at / 1000);
             if buckets.iter().any(|b| b.name == name && made_since_note(&b.creation_date)) {
                 deleted_or_gone(oss.delete_bucket(name).await)?;
                 done.push(format!("OSS bucket {name}"));
