@@ -411,3 +411,80 @@ async fn restart_undoes_what_unfinished_creates_of_every_other_kind_left_and_kee
     let all = zstack_db::query::QueryOptions { limit: Some(1000), ..Default::default() };
     assert!(n.app.store.inv_query(&zstack::tables::HYBRID_PENDING_CREATE, &[], &all).await.unwrap().is_empty(), "every note is settled");
 }
+
+/// An in-process node whose Alibaba Cloud clients poll quickly.
+async fn quick_node() -> Node {
+    let n = Node::start().await;
+    n.app.hybrid.clients.configure(|c| {
+        c.poll_interval = Duration::from_millis(20);
+        c.backoff_base = Duration::from_millis(10);
+    });
+    n
+}
+
+#[actix_web::test]
+async fn vpn_connection_sync_keeps_ike_and_ipsec_records_in_step_with_alibaba() {
+    use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
+    use zstack_aliyun::vpn::{CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig, IpsecConfig};
+    let sim = sim();
+    let n = quick_node().await;
+    n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
+    let dc = uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await);
+    let c = direct(&sim);
+    let vpc = c.create_vpc(REGION, &CreateVpcRequest { cidr_block: "10.0.0.0/16".into(), ..Default::default() }).await.unwrap().vpc_id;
+    let vsw = c.create_vswitch(REGION, &CreateVSwitchRequest { vpc_id: vpc.clone(), zone_id: ZONE.into(), cidr_block: "10.0.1.0/24".into(), ..Default::default() }).await.unwrap();
+    let gw = c.create_vpn_gateway(REGION, &CreateVpnGatewayRequest { vpc_id: vpc, v_switch_id: Some(vsw.v_switch_id), bandwidth: 10, ..Default::default() }).await.unwrap();
+    n.ok("PUT", &format!("/v1/hybrid/vpc-vpn/{dc}/sync"), json!({"syncVpcVpnGatewayFromRemote": {}})).await;
+    let gateway = uuid_of(&n.query("/v1/hybrid/vpc-vpn").await[0]);
+    // A connection made by the node with the operator's own IKE/IPsec records.
+    let user = uuid_of(&n.create("/v1/hybrid/user-vpn", json!({"dataCenterUuid": dc, "ip": "203.0.113.5", "name": "office"})).await);
+    let ike = uuid_of(&n.create("/v1/hybrid/vpn-connection/ike", json!({"name": "ike", "psk": "s3cret", "localIp": "10.0.1.1", "remoteIp": "203.0.113.5"})).await);
+    let ipsec = uuid_of(&n.create("/v1/hybrid/vpn-connection/ipsec", json!({"name": "ipsec"})).await);
+    let mine = uuid_of(&n.create("/v1/hybrid/vpn-connection", json!({"userGatewayUuid": user, "vpnGatewayUuid": gateway, "name": "mine", "localCidr": "10.0.0.0/16",
+        "remoteCidr": "192.168.0.0/16", "active": true, "ikeConfUuid": ike, "ipsecConfUuid": ipsec})).await);
+    // A connection made in the console, with settings of its own.
+    let cgw = c.create_customer_gateway(REGION, &CreateCustomerGatewayRequest { ip_address: "198.51.100.7".into(), ..Default::default() }).await.unwrap();
+    let outside = c
+        .create_vpn_connection(REGION, &CreateVpnConnectionRequest { vpn_gateway_id: gw.vpn_gateway_id.clone(), customer_gateway_id: cgw.customer_gateway_id,
+            local_subnet: "10.0.0.0/16".into(), remote_subnet: "172.20.0.0/16".into(), name: Some("console".into()),
+            ike_config: Some(IkeConfig { psk: "from-console".into(), ike_version: "ikev2".into(), ike_enc_alg: "aes256".into(), ike_lifetime: 3600, ..Default::default() }),
+            ipsec_config: Some(IpsecConfig { ipsec_auth_alg: "sha256".into(), ipsec_pfs: "group14".into(), ..Default::default() }), ..Default::default() })
+        .await
+        .unwrap()
+        .vpn_connection_id;
+    n.ok("PUT", &format!("/v1/hybrid/user-vpn/{dc}/sync"), json!({"syncVpcUserVpnGatewayFromRemote": {}})).await;
+    let synced = n.ok("PUT", &format!("/v1/hybrid/vpn-connection/{dc}/sync"), json!({"syncVpcVpnConnectionFromRemote": {}})).await;
+    let connections = synced["inventories"].as_array().unwrap().clone();
+    assert_eq!(connections.len(), 2, "{synced}");
+    let own = connections.iter().find(|c| uuid_of(c) == mine).expect("the node's connection keeps its uuid");
+    assert_eq!((own["ikeConfigUuid"].as_str(), own["ipsecConfigUuid"].as_str()), (Some(ike.as_str()), Some(ipsec.as_str())), "the operator's records stay linked");
+    let console = connections.iter().find(|c| c["connectionId"] == outside.as_str()).unwrap().clone();
+    let remote = sim.sim.state.lock().vpn_connections[&outside].clone();
+    let ikes = n.query(&format!("/v1/hybrid/vpn-connection/ike?q=uuid={}", console["ikeConfigUuid"].as_str().expect("an IKE record is linked"))).await;
+    assert_eq!(ikes.len(), 1);
+    let (rec, want) = (&ikes[0], &remote.ike_config);
+    assert_eq!((&rec["psk"], &rec["version"], &rec["encAlg"], &rec["lifetime"]), (&json!("from-console"), &json!("ikev2"), &json!("aes256"), &json!(3600)));
+    assert_eq!((&rec["mode"], &rec["authAlg"], &rec["pfs"], &rec["localIp"], &rec["remoteIp"]), (&want["IkeMode"], &want["IkeAuthAlg"], &want["IkePfs"], &want["LocalId"], &want["RemoteId"]));
+    let ipsecs = n.query(&format!("/v1/hybrid/vpn-connection/ipsec?q=uuid={}", console["ipsecConfigUuid"].as_str().expect("an IPsec record is linked"))).await;
+    assert_eq!((&ipsecs[0]["authAlg"], &ipsecs[0]["pfs"], &ipsecs[0]["encAlg"]), (&json!("sha256"), &json!("group14"), &remote.ipsec_config["IpsecEncAlg"]));
+    assert_eq!(n.query("/v1/hybrid/vpn-connection/ike").await.len(), 2);
+    // Nothing changed: nothing written.
+    let writes = || n.app.store.db.statements_submitted();
+    let before = writes();
+    zstack::hybrid::vpn::connections_sync(&n.app, &dc).await.unwrap();
+    assert_eq!(writes(), before, "an unchanged second sync writes nothing");
+    // Changed in the console: the same records are brought up to date.
+    sim.sim.state.lock().vpn_connections.get_mut(&outside).unwrap().ike_config.insert("IkeEncAlg".into(), json!("3des"));
+    let again = zstack::hybrid::vpn::connections_sync(&n.app, &dc).await.unwrap();
+    let relinked = again.iter().find(|c| c["connectionId"] == outside.as_str()).unwrap();
+    assert_eq!(relinked["ikeConfigUuid"], console["ikeConfigUuid"]);
+    assert_eq!(n.query(&format!("/v1/hybrid/vpn-connection/ike?q=uuid={}", console["ikeConfigUuid"].as_str().unwrap())).await[0]["encAlg"], "3des");
+    // Deleted in the console: the connection and the records sync made for it go; the
+    // operator's records stay.
+    c.delete_vpn_connection(REGION, &outside).await.unwrap();
+    let left = zstack::hybrid::vpn::connections_sync(&n.app, &dc).await.unwrap();
+    assert_eq!(left.len(), 1);
+    let ikes: Vec<String> = n.query("/v1/hybrid/vpn-connection/ike").await.iter().map(uuid_of).collect();
+    let ipsecs: Vec<String> = n.query("/v1/hybrid/vpn-connection/ipsec").await.iter().map(uuid_of).collect();
+    assert_eq!((ikes, ipsecs), (vec![ike], vec![ipsec]));
+}
