@@ -22,7 +22,7 @@
 //! interface takes no tags and is found by its router and name among the interfaces the
 //! node does not know; an OSS bucket by its name when Alibaba made it after the note; an
 //! uploaded image file by its key. A note whose undo fails (Alibaba unreachable, a bucket
-//! someone filled meanwhile) is kept and retried every minute.
+//! someone filled meanwhile) is kept and tried again every minute.
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
@@ -67,6 +67,8 @@ enum Settled {
     Finished,
     /// What the create had made on Alibaba Cloud, now deleted (one line each).
     Undone(Vec<String>),
+    /// Its DataCenter is gone locally: there is no AccessKey and endpoint to undo with.
+    Abandoned,
 }
 
 /// `Tag.N` for a create: `zstack-uuid=<uuid>`.
@@ -110,7 +112,7 @@ async fn settle(app: &App, note: &Inventory) -> ApiResult<Settled> {
     if !app.store.inv_exists(&tables::DATA_CENTER, &dc).await? {
         log::warn!("{kind}[uuid:{uuid}] was being created in DataCenter[uuid:{dc}], which is no longer known; nothing can be undone there");
         forget(app, note).await;
-        return Ok(Settled::Undone(Vec::new()));
+        return Ok(Settled::Abandoned);
     }
     let remote = for_data_center(app, &dc).await?;
     let lookup: Value = serde_json::from_str(&field(note, "lookup")).unwrap_or(Value::Null);
@@ -126,66 +128,62 @@ async fn tagged<R: DeserializeOwned>(remote: &Remote, product: &str, version: &s
     remote.client.call(product, version, action, params.as_slice()).await.map_err(aliyun_error)
 }
 
+/// Deletes each of `ids` with `delete`; returns `<what> <id>` for each.
+async fn undo_each<F, Fut>(what: &str, ids: impl IntoIterator<Item = String>, delete: F) -> ApiResult<Vec<String>>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = ApiResult<()>>,
+{
+    let mut done = Vec::new();
+    for id in ids {
+        delete(id.clone()).await?;
+        done.push(format!("{what} {id}"));
+    }
+    Ok(done)
+}
+
 /// Deletes what the create of `kind` named `uuid` made; returns what it deleted.
 async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value, noted_at: i64) -> ApiResult<Vec<String>> {
     let (c, region) = (&remote.client, remote.region.as_str());
-    let mut done = Vec::new();
     match kind {
         hc::ECS => {
             let found: DescribeInstancesResponse = tagged(remote, ECS, ECS_VERSION, "DescribeInstances", uuid).await?;
-            for i in found.instances {
-                super::ecs::instance_delete_remote(app, remote, &i.instance_id).await?;
-                done.push(format!("ECS instance {}", i.instance_id));
-            }
+            undo_each("ECS instance", found.instances.into_iter().map(|i| i.instance_id), |id| async move {
+                super::ecs::instance_delete_remote(app, remote, &id).await
+            })
+            .await
         }
         hc::DISK => {
             let found: DescribeDisksResponse = tagged(remote, ECS, ECS_VERSION, "DescribeDisks", uuid).await?;
-            for d in found.disks {
-                deleted_or_gone(c.delete_disk(region, &d.disk_id).await)?;
-                done.push(format!("disk {}", d.disk_id));
-            }
+            undo_each("disk", found.disks.into_iter().map(|d| d.disk_id), |id| async move { deleted_or_gone(c.delete_disk(region, &id).await) }).await
         }
         hc::SECURITY_GROUP => {
             let found: DescribeSecurityGroupsResponse = tagged(remote, ECS, ECS_VERSION, "DescribeSecurityGroups", uuid).await?;
-            for g in found.security_groups {
-                deleted_or_gone(c.delete_security_group(region, &g.security_group_id).await)?;
-                done.push(format!("security group {}", g.security_group_id));
-            }
+            let ids = found.security_groups.into_iter().map(|g| g.security_group_id);
+            undo_each("security group", ids, |id| async move { deleted_or_gone(c.delete_security_group(region, &id).await) }).await
         }
         hc::VPC => {
             let found: DescribeVpcsResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVpcs", uuid).await?;
-            for v in found.vpcs {
-                deleted_or_gone(c.delete_vpc(region, &v.vpc_id).await)?;
-                done.push(format!("VPC {}", v.vpc_id));
-            }
+            undo_each("VPC", found.vpcs.into_iter().map(|v| v.vpc_id), |id| async move { deleted_or_gone(c.delete_vpc(region, &id).await) }).await
         }
         hc::VSWITCH => {
             let found: DescribeVSwitchesResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVSwitches", uuid).await?;
-            for v in found.v_switches {
-                deleted_or_gone(c.delete_vswitch(region, &v.v_switch_id).await)?;
-                done.push(format!("vSwitch {}", v.v_switch_id));
-            }
+            undo_each("vSwitch", found.v_switches.into_iter().map(|v| v.v_switch_id), |id| async move { deleted_or_gone(c.delete_vswitch(region, &id).await) }).await
         }
         hc::EIP => {
             let found: DescribeEipAddressesResponse = tagged(remote, VPC, VPC_VERSION, "DescribeEipAddresses", uuid).await?;
-            for e in found.eip_addresses {
-                deleted_or_gone(c.release_eip_address(region, &e.allocation_id).await)?;
-                done.push(format!("EIP {} ({})", e.allocation_id, e.ip_address));
-            }
+            let ids = found.eip_addresses.into_iter().map(|e| e.allocation_id);
+            undo_each("EIP", ids, |id| async move { deleted_or_gone(c.release_eip_address(region, &id).await) }).await
         }
         hc::USER_GATEWAY => {
             let found: DescribeCustomerGatewaysResponse = tagged(remote, VPC, VPC_VERSION, "DescribeCustomerGateways", uuid).await?;
-            for g in found.customer_gateways {
-                deleted_or_gone(c.delete_customer_gateway(region, &g.customer_gateway_id).await)?;
-                done.push(format!("customer gateway {}", g.customer_gateway_id));
-            }
+            let ids = found.customer_gateways.into_iter().map(|g| g.customer_gateway_id);
+            undo_each("customer gateway", ids, |id| async move { deleted_or_gone(c.delete_customer_gateway(region, &id).await) }).await
         }
         hc::VPN_CONNECTION => {
             let found: DescribeVpnConnectionsResponse = tagged(remote, VPC, VPC_VERSION, "DescribeVpnConnections", uuid).await?;
-            for v in found.vpn_connections {
-                deleted_or_gone(c.delete_vpn_connection(region, &v.vpn_connection_id).await)?;
-                done.push(format!("IPsec connection {}", v.vpn_connection_id));
-            }
+            let ids = found.vpn_connections.into_iter().map(|v| v.vpn_connection_id);
+            undo_each("IPsec connection", ids, |id| async move { deleted_or_gone(c.delete_vpn_connection(region, &id).await) }).await
         }
         hc::ROUTE_ENTRY => {
             let params = Params::new()
@@ -194,10 +192,8 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
                 .set("RouteEntryName", client_token(uuid));
             let found: Value = c.call(VPC, VPC_VERSION, "DescribeRouteEntryList", params.as_slice()).await.map_err(aliyun_error)?;
             let entries = found["RouteEntrys"]["RouteEntry"].as_array().cloned().unwrap_or_default();
-            for id in entries.iter().filter_map(|e| e["RouteEntryId"].as_str()) {
-                deleted_or_gone(c.delete_route_entry(region, &RouteEntrySelector::Id(id.to_string())).await)?;
-                done.push(format!("route entry {id}"));
-            }
+            let ids = entries.iter().filter_map(|e| e["RouteEntryId"].as_str().map(String::from)).collect::<Vec<_>>();
+            undo_each("route entry", ids, |id| async move { deleted_or_gone(c.delete_route_entry(region, &RouteEntrySelector::Id(id)).await) }).await
         }
         hc::ROUTER_INTERFACE => {
             let params = Params::new()
@@ -208,12 +204,13 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
                 .set("Filter.2.Value.1", lookup["name"].as_str().unwrap_or_default())
                 .set("PageSize", 50);
             let found: DescribeRouterInterfacesResponse = c.call(VPC, VPC_VERSION, "DescribeRouterInterfaces", params.as_slice()).await.map_err(aliyun_error)?;
+            let mut unknown = Vec::new();
             for r in found.router_interface_set {
                 if app.store.inv_find(&tables::ALIYUN_ROUTER_INTERFACE, "routerInterfaceId", &r.router_interface_id).await?.is_empty() {
-                    deleted_or_gone(c.delete_router_interface(region, &r.router_interface_id).await)?;
-                    done.push(format!("router interface {}", r.router_interface_id));
+                    unknown.push(r.router_interface_id);
                 }
             }
+            undo_each("router interface", unknown, |id| async move { deleted_or_gone(c.delete_router_interface(region, &id).await) }).await
         }
         hc::OSS_BUCKET => {
             let name = lookup["bucketName"].as_str().unwrap_or_default();
@@ -221,10 +218,9 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
             let buckets = oss.list_buckets().await.map_err(aliyun_error)?;
             // Whole seconds: the note's time and OSS's CreationDate have no finer precision.
             let made_since_note = |created: &str| chrono::DateTime::parse_from_rfc3339(created).is_ok_and(|t| t.timestamp() >= noted_at / 1000);
-            if buckets.iter().any(|b| b.name == name && made_since_note(&b.creation_date)) {
-                deleted_or_gone(oss.delete_bucket(name).await)?;
-                done.push(format!("OSS bucket {name}"));
-            }
+            let ours = buckets.into_iter().filter(|b| b.name == name && made_since_note(&b.creation_date)).map(|b| b.name);
+            let oss = &oss;
+            undo_each("OSS bucket", ours, |name| async move { deleted_or_gone(oss.delete_bucket(&name).await) }).await
         }
         hc::IMAGE => {
             let params = Params::new()
@@ -233,27 +229,26 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
                 .set("Status", "Creating,Waiting,Available,UnAvailable,CreateFailed")
                 .set("PageSize", 50);
             let found: DescribeImagesResponse = c.call(ECS, ECS_VERSION, "DescribeImages", params.as_slice()).await.map_err(aliyun_error)?;
-            for i in found.images {
-                deleted_or_gone(c.delete_image(region, &i.image_id, true).await)?;
-                done.push(format!("imported image {}", i.image_id));
-            }
+            let mut done = undo_each("imported image", found.images.into_iter().map(|i| i.image_id), |id| async move {
+                deleted_or_gone(c.delete_image(region, &id, true).await)
+            })
+            .await?;
             let (bucket, key) = (lookup["bucket"].as_str().unwrap_or_default(), lookup["key"].as_str().unwrap_or_default());
             let oss = c.oss(region);
             if oss.list_objects(bucket, key).await.map_err(aliyun_error)?.iter().any(|o| o.key == key) {
                 deleted_or_gone(oss.delete_object(bucket, key).await)?;
                 done.push(format!("uploaded file oss://{bucket}/{key}"));
             }
+            Ok(done)
         }
-        other => return Err(ApiError::internal(format!("no recovery for a creation of {other}"))),
+        other => Err(ApiError::internal(format!("no recovery for a creation of {other}"))),
     }
-    Ok(done)
 }
 
 /// The recovery pass at start: every note a previous run left is settled. Returns, by
 /// resource uuid, the error the job of each undone create ends with.
 pub async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiError>> {
-    let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
-    let notes = app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await?;
+    let notes = all_notes(app).await?;
     let mut failed = HashMap::new();
     let mut left = 0;
     for note in &notes {
@@ -261,6 +256,7 @@ pub async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, 
         let prefix = format!("the management node restarted while this job was creating {kind}[uuid:{uuid}], so the job failed");
         let error = match settle(app, note).await {
             Ok(Settled::Finished) => continue,
+            Ok(Settled::Abandoned) => format!("{prefix}; its DataCenter is no longer known, so nothing could be undone on Alibaba Cloud"),
             Ok(Settled::Undone(undone)) if undone.is_empty() => format!("{prefix}; nothing had been made on Alibaba Cloud yet"),
             Ok(Settled::Undone(undone)) => format!("{prefix}; what it had made on Alibaba Cloud was deleted: {}", undone.join(", ")),
             Err(e) => {
@@ -275,6 +271,11 @@ pub async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, 
         keep_retrying(app);
     }
     Ok(failed)
+}
+
+async fn all_notes(app: &App) -> ApiResult<Vec<Inventory>> {
+    let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
+    app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await
 }
 
 /// Settle the notes left until none is left; one loop per node.
@@ -298,8 +299,7 @@ fn keep_retrying(app: &App) {
 /// One round over the notes of no create running now (a failed create's only after the
 /// grace); returns how many are left.
 async fn retry_stuck(app: &App) -> usize {
-    let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
-    let notes = match app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await {
+    let notes = match all_notes(app).await {
         Ok(n) => n,
         Err(e) => {
             log::warn!("cannot read the notes of unfinished hybrid creations: {e}");
@@ -320,7 +320,7 @@ async fn retry_stuck(app: &App) -> usize {
                     log::warn!("undid what a failed creation left on Alibaba Cloud: {}", undone.join(", "));
                 }
             }
-            Ok(Settled::Finished) => left -= 1,
+            Ok(Settled::Finished | Settled::Abandoned) => left -= 1,
             Err(e) => {
                 log::warn!("undoing the unfinished creation of {}[uuid:{}] failed again: {e}", field(note, "resourceType"), field(note, "resourceUuid"));
             }
