@@ -356,7 +356,7 @@ pub async fn connections_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> 
     }
     let kept: std::collections::HashSet<String> = fields.iter().filter_map(|f| str_of(f, "connectionId").map(String::from)).collect();
     let gone: Vec<String> = local_by_id.keys().filter(|id| !kept.contains(*id)).cloned().collect();
-    let out = reconcile(app, &d.vpn_connection, VPN_CONNECTION, "connectionId", local.clone(), fields).await?;
+    let out = reconcile(app, &d.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
     for id in gone {
         for (kind, by, own) in [(IKE_CONFIG, "ikeConfigUuid", synced_config_uuid("ike", &id)), (IPSEC_CONFIG, "ipsecConfigUuid", synced_config_uuid("ipsec", &id))] {
             if app.store.inv_find(&tables::VPC_VPN_CONNECTION, by, &own).await?.is_empty() {
