@@ -1111,3 +1111,16 @@ diesel::table! {
         inv -> Text,
     }
 }
+
+diesel::table! {
+    hybrid_pending_create (uuid) {
+        uuid -> Text,
+        resource_uuid -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        data_center_uuid -> Nullable<Text>,
+        lookup -> Nullable<Text>,
+        create_date -> Nullable<BigInt>,
+        last_op_date -> Nullable<BigInt>,
+        inv -> Text,
+    }
+}

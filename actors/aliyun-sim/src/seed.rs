@@ -96,6 +96,7 @@ pub fn seed(
             vrouter_id: state.new_id("vrt"),
             route_table_id: state.new_id("vtb"),
             created: now,
+            tags: Vec::new(),
         };
         state.vpcs.insert(id.clone(), vpc);
         summary.vpc_ids.push(id);
@@ -118,6 +119,7 @@ pub fn seed(
                     .expect("valid"),
                 used_ips: Default::default(),
                 created: now,
+                tags: Vec::new(),
             },
         );
         vswitch_ids.push(id);
@@ -136,6 +138,7 @@ pub fn seed(
                 vpc_id: summary.vpc_ids[n % vpc_count].clone(),
                 rules: Vec::new(),
                 created: now,
+                tags: Vec::new(),
             },
         );
         group_ids.push(id);
@@ -170,6 +173,7 @@ pub fn seed(
                         vpc_id: vpc_id.clone(),
                         rules: Vec::new(),
                         created: now,
+                        tags: Vec::new(),
                     },
                 );
                 group_ids.push(id.clone());
@@ -271,6 +275,7 @@ pub fn seed(
                 instance_id: None,
                 instance_type: String::new(),
                 created: now,
+                tags: Vec::new(),
             },
         );
         summary.eips += 1;

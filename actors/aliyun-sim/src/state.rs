@@ -239,6 +239,8 @@ pub struct SimVpc {
     pub vrouter_id: String,
     pub route_table_id: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +254,8 @@ pub struct SimVSwitch {
     pub cidr: Cidr,
     pub used_ips: BTreeSet<u32>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 impl SimVSwitch {
@@ -331,6 +335,8 @@ pub struct SimSecurityGroup {
     pub vpc_id: String,
     pub rules: Vec<SecurityGroupRuleRecord>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -345,6 +351,8 @@ pub struct SimEip {
     pub instance_id: Option<String>,
     pub instance_type: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,6 +392,8 @@ pub struct SimImage {
     /// The snapshot a CreateImage made the image from (empty otherwise).
     pub source_snapshot_id: String,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 /// A snapshot is `progressing` (at a percentage) until it is `accomplished`.
@@ -453,6 +463,8 @@ pub struct SimCustomerGateway {
     pub ip_address: String,
     pub asn: Option<i64>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -468,6 +480,8 @@ pub struct SimVpnConnection {
     pub ike_config: serde_json::Map<String, serde_json::Value>,
     pub ipsec_config: serde_json::Map<String, serde_json::Value>,
     pub created: DateTime<Utc>,
+    /// `Tag.N` given at create; Describe filters on them.
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -692,6 +706,7 @@ impl SimState {
                     format: String::new(),
                     source_snapshot_id: String::new(),
                     created: now,
+                    tags: Vec::new(),
                 },
             );
         }
@@ -825,6 +840,7 @@ mod tests {
             cidr: Cidr::parse("192.168.1.0/29").unwrap(),
             used_ips: BTreeSet::new(),
             created: Utc::now(),
+            tags: Vec::new(),
         };
         assert_eq!(vsw.available_ips(), 2);
         assert_eq!(

@@ -128,8 +128,8 @@ impl App {
         };
         // Agents first: undoing an unfinished creation on a KVM host goes through its agent.
         app.kvm.load(&app).await?;
-        crate::recovery::recover_after_restart(&app).await?;
-        crate::recovery::finish_unfinished_jobs(&app).await?;
+        let undone = crate::recovery::recover_after_restart(&app).await?;
+        crate::recovery::finish_unfinished_jobs(&app, &undone).await?;
         crate::resources::long_job::fail_interrupted(&app).await?;
         crate::kvm::tracker::start(app.clone());
         crate::hybrid::poller::start(app.clone());

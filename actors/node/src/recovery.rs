@@ -3,7 +3,8 @@
 //! capacity are sums over those), so after a crash the node derives what an
 //! unfinished flow took instead of replaying a log: VMs left in `Created`
 //! are undone, the hypervisor is reconciled with the database, and capacity
-//! and address usage are recomputed. `invariant_violations` is the check the
+//! and address usage are recomputed; hybrid creations cut short are undone on
+//! Alibaba Cloud (`hybrid::recovery`). `invariant_violations` is the check the
 //! tests and `zstack check` use.
 
 use crate::app::App;
@@ -119,7 +120,8 @@ fn on_kvm(vm: &Inventory, kvm: &HashSet<String>) -> bool {
 }
 
 /// Undo unfinished creations, reconcile with the hypervisor, recompute usage.
-pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
+/// Returns, by resource uuid, the error each undone hybrid create's job ends with.
+pub async fn recover_after_restart(app: &App) -> ApiResult<HashMap<String, zstack_kit::ApiError>> {
     let s = &app.store;
     let mut undone = 0;
     for vm in s.inv_find(&tables::VM_INSTANCE, "state", "Created").await? {
@@ -204,13 +206,14 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
     if undone > 0 {
         log::warn!("undid {undone} VM creation(s) a previous run left unfinished");
     }
-    Ok(())
+    crate::hybrid::recovery::recover_unfinished_creates(app).await
 }
 
 /// End every job a previous run left processing, after the repairs above:
 /// a create whose resource survived succeeded (its reply is the resource's
-/// inventory); anything else failed and was undone.
-pub async fn finish_unfinished_jobs(app: &App) -> ApiResult<()> {
+/// inventory); anything else failed and was undone (`undone` has the error of
+/// a create the recovery pass undid, by its resource uuid).
+pub async fn finish_unfinished_jobs(app: &App, undone: &HashMap<String, zstack_kit::ApiError>) -> ApiResult<()> {
     let jobs = app.jobs.job_unfinished().await?;
     if jobs.is_empty() {
         return Ok(());
@@ -220,12 +223,17 @@ pub async fn finish_unfinished_jobs(app: &App) -> ApiResult<()> {
     let found = app.store.tables_holding(&targets).await?;
     let (mut done, mut failed) = (0, 0);
     for (job, api, target) in jobs {
-        let outcome = match target.as_ref().and_then(|t| found.get(t).map(|spec| (t, *spec))) {
-            Some((t, spec)) => {
+        let survivor = target.as_ref().and_then(|t| found.get(t).map(|spec| (t, *spec)));
+        let outcome = match (target.as_ref().and_then(|t| undone.get(t)), survivor) {
+            (Some(e), _) => {
+                failed += 1;
+                Err(e.clone())
+            }
+            (None, Some((t, spec))) => {
                 done += 1;
                 Ok(json!({ "inventory": crate::resources::infra::full_inventory(app, spec, t).await? }))
             }
-            None => {
+            (None, None) => {
                 failed += 1;
                 Err(zstack_kit::ApiError::internal("the management node restarted while this job was running; its changes were rolled back"))
             }

@@ -550,6 +550,7 @@ pub static MIGRATIONS: &[Migration] = &[
         [CONNECTION_ACCESS_POINT, CONNECTION_RELATIONSHIP],
         adds [VIRTUAL_BORDER_ROUTER."vlanInterfaceId"]
     ),
+    migration!("2026-12-05-000013_hybrid_pending_creates", [HYBRID_PENDING_CREATE]),
 ];
 
 /// Every table, in migration order.

@@ -269,6 +269,8 @@ pub struct CreateSecurityGroupRequest {
     pub vpc_id: String,
     pub security_group_name: Option<String>,
     pub description: Option<String>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -438,6 +440,8 @@ pub struct ImportImageRequest {
     /// x86_64 or arm64.
     pub architecture: Option<String>,
     pub disks: Vec<ImportImageDisk>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -639,6 +643,7 @@ impl AliyunClient {
             .set("VpcId", &request.vpc_id)
             .set_opt("SecurityGroupName", request.security_group_name.as_ref())
             .set_opt("Description", request.description.as_ref())
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.ecs(region, "CreateSecurityGroup", params).await
     }
@@ -842,7 +847,9 @@ impl AliyunClient {
                     disk.disk_image_size_gb,
                 );
         }
-        params = params.set_opt("ClientToken", request.client_token.as_ref());
+        params = params
+            .set_tags(&request.tags)
+            .set_opt("ClientToken", request.client_token.as_ref());
         self.ecs(region, "ImportImage", params).await
     }
 

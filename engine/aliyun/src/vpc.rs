@@ -23,6 +23,8 @@ pub struct CreateVpcRequest {
     pub cidr_block: String,
     pub vpc_name: Option<String>,
     pub description: Option<String>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -73,6 +75,8 @@ pub struct CreateVSwitchRequest {
     pub cidr_block: String,
     pub v_switch_name: Option<String>,
     pub description: Option<String>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -118,6 +122,8 @@ pub struct AllocateEipRequest {
     /// PayByTraffic or PayByBandwidth.
     pub internet_charge_type: Option<String>,
     pub name: Option<String>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -246,6 +252,7 @@ impl AliyunClient {
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VpcName", request.vpc_name.as_ref())
             .set_opt("Description", request.description.as_ref())
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateVpc", params).await
     }
@@ -292,6 +299,7 @@ impl AliyunClient {
             .set("CidrBlock", &request.cidr_block)
             .set_opt("VSwitchName", request.v_switch_name.as_ref())
             .set_opt("Description", request.description.as_ref())
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateVSwitch", params).await
     }
@@ -343,6 +351,7 @@ impl AliyunClient {
             .set_opt("Bandwidth", request.bandwidth)
             .set_opt("InternetChargeType", request.internet_charge_type.as_ref())
             .set_opt("Name", request.name.as_ref())
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "AllocateEipAddress", params).await
     }

@@ -90,6 +90,8 @@ pub struct CreateCustomerGatewayRequest {
     pub name: Option<String>,
     pub description: Option<String>,
     pub asn: Option<u32>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -195,6 +197,8 @@ pub struct CreateVpnConnectionRequest {
     pub effect_immediately: Option<bool>,
     pub ike_config: Option<IkeConfig>,
     pub ipsec_config: Option<IpsecConfig>,
+    /// `Tag.N` of the new resource (the node tags what it creates with its own uuid).
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -335,6 +339,7 @@ impl AliyunClient {
             .set_opt("Name", request.name.as_ref())
             .set_opt("Description", request.description.as_ref())
             .set_opt("Asn", request.asn)
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateCustomerGateway", params).await
     }
@@ -398,6 +403,7 @@ impl AliyunClient {
                 "IpsecConfig",
                 request.ipsec_config.as_ref().map(given_settings),
             )
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.vpc(region, "CreateVpnConnection", params).await
     }

@@ -232,6 +232,7 @@ fn describe_instances(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             )
         })
         .filter(|i| sg.is_none_or(|sg| i.security_group_ids.iter().any(|s| s == sg)))
+        .filter(|i| p.tags_match(&i.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 100, true)?;
     let instances: Vec<Value> = page.iter().map(|i| instance_json(state, i)).collect();
@@ -777,7 +778,7 @@ fn security_group_json(state: &SimState, g: &SimSecurityGroup) -> Value {
         description: g.description.clone(),
         vpc_id: g.vpc_id.clone(),
         creation_time: super::vpc_time(g.created),
-        tags: Vec::new(),
+        tags: ecs_tags(&g.tags),
     });
     let ecs_count = state
         .instances
@@ -807,6 +808,7 @@ fn describe_security_groups(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|g| g.region_id == region && (ids.is_empty() || ids.contains(&g.id)))
         .filter(|g| matches_filter(&g.vpc_id, p.get("VpcId")))
         .filter(|g| matches_filter(&g.name, p.get("SecurityGroupName")))
+        .filter(|g| p.tags_match(&g.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, true)?;
     let groups: Vec<Value> = page.iter().map(|g| security_group_json(state, g)).collect();
@@ -851,6 +853,7 @@ fn create_security_group(
             vpc_id,
             rules: Vec::new(),
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     Ok(to_json(&CreateSecurityGroupResponse {
@@ -1363,6 +1366,7 @@ fn describe_disks(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|d| matches_filter(&d.zone_id, p.get("ZoneId")))
         .filter(|d| matches_filter(&d.category, p.get("Category")))
         .filter(|d| disk_type == "all" || d.disk_type == disk_type)
+        .filter(|d| p.tags_match(&d.tags))
         .filter(|d| {
             p.get("Status").is_none_or(|s| {
                 s == "All"
@@ -1458,6 +1462,7 @@ fn describe_images(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| statuses.contains(&i.status.current.as_str()))
         .filter(|i| matches_filter(&i.name, p.get("ImageName")))
         .filter(|i| matches_filter(&i.owner_alias, owner))
+        .filter(|i| p.tags_match(&i.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 100, false)?;
     let images: Vec<Value> = page.iter().map(|i| image_json(i, region)).collect();
@@ -1555,6 +1560,7 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
             format,
             source_snapshot_id: String::new(),
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     let task = state.new_id("t");

@@ -169,6 +169,15 @@ impl RpcParams {
             .collect()
     }
 
+    /// The `Tag.N.Key`/`Tag.N.Value` filter of a Describe action: true when `tags` holds
+    /// every tag asked for (a filter tag without a Value matches any value of its key).
+    pub fn tags_match(&self, tags: &[(String, String)]) -> bool {
+        self.indexed("Tag").iter().all(|want| {
+            let Some(key) = want.get("Key") else { return true };
+            tags.iter().any(|(k, v)| k == key && want.get("Value").is_none_or(|w| w == v))
+        })
+    }
+
     /// Hash of the action's own parameters, minus ClientToken and the protocol ones.
     pub fn fingerprint(&self) -> String {
         let mut own: Vec<&(String, String)> = self
@@ -186,6 +195,11 @@ impl RpcParams {
         }
         hex::encode(hasher.finalize())
     }
+}
+
+/// VPC-product tags as answered: `[{"Key", "Value"}]` (ECS spells them TagKey/TagValue).
+pub fn vpc_tags(tags: &[(String, String)]) -> Vec<zstack_aliyun::vpc::VpcTag> {
+    tags.iter().map(|(k, v)| zstack_aliyun::vpc::VpcTag { key: k.clone(), value: v.clone() }).collect()
 }
 
 /// What a handler may know about the request besides its parameters.

@@ -485,6 +485,7 @@ fn create_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
             oss_object: String::new(),
             format: String::new(),
             source_snapshot_id: snapshot_id,
+            tags: p.tags(),
             created: ctx.now,
         },
     );

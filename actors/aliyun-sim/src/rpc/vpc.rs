@@ -115,7 +115,7 @@ fn vpc_json(state: &SimState, v: &SimVpc) -> Value {
         is_default: false,
         creation_time: vpc_time(v.created),
         v_switch_ids: vswitch_ids,
-        tags: Vec::new(),
+        tags: super::vpc_tags(&v.tags),
     });
     let map = j.as_object_mut().expect("object");
     map.insert(
@@ -141,6 +141,7 @@ fn describe_vpcs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .values()
         .filter(|v| v.region_id == region && (ids.is_empty() || ids.contains(&v.id)))
         .filter(|v| p.get("VpcName").is_none_or(|n| n == v.name))
+        .filter(|v| p.tags_match(&v.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let vpcs: Vec<Value> = page.iter().map(|v| vpc_json(state, v)).collect();
@@ -194,6 +195,7 @@ fn create_vpc(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimR
             vrouter_id: vrouter.clone(),
             route_table_id: table.clone(),
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     Ok(to_json(&CreateVpcResponse {
@@ -272,7 +274,7 @@ fn vswitch_json(v: &SimVSwitch, route_table_id: &str) -> Value {
         available_ip_address_count: v.available_ips(),
         is_default: false,
         creation_time: vpc_time(v.created),
-        tags: Vec::new(),
+        tags: super::vpc_tags(&v.tags),
     });
     let map = j.as_object_mut().expect("object");
     map.insert(
@@ -296,6 +298,7 @@ fn describe_vswitches(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|v| p.get("VpcId").is_none_or(|x| x == v.vpc_id))
         .filter(|v| p.get("ZoneId").is_none_or(|x| x == v.zone_id))
         .filter(|v| p.get("VSwitchName").is_none_or(|x| x == v.name))
+        .filter(|v| p.tags_match(&v.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
@@ -380,6 +383,7 @@ fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
             cidr,
             used_ips: Default::default(),
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     Ok(to_json(&CreateVSwitchResponse {
@@ -450,6 +454,7 @@ fn allocate_eip(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
             instance_id: None,
             instance_type: String::new(),
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     let mut body = to_json(&AllocateEipAddressResponse {
@@ -571,6 +576,7 @@ fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             p.get("AssociatedInstanceId")
                 .is_none_or(|x| e.instance_id.as_deref() == Some(x))
         })
+        .filter(|e| p.tags_match(&e.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 100, false)?;
     let list: Vec<Value> = page
@@ -613,6 +619,7 @@ fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             map.insert("Netmode".into(), json!("public"));
             map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
             map.insert("OperationLocks".into(), json!({ "LockReason": [] }));
+            map.insert("Tags".into(), json!({ "Tag": super::vpc_tags(&e.tags) }));
             j
         })
         .collect();
@@ -819,6 +826,7 @@ fn describe_route_entry_list(state: &SimState, p: &RpcParams) -> SimResult<Value
                 .is_none_or(|x| e["DestinationCidrBlock"] == x)
         })
         .filter(|e| kind.is_none_or(|x| e["Type"] == x))
+        .filter(|e| p.get("RouteEntryName").is_none_or(|x| e["RouteEntryName"] == x))
         .collect();
     // This action spells its page size MaxResult.
     let mut pairs = vec![];
@@ -1016,11 +1024,13 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
     let region = region_param(p, true)?.expect("required");
     let ids = filter_values(p, "RouterInterfaceId");
     let router_ids = filter_values(p, "RouterId");
+    let names = filter_values(p, "Name");
     let items: Vec<_> = state
         .router_interfaces
         .values()
         .filter(|r| r.region_id == region && (ids.is_empty() || ids.contains(&r.id)))
         .filter(|r| router_ids.is_empty() || router_ids.contains(&r.router_id))
+        .filter(|r| names.is_empty() || names.contains(&r.name))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page

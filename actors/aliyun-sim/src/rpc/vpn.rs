@@ -253,6 +253,7 @@ fn create_customer_gateway(
             ip_address: ip.clone(),
             asn,
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     Ok(json!({
@@ -270,6 +271,7 @@ fn describe_customer_gateways(state: &SimState, p: &RpcParams) -> SimResult<Valu
         .customer_gateways
         .values()
         .filter(|c| c.region_id == region && p.get("CustomerGatewayId").is_none_or(|x| x == c.id))
+        .filter(|c| p.tags_match(&c.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
@@ -282,7 +284,7 @@ fn describe_customer_gateways(state: &SimState, p: &RpcParams) -> SimResult<Valu
                 "IpAddress": c.ip_address,
                 "CreateTime": millis(c.created),
                 "ResourceGroupId": "rg-sim-default",
-                "Tags": { "Tag": [] },
+                "Tags": { "Tag": super::vpc_tags(&c.tags) },
             });
             if let Some(asn) = c.asn {
                 j["Asn"] = json!(asn);
@@ -403,6 +405,7 @@ fn create_vpn_connection(
             ike_config: ike,
             ipsec_config: ipsec,
             created: ctx.now,
+            tags: p.tags(),
         },
     );
     Ok(json!({ "VpnConnectionId": id, "Name": name, "CreateTime": millis(ctx.now) }))
@@ -420,6 +423,7 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
             p.get("CustomerGatewayId")
                 .is_none_or(|x| x == c.customer_gateway_id)
         })
+        .filter(|c| p.tags_match(&c.tags))
         .collect();
     let (page, info) = page_of(items, p, 10, 50, false)?;
     let list: Vec<Value> = page
@@ -444,7 +448,7 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
                 "IpsecConfig": c.ipsec_config,
                 "VpnBgpConfig": { "Status": "false" },
                 "VcoHealthCheck": { "Enable": "false" },
-                "Tag": { "Tag": [] },
+                "Tag": { "Tag": super::vpc_tags(&c.tags) },
             })
         })
         .collect();

@@ -3,6 +3,7 @@
 //! connection between a border router and a VPC's vRouter: synced, created, deleted).
 
 use super::client::{for_data_center, Remote};
+use super::recovery::noted;
 use super::cascade::{ROUTER_INTERFACE, VBR};
 use super::sync::reconcile;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
@@ -152,13 +153,17 @@ pub async fn add_interface(app: &App, remote: &Remote, i: NewInterface, uuid: St
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_router_interface(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": remote.data_center_uuid, "routerInterfaceId": created.router_interface_id, "name": i.name,
-        "routerType": i.router_type, "routerId": i.router_id, "vRouterUuid": i.router_uuid, "role": i.role, "spec": i.spec,
-        "status": "Idle", "accessPointId": i.access_point, "oppositeRegionId": remote.region, "description": i.description}));
-    let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
-    insert_or_undo(app, &app.dirs().hybrid.data_center, &remote.data_center_uuid, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
-    Ok(inv)
+    let dc = &remote.data_center_uuid;
+    noted(app, ROUTER_INTERFACE, &uuid, dc, json!({"routerId": request.router_id, "name": i.name}), async {
+        let created = remote.client.create_router_interface(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "routerInterfaceId": created.router_interface_id, "name": i.name,
+            "routerType": i.router_type, "routerId": i.router_id, "vRouterUuid": i.router_uuid, "role": i.role, "spec": i.spec,
+            "status": "Idle", "accessPointId": i.access_point, "oppositeRegionId": remote.region, "description": i.description}));
+        let undo = async { undo_logged("the new router interface", remote.client.delete_router_interface(&remote.region, &created.router_interface_id).await).await };
+        insert_or_undo(app, &app.dirs().hybrid.data_center, dc, &tables::ALIYUN_ROUTER_INTERFACE, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await
 }
 
 /// `DeleteAliyunRouterInterfaceRemote`: Alibaba Cloud refuses an Active interface and

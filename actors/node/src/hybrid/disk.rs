@@ -7,6 +7,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
+use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
@@ -87,21 +88,26 @@ pub async fn disk_create(app: App, req: Req) -> ApiResult<Reply> {
         disk_name: Some(req.must("name")?),
         description: req.string("description"),
         snapshot_id: snapshot.as_ref().map(|s| field(s, "snapshotId")),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_disk(&remote.region, &request).await.map_err(aliyun_error)?;
-    let zones = HashMap::from([(field(&zone, "zoneId"), field(&zone, "uuid"))]);
-    let mut fields = match disk_status(&remote, &created.disk_id).await? {
-        Some(d) => disk_fields(&dc, &d, &zones, &HashMap::new()),
-        None => remote_fields!("dataCenterUuid": dc, "diskId": created.disk_id, "name": request.disk_name, "identityZoneUuid": field(&zone, "uuid"),
-            "diskCategory": request.disk_category, "diskType": DATA, "sizeWithGB": size, "status": "Available"),
-    };
-    fields.insert("uuid".into(), json!(uuid));
-    let inv = new_inv(Value::Object(fields));
-    let undo = remote.client.delete_disk(&remote.region, &created.disk_id);
-    insert_or_undo(&app, &app.dirs().hybrid.identity_zone, &field(&zone, "uuid"), &tables::ALIYUN_DISK, inv.clone(), async { undo_logged("CreateDisk", undo.await).await })
-        .await?;
+    let inv = noted(&app, hc::DISK, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_disk(&remote.region, &request).await.map_err(aliyun_error)?;
+        let zones = HashMap::from([(field(&zone, "zoneId"), field(&zone, "uuid"))]);
+        let mut fields = match disk_status(&remote, &created.disk_id).await? {
+            Some(d) => disk_fields(&dc, &d, &zones, &HashMap::new()),
+            None => remote_fields!("dataCenterUuid": dc, "diskId": created.disk_id, "name": request.disk_name, "identityZoneUuid": field(&zone, "uuid"),
+                "diskCategory": request.disk_category, "diskType": DATA, "sizeWithGB": size, "status": "Available"),
+        };
+        fields.insert("uuid".into(), json!(uuid));
+        let inv = new_inv(Value::Object(fields));
+        let undo = remote.client.delete_disk(&remote.region, &created.disk_id);
+        insert_or_undo(&app, &app.dirs().hybrid.identity_zone, &field(&zone, "uuid"), &tables::ALIYUN_DISK, inv.clone(), async { undo_logged("CreateDisk", undo.await).await })
+            .await?;
+        Ok(inv)
+    })
+    .await?;
     if let Some(s) = snapshot {
         super::snapshot::refresh(&app, &remote, &field(&s, "snapshotId")).await;
     }

@@ -6,6 +6,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
+use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
@@ -39,7 +40,7 @@ async fn wait_instance(app: &App, remote: &Remote, id: &str, want: &[&str]) -> A
 }
 
 /// Delete on Alibaba Cloud, waiting first for a status deletion accepts.
-async fn instance_delete_remote(app: &App, remote: &Remote, id: &str) -> ApiResult<()> {
+pub(super) async fn instance_delete_remote(app: &App, remote: &Remote, id: &str) -> ApiResult<()> {
     if wait_instance(app, remote, id, &["Running", "Stopped", "Deleted"]).await? == "Deleted" {
         return Ok(());
     }
@@ -211,6 +212,7 @@ pub async fn ecs_create(app: App, req: Req) -> ApiResult<Reply> {
         internet_max_bandwidth_out: bandwidth,
         private_ip_address: req.string("privateIpAddress"),
         system_disk: disk_size.map(|size_gb| DiskSpec { category: req.string("ecsRootVolumeType").unwrap_or_else(|| "cloud_efficiency".into()), size_gb }),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
@@ -225,13 +227,12 @@ pub async fn ecs_create(app: App, req: Req) -> ApiResult<Reply> {
         instance_id: None,
         instance: None,
     }));
-    FlowChain::new(CREATE_ECS)
+    let flow = FlowChain::new(CREATE_ECS)
         .step("run-instance", run_instance, Some(undo_run_instance))
         .step("wait-running", wait_running, None)
         .step("record-locally", record_locally, Some(undo_record_locally))
-        .step("record-disks", record_disks, Some(undo_record_disks))
-        .run(ctx, &app.faults)
-        .await?;
+        .step("record-disks", record_disks, Some(undo_record_disks));
+    noted(&app, hc::ECS, &uuid, &dc, json!({}), flow.run(ctx, &app.faults)).await?;
     inv_reply(app.store.inv_must(&tables::ECS_INSTANCE, &uuid).await?)
 }
 

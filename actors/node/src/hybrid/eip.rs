@@ -4,6 +4,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
+use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
@@ -48,19 +49,29 @@ pub async fn eip_create(app: App, req: Req) -> ApiResult<Reply> {
     let charge = req.must("chargeType")?;
     let uuid = req.resource_uuid()?;
     let remote = for_data_center(&app, &dc).await?;
-    let request = AllocateEipRequest { bandwidth: Some(bandwidth), internet_charge_type: Some(charge), name: req.string("name"), client_token: Some(client_token(&uuid)) };
-    let created = remote.client.allocate_eip_address(&remote.region, &request).await.map_err(aliyun_error)?;
-    let mut fields = match eip_status(&remote, &created.allocation_id).await? {
-        Some(e) => eip_fields(&dc, &e, &HashMap::new()),
-        None => remote_fields!("dataCenterUuid": dc, "eipId": created.allocation_id, "eipAddress": created.eip_address, "name": request.name,
-            "bandWidth": bandwidth, "chargeType": request.internet_charge_type, "status": "Available", "eipType": "aliyun"),
+    let request = AllocateEipRequest {
+        bandwidth: Some(bandwidth),
+        internet_charge_type: Some(charge),
+        name: req.string("name"),
+        tags: uuid_tags(&uuid),
+        client_token: Some(client_token(&uuid)),
     };
-    fields.insert("uuid".into(), json!(uuid));
-    fields.insert("description".into(), json!(req.str("description")));
-    let inv = new_inv(Value::Object(fields));
-    let undo = remote.client.release_eip_address(&remote.region, &created.allocation_id);
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::HYBRID_EIP, inv.clone(), async { undo_logged("AllocateEipAddress", undo.await).await })
-        .await?;
+    let inv = noted(&app, hc::EIP, &uuid, &dc, json!({}), async {
+        let created = remote.client.allocate_eip_address(&remote.region, &request).await.map_err(aliyun_error)?;
+        let mut fields = match eip_status(&remote, &created.allocation_id).await? {
+            Some(e) => eip_fields(&dc, &e, &HashMap::new()),
+            None => remote_fields!("dataCenterUuid": dc, "eipId": created.allocation_id, "eipAddress": created.eip_address, "name": request.name,
+                "bandWidth": bandwidth, "chargeType": request.internet_charge_type, "status": "Available", "eipType": "aliyun"),
+        };
+        fields.insert("uuid".into(), json!(uuid));
+        fields.insert("description".into(), json!(req.str("description")));
+        let inv = new_inv(Value::Object(fields));
+        let undo = remote.client.release_eip_address(&remote.region, &created.allocation_id);
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::HYBRID_EIP, inv.clone(), async { undo_logged("AllocateEipAddress", undo.await).await })
+            .await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

@@ -11,7 +11,9 @@
 //! sparse raw image of that size reads as).
 
 use super::client::for_data_center;
+use super::cascade::IMAGE;
 use super::oss::current_bucket;
+use super::recovery::{noted, uuid_tags};
 use super::{aliyun_error, client_token, field, inv_reply, undo_logged, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -158,30 +160,34 @@ pub async fn image_create_from_local(app: App, req: Req) -> ApiResult<Reply> {
         Source::Zeros(n) => *n,
     };
     app.hybrid.uploads.lock().insert(uuid.clone(), UploadProgress { sent: 0, total, phase: "Uploading".into() });
-    let made = make(&app, &remote.client, &remote.region, &bucket, &key, &uuid, &name, &req, &image, format, source).await;
-    match made {
-        Ok(ecs_image_id) => {
-            let (os_type, platform) = os_of(&field(&image, "platform"));
-            let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "ecsImageId": ecs_image_id, "localImageUuid": image_uuid, "name": name,
-                "ecsImageSize": disk_size_gb(&image), "platform": platform, "osType": os_type, "architecture": field(&image, "architecture"),
-                "type": "self", "status": "Available", "description": req.str("description")}));
-            let recorded = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ECS_IMAGE, inv.clone()).await;
-            if let Err(e) = recorded {
-                undo(&remote.client, &remote.region, &bucket, &key, Some(&ecs_image_id)).await;
-                set_phase(&app, &uuid, "Failed");
-                return Err(e);
+    let lookup = json!({"bucket": bucket, "key": key});
+    let inv = noted(&app, IMAGE, &uuid, &dc, lookup, async {
+        match make(&app, &remote.client, &remote.region, &bucket, &key, &uuid, &name, &req, &image, format, source).await {
+            Ok(ecs_image_id) => {
+                let (os_type, platform) = os_of(&field(&image, "platform"));
+                let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "ecsImageId": ecs_image_id, "localImageUuid": image_uuid, "name": name,
+                    "ecsImageSize": disk_size_gb(&image), "platform": platform, "osType": os_type, "architecture": field(&image, "architecture"),
+                    "type": "self", "status": "Available", "description": req.str("description")}));
+                let recorded = crate::resources::infra::create_under(&app, &app.dirs().hybrid.data_center, &dc, &tables::ECS_IMAGE, inv.clone()).await;
+                if let Err(e) = recorded {
+                    undo(&remote.client, &remote.region, &bucket, &key, Some(&ecs_image_id)).await;
+                    set_phase(&app, &uuid, "Failed");
+                    return Err(e);
+                }
+                // Alibaba Cloud copied the disk; the uploaded file is no longer needed.
+                let _ = remote.client.oss(&remote.region).delete_object(&bucket, &key).await;
+                set_phase(&app, &uuid, "Available");
+                Ok(inv)
             }
-            // Alibaba Cloud copied the disk; the uploaded file is no longer needed.
-            let _ = remote.client.oss(&remote.region).delete_object(&bucket, &key).await;
-            set_phase(&app, &uuid, "Available");
-            inv_reply(inv)
+            Err((e, ecs_image_id)) => {
+                undo(&remote.client, &remote.region, &bucket, &key, ecs_image_id.as_deref()).await;
+                set_phase(&app, &uuid, "Failed");
+                Err(e)
+            }
         }
-        Err((e, ecs_image_id)) => {
-            undo(&remote.client, &remote.region, &bucket, &key, ecs_image_id.as_deref()).await;
-            set_phase(&app, &uuid, "Failed");
-            Err(e)
-        }
-    }
+    })
+    .await?;
+    inv_reply(inv)
 }
 
 /// Upload, import, wait. On failure, the error and the remote image id if one was made.
@@ -221,6 +227,7 @@ async fn make(
         platform: Some(platform.into()),
         architecture: Some(str_of(image, "architecture").unwrap_or("x86_64").to_string()),
         disks: vec![ImportImageDisk { oss_bucket: bucket.into(), oss_object: key.into(), format: format.into(), disk_image_size_gb: disk_size_gb(image) as u32 }],
+        tags: uuid_tags(uuid),
         // Derived from the job's resource uuid: a retry never imports twice.
         client_token: Some(client_token(uuid)),
     };

@@ -18,6 +18,7 @@ pub mod image_upload;
 pub mod key;
 pub mod oss;
 pub mod poller;
+pub mod recovery;
 pub mod routes;
 pub mod secret;
 pub mod security_group;
@@ -151,11 +152,13 @@ pub struct Hybrid {
     pub clients: client::Clients,
     /// Image uploads of this node, by the ECS image's uuid, for GetCreateEcsImageProgress.
     pub uploads: parking_lot::Mutex<std::collections::HashMap<String, image_upload::UploadProgress>>,
+    /// Creates in flight, for crash recovery.
+    pub creates: recovery::InFlight,
 }
 
 impl Hybrid {
     pub fn new(data_dir: &Path) -> Hybrid {
-        Hybrid { secrets: secret::SecretBox::new(data_dir), clients: client::Clients::from_env(), uploads: Default::default() }
+        Hybrid { secrets: secret::SecretBox::new(data_dir), clients: client::Clients::from_env(), uploads: Default::default(), creates: Default::default() }
     }
 }
 

@@ -8,6 +8,7 @@
 
 use super::client::{for_data_center, Remote};
 use super::cascade::OSS_BUCKET;
+use super::recovery::noted;
 use super::{aliyun_error, delete_remote_first, deleted_or_gone, field, insert_or_undo, inv_reply, undo_logged};
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -89,11 +90,16 @@ pub async fn bucket_create(app: App, req: Req) -> ApiResult<Reply> {
     check_bucket_name(&name)?;
     let remote = for_data_center(&app, &dc).await?;
     refuse_known(&app, &dc, &name).await?;
+    let uuid = req.resource_uuid()?;
     let oss = remote.client.oss(&remote.region);
-    oss.put_bucket(&name, Some("private")).await.map_err(aliyun_error)?;
-    let inv = bucket_inv(&req, &req.resource_uuid()?, &dc, &remote, &name);
-    let undo = async { undo_logged("the new OSS bucket", oss.delete_bucket(&name).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::OSS_BUCKET, inv.clone(), undo).await?;
+    let inv = noted(&app, OSS_BUCKET, &uuid, &dc, json!({"bucketName": name}), async {
+        oss.put_bucket(&name, Some("private")).await.map_err(aliyun_error)?;
+        let inv = bucket_inv(&req, &uuid, &dc, &remote, &name);
+        let undo = async { undo_logged("the new OSS bucket", oss.delete_bucket(&name).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::OSS_BUCKET, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

@@ -5,6 +5,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
+use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, client_token, delete_remote_first, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, on_actor, tables, undo_logged, uuid_by_id};
 use crate::api::{Reply, Req};
@@ -32,14 +33,19 @@ pub async fn group_create(app: App, req: Req) -> ApiResult<Reply> {
         vpc_id: field(&vpc, "ecsVpcId"),
         security_group_name: req.string("name"),
         description: req.string("description"),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
     };
-    let created = remote.client.create_security_group(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "securityGroupId": created.security_group_id, "ecsVpcUuid": field(&vpc, "uuid"),
-        "name": request.security_group_name, "securityGroupName": request.security_group_name, "description": request.description}));
-    let undo = remote.client.delete_security_group(&remote.region, &created.security_group_id);
-    insert_or_undo(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), &tables::ECS_SECURITY_GROUP, inv.clone(), async {
-        undo_logged("CreateSecurityGroup", undo.await).await
+    let inv = noted(&app, hc::SECURITY_GROUP, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_security_group(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "securityGroupId": created.security_group_id, "ecsVpcUuid": field(&vpc, "uuid"),
+            "name": request.security_group_name, "securityGroupName": request.security_group_name, "description": request.description}));
+        let undo = remote.client.delete_security_group(&remote.region, &created.security_group_id);
+        insert_or_undo(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), &tables::ECS_SECURITY_GROUP, inv.clone(), async {
+            undo_logged("CreateSecurityGroup", undo.await).await
+        })
+        .await?;
+        Ok(inv)
     })
     .await?;
     inv_reply(inv)

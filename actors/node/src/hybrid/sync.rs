@@ -41,8 +41,8 @@ impl Outcome {
     }
 }
 
-/// The fields of `remote` whose local value differs.
-fn changed(local: &Inventory, remote: &Map<String, Value>) -> bool {
+/// Whether a field of `remote` has another value locally.
+pub(super) fn changed(local: &Inventory, remote: &Map<String, Value>) -> bool {
     remote.iter().any(|(k, v)| !v.is_null() && local.get(k) != Some(v))
 }
 

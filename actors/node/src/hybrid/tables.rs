@@ -316,3 +316,16 @@ pub static CONNECTION_RELATIONSHIP: TableSpec = TableSpec {
     ],
     indexes: &["dataCenterUuid", "l3NetworkUuid", "vpcUuid", "vbrUuid"],
 };
+
+/// Hybrid creations in flight (no API resource): one row from just before a create's
+/// first call to Alibaba Cloud until it ended; what a restart finds here was cut short.
+/// `resourceUuid` is the uuid the create gives its record (not `uuid`, so a job's target
+/// is never mistaken for a survivor); `lookup` (JSON) is what finds the remote resource.
+pub static HYBRID_PENDING_CREATE: TableSpec = TableSpec {
+    table: "hybrid_pending_create",
+    inventory_class: "org.zstack.header.hybrid.HybridPendingCreateInventory",
+    vo: "HybridPendingCreateVO",
+    columns: cols!(uuid: Str, resourceUuid: Str, resourceType: Str, dataCenterUuid: Str, lookup: LongStr, createDate: Time, lastOpDate: Time),
+    joins: &[],
+    indexes: &["resourceUuid"],
+};

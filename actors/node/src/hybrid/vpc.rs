@@ -5,6 +5,7 @@
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::sync::{reconcile, Outcome};
+use super::recovery::{noted, uuid_tags};
 use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, tables, undo_logged, uuid_by_id};
 use crate::api::{Reply, Req};
 use crate::app::App;
@@ -38,17 +39,27 @@ pub async fn vpc_create(app: App, req: Req) -> ApiResult<Reply> {
     cidr_or_invalid(&cidr)?;
     let uuid = req.resource_uuid()?;
     let remote = for_data_center(&app, &dc).await?;
-    let request = CreateVpcRequest { cidr_block: cidr, vpc_name: req.string("name"), description: req.string("description"), client_token: Some(client_token(&uuid)) };
-    let created = remote.client.create_vpc(&remote.region, &request).await.map_err(aliyun_error)?;
-    let vpc = remote.client.describe_vpcs(&remote.region, Some(&created.vpc_id), 1, 1).await.map_err(aliyun_error)?.vpcs.into_iter().next();
-    let mut fields = match vpc {
-        Some(v) => vpc_fields(&dc, &v),
-        None => remote_fields!("dataCenterUuid": dc, "ecsVpcId": created.vpc_id, "name": request.vpc_name, "vpcName": request.vpc_name, "cidrBlock": request.cidr_block, "vRouterId": created.v_router_id),
+    let request = CreateVpcRequest {
+        cidr_block: cidr,
+        vpc_name: req.string("name"),
+        description: req.string("description"),
+        tags: uuid_tags(&uuid),
+        client_token: Some(client_token(&uuid)),
     };
-    fields.insert("uuid".into(), json!(uuid));
-    let inv = new_inv(Value::Object(fields));
-    let undo = remote.client.delete_vpc(&remote.region, &created.vpc_id);
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ECS_VPC, inv.clone(), async { undo_logged("CreateVpc", undo.await).await }).await?;
+    let inv = noted(&app, hc::VPC, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_vpc(&remote.region, &request).await.map_err(aliyun_error)?;
+        let vpc = remote.client.describe_vpcs(&remote.region, Some(&created.vpc_id), 1, 1).await.map_err(aliyun_error)?.vpcs.into_iter().next();
+        let mut fields = match vpc {
+            Some(v) => vpc_fields(&dc, &v),
+            None => remote_fields!("dataCenterUuid": dc, "ecsVpcId": created.vpc_id, "name": request.vpc_name, "vpcName": request.vpc_name, "cidrBlock": request.cidr_block, "vRouterId": created.v_router_id),
+        };
+        fields.insert("uuid".into(), json!(uuid));
+        let inv = new_inv(Value::Object(fields));
+        let undo = remote.client.delete_vpc(&remote.region, &created.vpc_id);
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::ECS_VPC, inv.clone(), async { undo_logged("CreateVpc", undo.await).await }).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 
@@ -100,15 +111,20 @@ pub async fn vswitch_create(app: App, req: Req) -> ApiResult<Reply> {
         cidr_block: cidr,
         v_switch_name: req.string("name"),
         description: req.string("description"),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
     };
-    let created = remote.client.create_vswitch(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vSwitchId": created.v_switch_id, "ecsVpcUuid": field(&vpc, "uuid"),
-        "identityZoneUuid": field(&zone, "uuid"), "name": request.v_switch_name, "vSwitchName": request.v_switch_name, "cidrBlock": request.cidr_block,
-        "status": "Available", "description": request.description}));
-    let undo = remote.client.delete_vswitch(&remote.region, &created.v_switch_id);
-    insert_or_undo(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), &tables::ECS_VSWITCH, inv.clone(), async { undo_logged("CreateVSwitch", undo.await).await })
-        .await?;
+    let inv = noted(&app, hc::VSWITCH, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_vswitch(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "vSwitchId": created.v_switch_id, "ecsVpcUuid": field(&vpc, "uuid"),
+            "identityZoneUuid": field(&zone, "uuid"), "name": request.v_switch_name, "vSwitchName": request.v_switch_name, "cidrBlock": request.cidr_block,
+            "status": "Available", "description": request.description}));
+        let undo = remote.client.delete_vswitch(&remote.region, &created.v_switch_id);
+        insert_or_undo(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), &tables::ECS_VSWITCH, inv.clone(), async { undo_logged("CreateVSwitch", undo.await).await })
+            .await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 

@@ -5,6 +5,7 @@
 
 use super::cascade::{delete_local, IKE_CONFIG, IPSEC_CONFIG, USER_GATEWAY, VPN_CONNECTION, VPN_GATEWAY};
 use super::client::for_data_center;
+use super::recovery::{noted, uuid_tags};
 use super::sync::reconcile;
 use super::vrouter::check_cidr;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
@@ -13,7 +14,7 @@ use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
 use crate::resources::new_inv;
-use crate::store::Inventory;
+use crate::store::{str_of, Inventory};
 use serde_json::{json, Map, Value};
 use zstack_aliyun::vpn::{CreateCustomerGatewayRequest, CreateVpnConnectionRequest, IkeConfig, IpsecConfig};
 use zstack_kit::cascade::{DeleteMode, Node};
@@ -57,14 +58,19 @@ pub async fn user_gateway_create(app: App, req: Req) -> ApiResult<Reply> {
         ip_address: ip.clone(),
         name: Some(name.clone()),
         description: req.string("description"),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
-        "description": req.str("description")}));
-    let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
+    let inv = noted(&app, USER_GATEWAY, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_customer_gateway(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "gatewayId": created.customer_gateway_id, "name": name, "ip": ip,
+            "description": req.str("description")}));
+        let undo = async { undo_logged("the new customer gateway", remote.client.delete_customer_gateway(&remote.region, &created.customer_gateway_id).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.data_center, &dc, &tables::VPC_USER_VPN_GATEWAY, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 
@@ -241,15 +247,20 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         effect_immediately: Some(active),
         ike_config: Some(ike_of(&ike)),
         ipsec_config: Some(ipsec_of(&ipsec)),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
     };
-    let created = remote.client.create_vpn_connection(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "connectionId": created.vpn_connection_id, "name": name,
-        "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
-        "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
-        "description": req.str("description")}));
-    let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
-    insert_or_undo(&app, &app.dirs().hybrid.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
+    let inv = noted(&app, VPN_CONNECTION, &uuid, &dc, json!({}), async {
+        let created = remote.client.create_vpn_connection(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": dc, "connectionId": created.vpn_connection_id, "name": name,
+            "localSubnet": local_cidr, "remoteSubnet": remote_cidr, "status": "ike_sa_not_established", "active": active,
+            "vpnGatewayUuid": gateway_uuid, "userGatewayUuid": user_uuid, "ikeConfigUuid": ike_uuid, "ipsecConfigUuid": ipsec_uuid,
+            "description": req.str("description")}));
+        let undo = async { undo_logged("the new IPsec connection", remote.client.delete_vpn_connection(&remote.region, &created.vpn_connection_id).await).await };
+        insert_or_undo(&app, &app.dirs().hybrid.vpn_gateway, &gateway_uuid, &tables::VPC_VPN_CONNECTION, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await?;
     inv_reply(inv)
 }
 
@@ -264,27 +275,100 @@ pub async fn connection_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
     .await
 }
 
-/// The DataCenter's connections reconciled with Alibaba Cloud's.
+/// The uuid of the IKE or IPsec record sync keeps for one connection: derived from the
+/// connection's id, so every sync finds the same record and knows it owns it.
+fn synced_config_uuid(what: &str, connection_id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("{what}:{connection_id}").as_bytes()))[..32].to_string()
+}
+
+/// The settings of a connection's IKE record as Alibaba Cloud reports them.
+fn ike_settings(c: &IkeConfig) -> Map<String, Value> {
+    remote_fields!("psk": c.psk, "version": c.ike_version, "mode": c.ike_mode, "encAlg": c.ike_enc_alg, "authAlg": c.ike_auth_alg, "pfs": c.ike_pfs,
+        "lifetime": c.ike_lifetime, "localIp": c.local_id, "remoteIp": c.remote_id)
+}
+
+fn ipsec_settings(c: &IpsecConfig) -> Map<String, Value> {
+    remote_fields!("encAlg": c.ipsec_enc_alg, "authAlg": c.ipsec_auth_alg, "pfs": c.ipsec_pfs, "lifetime": c.ipsec_lifetime)
+}
+
+/// The uuid of the IKE (or IPsec) record a synced connection links to. The record it
+/// links already is kept when its settings are Alibaba's (a connection made by the node
+/// keeps the operator's record); otherwise the connection gets a record of its own,
+/// made or brought up to date, and nothing is written when it is.
+async fn synced_config<K: crate::resources::Kind>(
+    app: &App,
+    dir: &crate::resources::Dir<K>,
+    linked: Option<&str>,
+    own: String,
+    settings: Map<String, Value>,
+    name: &str,
+    description: String,
+) -> ApiResult<String> {
+    if let Some(l) = linked.filter(|l| *l != own) {
+        if app.store.inv_get(K::SPEC, l).await?.is_some_and(|r| !super::sync::changed(&r, &settings)) {
+            return Ok(l.to_string());
+        }
+    }
+    match app.store.inv_get(K::SPEC, &own).await? {
+        Some(r) if !super::sync::changed(&r, &settings) => {}
+        Some(_) => {
+            crate::resources::mutate(app, dir, &own, move |s| {
+                s.inv.extend(settings);
+                s.inv.insert("lastOpDate".into(), json!(zstack_db::time::to_wire(zstack_db::time::now_ms())));
+                Ok(())
+            })
+            .await?
+        }
+        None => {
+            let mut fields = settings;
+            fields.extend(remote_fields!("uuid": own.clone(), "name": name, "description": description));
+            app.store.inv_insert(K::SPEC, &new_inv(Value::Object(fields))).await?;
+        }
+    }
+    Ok(own)
+}
+
+/// The DataCenter's connections reconciled with Alibaba Cloud's, each linked to IKE and
+/// IPsec records holding its settings (`ikeConfigUuid`, `ipsecConfigUuid`); the records
+/// sync made for a connection that is gone go with it, unless another connection uses them.
 pub async fn connections_sync(app: &App, dc: &str) -> ApiResult<Vec<Inventory>> {
     let remote = for_data_center(app, dc).await?;
     let connections = remote.client.describe_vpn_connections_all(&remote.region).await.map_err(aliyun_error)?;
+    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", dc).await?;
+    let local_by_id: std::collections::HashMap<String, &Inventory> = local.iter().map(|l| (field(l, "connectionId"), l)).collect();
+    let d = &app.dirs().hybrid;
     let mut fields = Vec::with_capacity(connections.len());
     for c in &connections {
         let Some(gateway) = local_by_remote_id(app, &tables::VPC_VPN_GATEWAY, "gatewayId", dc, &c.vpn_gateway_id).await? else {
             continue;
         };
         let user = local_by_remote_id(app, &tables::VPC_USER_VPN_GATEWAY, "gatewayId", dc, &c.customer_gateway_id).await?.map(|u| field(&u, "uuid"));
+        let linked = local_by_id.get(&c.vpn_connection_id);
+        let id = &c.vpn_connection_id;
+        let ike = synced_config(app, &d.ike_config, linked.and_then(|l| str_of(l, "ikeConfigUuid")), synced_config_uuid("ike", id),
+            ike_settings(&c.ike_config), &c.name, format!("IKE settings of the VPN connection {id}, synced from Alibaba Cloud")).await?;
+        let ipsec = synced_config(app, &d.ipsec_config, linked.and_then(|l| str_of(l, "ipsecConfigUuid")), synced_config_uuid("ipsec", id),
+            ipsec_settings(&c.ipsec_config), &c.name, format!("IPsec settings of the VPN connection {id}, synced from Alibaba Cloud")).await?;
         fields.push(remote_fields!("dataCenterUuid": dc, "connectionId": c.vpn_connection_id, "name": c.name, "localSubnet": c.local_subnet,
             "remoteSubnet": c.remote_subnet, "status": c.status, "active": c.effect_immediately, "vpnGatewayUuid": field(&gateway, "uuid"),
-            "userGatewayUuid": user));
+            "userGatewayUuid": user, "ikeConfigUuid": ike, "ipsecConfigUuid": ipsec));
     }
-    let local = app.store.inv_find(&tables::VPC_VPN_CONNECTION, "dataCenterUuid", dc).await?;
-    let out = reconcile(app, &app.dirs().hybrid.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
+    let kept: std::collections::HashSet<String> = fields.iter().filter_map(|f| str_of(f, "connectionId").map(String::from)).collect();
+    let gone: Vec<String> = local_by_id.keys().filter(|id| !kept.contains(*id)).cloned().collect();
+    let out = reconcile(app, &d.vpn_connection, VPN_CONNECTION, "connectionId", local, fields).await?;
+    for id in gone {
+        for (kind, by, own) in [(IKE_CONFIG, "ikeConfigUuid", synced_config_uuid("ike", &id)), (IPSEC_CONFIG, "ipsecConfigUuid", synced_config_uuid("ipsec", &id))] {
+            if app.store.inv_find(&tables::VPC_VPN_CONNECTION, by, &own).await?.is_empty() {
+                delete_local(app, Node::new(kind, own), DeleteMode::Permissive).await?;
+            }
+        }
+    }
     Ok(out.inventories)
 }
 
 /// `SyncVpcVpnConnectionFromRemote`: connections of the region whose gateways the node
-/// knows (sync the gateways first); local IKE/IPsec links are kept.
+/// knows (sync the gateways first), with their IKE and IPsec records.
 pub async fn connection_sync(app: App, req: Req) -> ApiResult<Reply> {
     invs_reply(connections_sync(&app, &req.must("dataCenterUuid")?).await?, &tables::VPC_VPN_CONNECTION)
 }

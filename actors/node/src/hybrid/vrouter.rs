@@ -4,6 +4,7 @@
 
 use super::client::{for_data_center, Remote};
 use super::cascade::{ROUTE_ENTRY, VBR, VROUTER};
+use super::recovery::noted;
 use super::sync::reconcile;
 use super::{aliyun_error, local_by_remote_id, delete_remote_first, deleted_or_gone, insert_or_undo, undo_logged, client_token, field, inv_reply, invs_reply};
 use crate::tables;
@@ -130,16 +131,21 @@ pub async fn add_route(app: &App, remote: &Remote, route: NewRoute, uuid: String
         destination_cidr_block: route.destination.clone(),
         next_hop_type: Some(route.hop_type.clone()),
         next_hop_id: route.hop_id.clone(),
+        // Alibaba cannot look a route up by ClientToken; crash recovery finds it by this name.
+        route_entry_name: Some(client_token(&uuid)),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let created = remote.client.create_route_entry(&remote.region, &request).await.map_err(aliyun_error)?;
-    let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": remote.data_center_uuid, "vRouterUuid": route.router_uuid, "vRouterType": route.router_type,
-        "routeEntryId": created.route_entry_id, "routeTableId": route.table, "destinationCidrBlock": route.destination, "nextHopType": route.hop_type,
-        "nextHopId": route.hop_id, "nextHopUuid": route.hop_uuid, "type": "Custom", "status": "Available"}));
-    let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
-    insert_under_router(app, &route.router_type, &route.router_uuid, inv.clone(), undo).await?;
-    Ok(inv)
+    noted(app, ROUTE_ENTRY, &uuid, &remote.data_center_uuid, json!({"routeTableId": route.table}), async {
+        let created = remote.client.create_route_entry(&remote.region, &request).await.map_err(aliyun_error)?;
+        let inv = new_inv(json!({"uuid": uuid, "dataCenterUuid": remote.data_center_uuid, "vRouterUuid": route.router_uuid, "vRouterType": route.router_type,
+            "routeEntryId": created.route_entry_id, "routeTableId": route.table, "destinationCidrBlock": route.destination, "nextHopType": route.hop_type,
+            "nextHopId": route.hop_id, "nextHopUuid": route.hop_uuid, "type": "Custom", "status": "Available"}));
+        let undo = async { undo_logged("the new route entry", remote.client.delete_route_entry(&remote.region, &RouteEntrySelector::Id(created.route_entry_id)).await).await };
+        insert_under_router(app, &route.router_type, &route.router_uuid, inv.clone(), undo).await?;
+        Ok(inv)
+    })
+    .await
 }
 
 /// Remove a custom route on Alibaba Cloud (gone counts as removed), then its record.
