@@ -94,6 +94,8 @@ pub fn seed(
             region_id: request.region.clone(),
             cidr: Cidr::parse(&format!("10.{n}.0.0/16")).expect("valid"),
             vrouter_id: state.new_id("vrt"),
+            vrouter_name: String::new(),
+            vrouter_description: String::new(),
             route_table_id: state.new_id("vtb"),
             created: now,
         };
@@ -203,6 +205,8 @@ pub fn seed(
                 internet_max_bandwidth_out: 0,
                 password_set: false,
                 eip_allocation_id: None,
+                vnc_password: None,
+                deletion_protection: false,
             },
         );
         let disk = state.new_id("d");
@@ -221,6 +225,8 @@ pub fn seed(
                 device: "/dev/xvda".into(),
                 image_id: image.into(),
                 delete_with_instance: true,
+                enable_auto_snapshot: true,
+                delete_auto_snapshot: true,
                 created: now,
                 tags: Vec::new(),
             },
@@ -244,6 +250,8 @@ pub fn seed(
                 device: String::new(),
                 image_id: String::new(),
                 delete_with_instance: false,
+                enable_auto_snapshot: true,
+                delete_auto_snapshot: true,
                 created: now,
                 tags: Vec::new(),
             },

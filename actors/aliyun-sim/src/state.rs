@@ -194,6 +194,10 @@ pub struct EcsInstance {
     pub internet_max_bandwidth_out: i64,
     pub password_set: bool,
     pub eip_allocation_id: Option<String>,
+    /// Set by ModifyInstanceVncPasswd (six letters and digits); None until then.
+    pub vnc_password: Option<String>,
+    /// DeleteInstance refuses while set (`InvalidOperation.DeletionProtection`).
+    pub deletion_protection: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +215,10 @@ pub struct EcsDisk {
     pub device: String,
     pub image_id: String,
     pub delete_with_instance: bool,
+    /// The automatic snapshot policy applies to the disk (ModifyDiskAttribute EnableAutoSnapshot).
+    pub enable_auto_snapshot: bool,
+    /// Automatic snapshots go when the disk is released (ModifyDiskAttribute DeleteAutoSnapshot).
+    pub delete_auto_snapshot: bool,
     pub created: DateTime<Utc>,
     pub tags: Vec<(String, String)>,
 }
@@ -223,6 +231,9 @@ pub struct SimVpc {
     pub region_id: String,
     pub cidr: Cidr,
     pub vrouter_id: String,
+    /// The vRouter's own name and description (ModifyVRouterAttribute).
+    pub vrouter_name: String,
+    pub vrouter_description: String,
     pub route_table_id: String,
     pub created: DateTime<Utc>,
 }

@@ -6,7 +6,8 @@
 //! "best effort" in the crate README are the closest plausible ones):
 //! - StartInstance needs Stopped; StopInstance/RebootInstance need Running (ForceStop
 //!   also stops a Starting instance); DeleteInstance needs Stopped unless Force=true on
-//!   a Running one -> `IncorrectInstanceStatus` (403).
+//!   a Running one -> `IncorrectInstanceStatus` (403); never while DeletionProtection
+//!   is on (`InvalidOperation.DeletionProtection`, 403).
 //! - RunInstances: image, type, vSwitch, security groups must exist, groups in the
 //!   vSwitch's VPC, enough free IPs (`InvalidVSwitchId.IpNotEnough`), instance quota.
 //! - Disks: attach only Available disks to Running/Stopped instances in the same zone,
@@ -186,7 +187,7 @@ fn instance_json(state: &SimState, i: &EcsInstance) -> Value {
     let map = v.as_object_mut().expect("object");
     map.insert("InstanceNetworkType".into(), json!("vpc"));
     map.insert("IoOptimized".into(), json!(true));
-    map.insert("DeletionProtection".into(), json!(false));
+    map.insert("DeletionProtection".into(), json!(i.deletion_protection));
     map.insert(
         "InstanceTypeFamily".into(),
         json!(i
@@ -301,7 +302,7 @@ fn check_disk(category: &str, size: i64, what: &str) -> SimResult<()> {
     Ok(())
 }
 
-fn image_visible(image: &SimImage, region: &str) -> bool {
+pub(super) fn image_visible(image: &SimImage, region: &str) -> bool {
     image.region_id.as_deref().is_none_or(|r| r == region)
 }
 
@@ -536,6 +537,8 @@ fn create_instances(
             internet_max_bandwidth_out: bandwidth_out,
             password_set: p.get("Password").is_some(),
             eip_allocation_id: None,
+            vnc_password: None,
+            deletion_protection: p.bool("DeletionProtection", false)?,
         };
         state.instances.insert(id.clone(), instance);
         let system_disk = state.new_id("d");
@@ -554,6 +557,8 @@ fn create_instances(
                 device: "/dev/xvda".into(),
                 image_id: image_id.clone(),
                 delete_with_instance: true,
+                enable_auto_snapshot: true,
+                delete_auto_snapshot: true,
                 created: ctx.now,
                 tags: Vec::new(),
             },
@@ -575,6 +580,8 @@ fn create_instances(
                     device: device_name(index + 1),
                     image_id: String::new(),
                     delete_with_instance: *delete_with,
+                    enable_auto_snapshot: true,
+                    delete_auto_snapshot: true,
                     created: ctx.now,
                     tags: Vec::new(),
                 },
@@ -604,7 +611,10 @@ fn device_name(index: usize) -> String {
     format!("/dev/xvd{}", (b'a' + index as u8) as char)
 }
 
-fn instance_mut<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut EcsInstance> {
+pub(super) fn instance_mut<'a>(
+    state: &'a mut SimState,
+    p: &RpcParams,
+) -> SimResult<&'a mut EcsInstance> {
     let id = p.required("InstanceId")?;
     let region = region_param(p, false)?;
     state
@@ -671,6 +681,15 @@ fn reboot_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) ->
 fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let force = p.bool("Force", false)?;
     let instance = instance_mut(state, p)?;
+    if instance.deletion_protection {
+        return Err(SimError::forbidden(
+            "InvalidOperation.DeletionProtection",
+            format!(
+                "The instance {} has deletion protection; turn DeletionProtection off first.",
+                instance.id
+            ),
+        ));
+    }
     let status = instance.status.current;
     let deletable =
         status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
@@ -735,6 +754,10 @@ fn modify_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if let Some(password) = p.get("Password") {
         check_password(password)?;
     }
+    let protection = p
+        .get("DeletionProtection")
+        .map(|_| p.bool("DeletionProtection", false))
+        .transpose()?;
     let instance = instance_mut(state, p)?;
     if let Some(name) = p.get("InstanceName") {
         instance.name = name.into();
@@ -748,10 +771,13 @@ fn modify_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if p.get("Password").is_some() {
         instance.password_set = true;
     }
+    if let Some(protect) = protection {
+        instance.deletion_protection = protect;
+    }
     Ok(ok())
 }
 
-fn group_not_found(id: &str) -> SimError {
+pub(super) fn group_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidSecurityGroupId.NotFound",
         format!("The specified SecurityGroupId {id} does not exist."),
@@ -1101,7 +1127,7 @@ fn delete_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value
     Ok(ok())
 }
 
-fn disk_not_found(id: &str) -> SimError {
+pub(super) fn disk_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidDiskId.NotFound",
         format!("The specified disk {id} does not exist."),
@@ -1144,6 +1170,8 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
             device: String::new(),
             image_id: String::new(),
             delete_with_instance: false,
+            enable_auto_snapshot: true,
+            delete_auto_snapshot: true,
             created: ctx.now,
             tags: p.tags(),
         },
@@ -1278,6 +1306,8 @@ fn disk_json(d: &EcsDisk) -> Value {
         image_id: d.image_id.clone(),
         creation_time: ecs_time(d.created),
         delete_with_instance: d.delete_with_instance,
+        enable_auto_snapshot: d.enable_auto_snapshot,
+        delete_auto_snapshot: d.delete_auto_snapshot,
         portable: d.disk_type == "data",
         tags: ecs_tags(&d.tags),
     });
