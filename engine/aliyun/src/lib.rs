@@ -8,6 +8,7 @@
 //! - [`ecs`], [`vpc`], [`routing`] (vRouters, route entries, border routers, router
 //!   interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
 //!   and responses; creating actions always carry a ClientToken ([`client::creates_resources`]);
+//!   [`modify`]: the `Modify...Attribute` actions and the VNC password;
 //!   [`oss`]: buckets, objects and multipart uploads;
 //!   [`paging`]: collecting every page in both paging styles.
 //!
@@ -18,6 +19,7 @@ pub mod de;
 pub mod ecs;
 pub mod encode;
 pub mod error;
+pub mod modify;
 pub mod oss;
 pub mod oss_sign;
 pub mod paging;
