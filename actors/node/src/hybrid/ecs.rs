@@ -313,7 +313,7 @@ const DELETE_ALL_CONCURRENCY: usize = 8;
 /// actor, waiting for a status deletion accepts), at most DELETE_ALL_CONCURRENCY at a
 /// time; each local record goes once its remote delete is confirmed. A failure leaves
 /// the others done: the job then fails naming every instance left, with Alibaba's
-/// code, and the first failure as its cause.
+/// code; the cause is the first failure's (Alibaba's code when Alibaba refused).
 pub async fn ecs_delete_all(app: App, req: Req) -> ApiResult<Reply> {
     use futures::StreamExt;
     let dc = req.must("uuid")?;
@@ -348,6 +348,6 @@ pub async fn ecs_delete_all(app: App, req: Req) -> ApiResult<Reply> {
         })
         .collect();
     let mut error = ApiError::operation(format!("{} of the {total} ECS instances of DataCenter[uuid:{dc}] were not deleted: {}", failed.len(), listed.join("; ")));
-    error.cause = Some(Box::new(first.clone()));
+    error.cause = Some(first.cause.clone().unwrap_or_else(|| Box::new(first.clone())));
     Err(error)
 }
