@@ -302,7 +302,7 @@ fn check_disk(category: &str, size: i64, what: &str) -> SimResult<()> {
     Ok(())
 }
 
-pub(super) fn image_visible(image: &SimImage, region: &str) -> bool {
+fn image_visible(image: &SimImage, region: &str) -> bool {
     image.region_id.as_deref().is_none_or(|r| r == region)
 }
 
@@ -1534,13 +1534,16 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     }))
 }
 
-fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let region = region_param(p, true)?.expect("required");
-    let id = p.required("ImageId")?.to_string();
-    let force = p.bool("Force", false)?;
+/// An image of the account in `region`; public images exist but cannot be `changed`.
+pub(super) fn own_image_mut<'a>(
+    state: &'a mut SimState,
+    region: &str,
+    id: &str,
+    changed: &str,
+) -> SimResult<&'a mut SimImage> {
     let image = state
         .images
-        .get(&id)
+        .get_mut(id)
         .filter(|i| image_visible(i, region))
         .ok_or_else(|| {
             SimError::not_found(
@@ -1551,9 +1554,17 @@ fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if image.region_id.is_none() {
         return Err(SimError::forbidden(
             "OperationDenied",
-            "Public images cannot be deleted.",
+            format!("Public images cannot be {changed}."),
         ));
     }
+    Ok(image)
+}
+
+fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let id = p.required("ImageId")?.to_string();
+    let force = p.bool("Force", false)?;
+    own_image_mut(state, region, &id, "deleted")?;
     if !force && state.instances.values().any(|i| i.image_id == id) {
         return Err(SimError::forbidden(
             "ImageInUse",

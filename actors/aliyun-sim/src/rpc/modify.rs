@@ -240,22 +240,7 @@ fn modify_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let (name, description) = name_and_description(p, "ImageName", IMAGE_NAME, ECS_DESCRIPTION)?;
     let region = region_param(p, true)?.expect("required");
     let id = p.required("ImageId")?;
-    let image = state
-        .images
-        .get_mut(id)
-        .filter(|i| super::ecs::image_visible(i, region))
-        .ok_or_else(|| {
-            SimError::not_found(
-                "InvalidImageId.NotFound",
-                format!("The specified ImageId {id} does not exist."),
-            )
-        })?;
-    if image.region_id.is_none() {
-        return Err(SimError::forbidden(
-            "OperationDenied",
-            "Public images cannot be modified.",
-        ));
-    }
+    let image = super::ecs::own_image_mut(state, region, id, "modified")?;
     assign(&mut image.name, name);
     assign(&mut image.description, description);
     Ok(json!({}))
