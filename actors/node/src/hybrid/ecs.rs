@@ -236,7 +236,11 @@ pub async fn ecs_reboot(app: App, req: Req) -> ApiResult<Reply> {
 
 /// `DeleteEcsInstance`: deleted on Alibaba Cloud first; the local record goes once that is confirmed.
 pub async fn ecs_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    delete_remote_first(&app, &app.dirs().hybrid.ecs, hc::ECS, &req.must("uuid")?, |a, remote, inv| {
+    delete_one_remote(&app, &req.must("uuid")?).await
+}
+
+async fn delete_one_remote(app: &App, uuid: &str) -> ApiResult<Reply> {
+    delete_remote_first(app, &app.dirs().hybrid.ecs, hc::ECS, uuid, |a, remote, inv| {
         Box::pin(async move { instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await })
     })
     .await
@@ -325,10 +329,7 @@ pub async fn ecs_delete_all(app: App, req: Req) -> ApiResult<Reply> {
         .map(|inv| {
             let app = app.clone();
             async move {
-                let r = delete_remote_first(&app, &app.dirs().hybrid.ecs, hc::ECS, &field(&inv, "uuid"), |a, remote, inv| {
-                    Box::pin(async move { instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await })
-                })
-                .await;
+                let r = delete_one_remote(&app, &field(&inv, "uuid")).await;
                 (inv, r)
             }
         })
