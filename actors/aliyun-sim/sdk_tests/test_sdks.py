@@ -605,6 +605,56 @@ class SdkFidelity(unittest.TestCase):
             bucket.delete_bucket()
             self.assertEqual(error_of(lambda: bucket.delete_bucket()), ("NoSuchBucket", 404))
 
+    def test_modify_attribute_actions(self):
+        control("POST", "/__sim/config", {"transition_ms": 0})
+        try:
+            net = Network(cidr="10.0.0.0/8", vsw_cidr="10.4.0.0/24")
+            vclient, eclient = net.vpc_client, net.ecs_client
+            # VPC (Tea, ACS3): the new name and description come back from DescribeVpcs.
+            vclient.modify_vpc_attribute(vpc_models.ModifyVpcAttributeRequest(
+                region_id=REGION, vpc_id=net.vpc_id, vpc_name="sdk-vpc-renamed", description="renamed by the SDK"))
+            v = vclient.describe_vpcs(vpc_models.DescribeVpcsRequest(region_id=REGION, vpc_id=net.vpc_id)).body.vpcs.vpc[0]
+            self.assertEqual((v.vpc_name, v.description), ("sdk-vpc-renamed", "renamed by the SDK"))
+            self.assertEqual(error_of(lambda: vclient.modify_vpc_attribute(vpc_models.ModifyVpcAttributeRequest(
+                region_id=REGION, vpc_id=net.vpc_id, vpc_name="http://bad"))), ("InvalidVpcName.Malformed", 400))
+            self.assertEqual(error_of(lambda: vclient.modify_vpc_attribute(vpc_models.ModifyVpcAttributeRequest(
+                region_id=REGION, vpc_id="vpc-nope", vpc_name="x"))), ("InvalidVpcId.NotFound", 404))
+            # Security group (Tea with the v2 signature): ECS names start with a letter.
+            ecs(v2=True).modify_security_group_attribute(ecs_models.ModifySecurityGroupAttributeRequest(
+                region_id=REGION, security_group_id=net.sg_id, security_group_name="sdk-sg-renamed", description="web servers"))
+            attr = eclient.describe_security_group_attribute(ecs_models.DescribeSecurityGroupAttributeRequest(
+                region_id=REGION, security_group_id=net.sg_id)).body
+            self.assertEqual((attr.security_group_name, attr.description), ("sdk-sg-renamed", "web servers"))
+            self.assertEqual(error_of(lambda: eclient.modify_security_group_attribute(ecs_models.ModifySecurityGroupAttributeRequest(
+                region_id=REGION, security_group_id=net.sg_id, security_group_name="1sg")))[0], "InvalidSecurityGroupName.Malformed")
+            # EIP bandwidth (legacy core SDK, CommonRequest on the VPC API).
+            eip = vclient.allocate_eip_address(vpc_models.AllocateEipAddressRequest(region_id=REGION, bandwidth="5")).body.allocation_id
+            core_common(core(), "2016-04-28", "ModifyEipAddressAttribute", RegionId=REGION, AllocationId=eip, Bandwidth="20", Name="sdk-eip")
+            listed = vclient.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
+                region_id=REGION, allocation_id=eip)).body.eip_addresses.eip_address[0]
+            self.assertEqual((listed.bandwidth, listed.name), ("20", "sdk-eip"))
+            self.assertEqual(error_of(lambda: vclient.modify_eip_address_attribute(vpc_models.ModifyEipAddressAttributeRequest(
+                region_id=REGION, allocation_id=eip, bandwidth="501")))[0], "InvalidParameter")
+            vclient.release_eip_address(vpc_models.ReleaseEipAddressRequest(region_id=REGION, allocation_id=eip))
+            # Disk flags and the VNC password of a running instance.
+            vm = net.run()[0]
+            disk = eclient.describe_disks(ecs_models.DescribeDisksRequest(region_id=REGION, instance_id=vm)).body.disks.disk[0]
+            eclient.modify_disk_attribute(ecs_models.ModifyDiskAttributeRequest(
+                disk_id=disk.disk_id, disk_name="sdk-system", enable_auto_snapshot=False))
+            d = eclient.describe_disks(ecs_models.DescribeDisksRequest(
+                region_id=REGION, disk_ids=json.dumps([disk.disk_id]))).body.disks.disk[0]
+            self.assertEqual((d.disk_name, d.enable_auto_snapshot), ("sdk-system", False))
+            eclient.modify_instance_vnc_passwd(ecs_models.ModifyInstanceVncPasswdRequest(
+                region_id=REGION, instance_id=vm, vnc_password="Abc123"))
+            self.assertEqual(error_of(lambda: eclient.modify_instance_vnc_passwd(ecs_models.ModifyInstanceVncPasswdRequest(
+                region_id=REGION, instance_id=vm, vnc_password="abc!23"))), ("IncorrectVncPassword.Malformed", 400))
+            url = eclient.describe_instance_vnc_url(ecs_models.DescribeInstanceVncUrlRequest(
+                region_id=REGION, instance_id=vm)).body.vnc_url
+            self.assertIn(vm, url)
+            net.delete()
+        finally:
+            control("POST", "/__sim/config", {"transition_ms": 1000})
+
     def test_faults_reach_the_sdk_as_alibaba_errors(self):
         control("POST", "/__sim/faults", {"action": "DescribeRegions", "kind": "throttle", "count": 1})
         self.assertEqual(error_of(lambda: ecs().describe_regions(ecs_models.DescribeRegionsRequest())),

@@ -204,6 +204,10 @@ pub struct EcsInstance {
     /// Whether the instance was ever started: the disks of one never started have never
     /// been used, and Alibaba refuses to snapshot them.
     pub ever_started: bool,
+    /// Set by ModifyInstanceVncPasswd (six letters and digits); None until then.
+    pub vnc_password: Option<String>,
+    /// DeleteInstance refuses while set (`InvalidOperation.DeletionProtection`).
+    pub deletion_protection: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +229,10 @@ pub struct EcsDisk {
     pub ever_attached: bool,
     /// The snapshot the disk was made from, or empty.
     pub source_snapshot_id: String,
+    /// The automatic snapshot policy applies to the disk (ModifyDiskAttribute EnableAutoSnapshot).
+    pub enable_auto_snapshot: bool,
+    /// Automatic snapshots go when the disk is released (ModifyDiskAttribute DeleteAutoSnapshot).
+    pub delete_auto_snapshot: bool,
     pub created: DateTime<Utc>,
     pub tags: Vec<(String, String)>,
 }
@@ -237,6 +245,9 @@ pub struct SimVpc {
     pub region_id: String,
     pub cidr: Cidr,
     pub vrouter_id: String,
+    /// The vRouter's own name and description (ModifyVRouterAttribute).
+    pub vrouter_name: String,
+    pub vrouter_description: String,
     pub route_table_id: String,
     pub created: DateTime<Utc>,
     /// `Tag.N` given at create; Describe filters on them.

@@ -366,6 +366,10 @@ pub struct Disk {
     pub image_id: String,
     pub creation_time: String,
     pub delete_with_instance: bool,
+    /// The automatic snapshot policy applies to the disk.
+    pub enable_auto_snapshot: bool,
+    /// Its automatic snapshots are released with it.
+    pub delete_auto_snapshot: bool,
     pub portable: bool,
     /// The snapshot the disk was made from, or empty.
     pub source_snapshot_id: String,

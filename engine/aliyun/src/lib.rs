@@ -9,6 +9,7 @@
 //!   interfaces), [`express`] (access points, the border-router lifecycle, connecting
 //!   and (de)activating router interfaces), [`vpn`] (VPN and customer gateways, IPsec connections): typed actions
 //!   and responses; creating actions always carry a ClientToken ([`client::creates_resources`]);
+//!   [`modify`]: the `Modify...Attribute` actions and the VNC password;
 //!   [`oss`]: buckets, objects and multipart uploads;
 //!   [`snapshot`]: disk snapshots and images made from them;
 //!   [`paging`]: collecting every page in both paging styles.
@@ -21,6 +22,7 @@ pub mod ecs;
 pub mod encode;
 pub mod error;
 pub mod express;
+pub mod modify;
 pub mod oss;
 pub mod oss_sign;
 pub mod paging;

@@ -168,7 +168,7 @@ pub struct IpsecConfig {
 }
 
 /// The settings given (non-empty, non-zero) as the JSON object the service expects.
-fn given_settings<T: Serialize>(config: &T) -> String {
+pub(crate) fn given_settings<T: Serialize>(config: &T) -> String {
     let value = serde_json::to_value(config).expect("config structs always serialize");
     let given: serde_json::Map<String, serde_json::Value> = value
         .as_object()

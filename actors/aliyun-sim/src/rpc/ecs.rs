@@ -6,7 +6,8 @@
 //! "best effort" in the crate README are the closest plausible ones):
 //! - StartInstance needs Stopped; StopInstance/RebootInstance need Running (ForceStop
 //!   also stops a Starting instance); DeleteInstance needs Stopped unless Force=true on
-//!   a Running one -> `IncorrectInstanceStatus` (403).
+//!   a Running one -> `IncorrectInstanceStatus` (403); never while DeletionProtection
+//!   is on (`InvalidOperation.DeletionProtection`, 403).
 //! - RunInstances: image, type, vSwitch, security groups must exist, groups in the
 //!   vSwitch's VPC, enough free IPs (`InvalidVSwitchId.IpNotEnough`), instance quota.
 //! - Disks: attach only Available disks to Running/Stopped instances in the same zone,
@@ -190,7 +191,7 @@ fn instance_json(state: &SimState, i: &EcsInstance) -> Value {
     let map = v.as_object_mut().expect("object");
     map.insert("InstanceNetworkType".into(), json!("vpc"));
     map.insert("IoOptimized".into(), json!(true));
-    map.insert("DeletionProtection".into(), json!(false));
+    map.insert("DeletionProtection".into(), json!(i.deletion_protection));
     map.insert(
         "InstanceTypeFamily".into(),
         json!(i
@@ -543,6 +544,8 @@ fn create_instances(
             eip_allocation_id: None,
             // RunInstances starts what it makes; CreateInstance leaves it Stopped, never started.
             ever_started: run,
+            vnc_password: None,
+            deletion_protection: p.bool("DeletionProtection", false)?,
         };
         state.instances.insert(id.clone(), instance);
         let system_disk = state.new_id("d");
@@ -563,6 +566,8 @@ fn create_instances(
                 delete_with_instance: true,
                 ever_attached: true,
                 source_snapshot_id: String::new(),
+                enable_auto_snapshot: true,
+                delete_auto_snapshot: true,
                 created: ctx.now,
                 tags: Vec::new(),
             },
@@ -586,6 +591,8 @@ fn create_instances(
                     delete_with_instance: *delete_with,
                     ever_attached: true,
                     source_snapshot_id: String::new(),
+                    enable_auto_snapshot: true,
+                    delete_auto_snapshot: true,
                     created: ctx.now,
                     tags: Vec::new(),
                 },
@@ -615,7 +622,10 @@ fn device_name(index: usize) -> String {
     format!("/dev/xvd{}", (b'a' + index as u8) as char)
 }
 
-fn instance_mut<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut EcsInstance> {
+pub(super) fn instance_mut<'a>(
+    state: &'a mut SimState,
+    p: &RpcParams,
+) -> SimResult<&'a mut EcsInstance> {
     let id = p.required("InstanceId")?;
     let region = region_param(p, false)?;
     state
@@ -683,6 +693,15 @@ fn reboot_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) ->
 fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     let force = p.bool("Force", false)?;
     let instance = instance_mut(state, p)?;
+    if instance.deletion_protection {
+        return Err(SimError::forbidden(
+            "InvalidOperation.DeletionProtection",
+            format!(
+                "The instance {} has deletion protection; turn DeletionProtection off first.",
+                instance.id
+            ),
+        ));
+    }
     let status = instance.status.current;
     let deletable =
         status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
@@ -747,6 +766,10 @@ fn modify_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if let Some(password) = p.get("Password") {
         check_password(password)?;
     }
+    let protection = p
+        .get("DeletionProtection")
+        .map(|_| p.bool("DeletionProtection", false))
+        .transpose()?;
     let instance = instance_mut(state, p)?;
     if let Some(name) = p.get("InstanceName") {
         instance.name = name.into();
@@ -760,10 +783,13 @@ fn modify_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if p.get("Password").is_some() {
         instance.password_set = true;
     }
+    if let Some(protect) = protection {
+        instance.deletion_protection = protect;
+    }
     Ok(ok())
 }
 
-fn group_not_found(id: &str) -> SimError {
+pub(super) fn group_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidSecurityGroupId.NotFound",
         format!("The specified SecurityGroupId {id} does not exist."),
@@ -1198,6 +1224,8 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
             delete_with_instance: false,
             ever_attached: false,
             source_snapshot_id: snapshot_id,
+            enable_auto_snapshot: true,
+            delete_auto_snapshot: true,
             created: ctx.now,
             tags: p.tags(),
         },
@@ -1333,6 +1361,8 @@ fn disk_json(d: &EcsDisk) -> Value {
         image_id: d.image_id.clone(),
         creation_time: ecs_time(d.created),
         delete_with_instance: d.delete_with_instance,
+        enable_auto_snapshot: d.enable_auto_snapshot,
+        delete_auto_snapshot: d.delete_auto_snapshot,
         portable: d.disk_type == "data",
         source_snapshot_id: d.source_snapshot_id.clone(),
         tags: ecs_tags(&d.tags),
@@ -1572,13 +1602,16 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     }))
 }
 
-fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let region = region_param(p, true)?.expect("required");
-    let id = p.required("ImageId")?.to_string();
-    let force = p.bool("Force", false)?;
+/// An image of the account in `region`; public images exist but cannot be `changed`.
+pub(super) fn own_image_mut<'a>(
+    state: &'a mut SimState,
+    region: &str,
+    id: &str,
+    changed: &str,
+) -> SimResult<&'a mut SimImage> {
     let image = state
         .images
-        .get(&id)
+        .get_mut(id)
         .filter(|i| image_visible(i, region))
         .ok_or_else(|| {
             SimError::not_found(
@@ -1589,9 +1622,17 @@ fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
     if image.region_id.is_none() {
         return Err(SimError::forbidden(
             "OperationDenied",
-            "Public images cannot be deleted.",
+            format!("Public images cannot be {changed}."),
         ));
     }
+    Ok(image)
+}
+
+fn delete_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let region = region_param(p, true)?.expect("required");
+    let id = p.required("ImageId")?.to_string();
+    let force = p.bool("Force", false)?;
+    own_image_mut(state, region, &id, "deleted")?;
     if !force && state.instances.values().any(|i| i.image_id == id) {
         return Err(SimError::forbidden(
             "ImageInUse",

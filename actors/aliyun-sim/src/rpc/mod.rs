@@ -6,6 +6,7 @@
 pub mod ecs;
 pub mod snapshot;
 pub mod express;
+pub mod modify;
 pub mod vpc;
 pub mod vpn;
 
@@ -364,9 +365,10 @@ pub fn execute(
             ));
         }
     }
-    let body = match product {
+    let body = match (modify::handle(state, product, action, params)?, product) {
+        (Some(body), _) => body,
         // The ECS API also still serves the VPC actions it used to own (CreateVpc, ...).
-        Product::Ecs => match ecs::handle(state, action, params, ctx)? {
+        (None, Product::Ecs) => match ecs::handle(state, action, params, ctx)? {
             Some(body) => body,
             None => match snapshot::handle(state, action, params, ctx)? {
                 Some(body) => body,
@@ -374,7 +376,7 @@ pub fn execute(
                     .ok_or_else(|| unknown_action(action, product))?,
             },
         },
-        Product::Vpc => match vpc::handle(state, action, params, ctx)? {
+        (None, Product::Vpc) => match vpc::handle(state, action, params, ctx)? {
             Some(body) => body,
             // VPC has its own DescribeRegions/DescribeZones with a subset of ECS's fields.
             None if matches!(action, "DescribeRegions" | "DescribeZones") => {

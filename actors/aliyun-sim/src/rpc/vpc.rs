@@ -193,6 +193,8 @@ fn create_vpc(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimR
             region_id: region,
             cidr,
             vrouter_id: vrouter.clone(),
+            vrouter_name: String::new(),
+            vrouter_description: String::new(),
             route_table_id: table.clone(),
             created: ctx.now,
             tags: p.tags(),
@@ -421,9 +423,7 @@ fn delete_vswitch(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 fn allocate_eip(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let region = region_param(p, true)?.expect("required").to_string();
     let bandwidth = p.int("Bandwidth")?.unwrap_or(5);
-    if !(1..=500).contains(&bandwidth) {
-        return Err(SimError::invalid("Bandwidth", &bandwidth.to_string()));
-    }
+    check_eip_bandwidth(bandwidth)?;
     let charge = p.get_or("InternetChargeType", "PayByTraffic").to_string();
     if charge != "PayByTraffic" && charge != "PayByBandwidth" {
         return Err(SimError::invalid("InternetChargeType", &charge));
@@ -469,7 +469,19 @@ fn allocate_eip(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     Ok(body)
 }
 
-fn eip_in_region<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut SimEip> {
+/// An EIP's peak bandwidth, in Mbit/s: 1 to 500.
+pub(super) fn check_eip_bandwidth(bandwidth: i64) -> SimResult<()> {
+    if (1..=500).contains(&bandwidth) {
+        Ok(())
+    } else {
+        Err(SimError::invalid("Bandwidth", &bandwidth.to_string()))
+    }
+}
+
+pub(super) fn eip_in_region<'a>(
+    state: &'a mut SimState,
+    p: &RpcParams,
+) -> SimResult<&'a mut SimEip> {
     let region = region_param(p, false)?;
     let id = p.required("AllocationId")?;
     state
@@ -642,10 +654,10 @@ fn describe_vrouters(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .map(|v| {
             json!({
                 "VRouterId": v.vrouter_id,
-                "VRouterName": "",
+                "VRouterName": v.vrouter_name,
                 "VpcId": v.id,
                 "RegionId": v.region_id,
-                "Description": "",
+                "Description": v.vrouter_description,
                 "CreationTime": vpc_time(v.created),
                 "RouteTableIds": { "RouteTableId": [v.route_table_id] },
             })

@@ -42,14 +42,14 @@ fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-fn gateway_not_found(id: &str) -> SimError {
+pub(super) fn gateway_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidVpnGatewayInstanceId.NotFound",
         format!("The specified VPN gateway {id} does not exist."),
     )
 }
 
-fn customer_not_found(id: &str) -> SimError {
+pub(super) fn customer_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidCustomerGatewayInstanceId.NotFound",
         format!("The specified customer gateway {id} does not exist."),
@@ -318,7 +318,11 @@ fn delete_customer_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Val
 }
 
 /// A JSON-object parameter merged over the service's defaults.
-fn json_config(p: &RpcParams, name: &str, defaults: Value) -> SimResult<Map<String, Value>> {
+pub(super) fn json_config(
+    p: &RpcParams,
+    name: &str,
+    defaults: Value,
+) -> SimResult<Map<String, Value>> {
     let mut config = match defaults {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -335,7 +339,7 @@ fn json_config(p: &RpcParams, name: &str, defaults: Value) -> SimResult<Map<Stri
     Ok(config)
 }
 
-fn check_subnets(name: &str, text: &str) -> SimResult<()> {
+pub(super) fn check_subnets(name: &str, text: &str) -> SimResult<()> {
     if text.split(',').all(|s| Cidr::parse(s.trim()).is_some()) {
         Ok(())
     } else {
@@ -458,7 +462,7 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
     ))
 }
 
-fn connection_not_found(id: &str) -> SimError {
+pub(super) fn connection_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidVpnConnectionInstanceId.NotFound",
         format!("The specified IPsec connection {id} does not exist."),

@@ -273,7 +273,11 @@ pub async fn ecs_reboot(app: App, req: Req) -> ApiResult<Reply> {
 /// confirmed, with its system disk's; so do the records of the data disks Alibaba released
 /// with it (`deleteWithInstance`), while the others stay, detached.
 pub async fn ecs_delete_remote(app: App, req: Req) -> ApiResult<Reply> {
-    delete_remote_first(&app, &app.dirs().hybrid.ecs, hc::ECS, &req.must("uuid")?, |a, remote, inv| {
+    delete_one_remote(&app, &req.must("uuid")?).await
+}
+
+async fn delete_one_remote(app: &App, uuid: &str) -> ApiResult<Reply> {
+    delete_remote_first(app, &app.dirs().hybrid.ecs, hc::ECS, uuid, |a, remote, inv| {
         Box::pin(async move {
             instance_delete_remote(&a, &remote, &field(&inv, "ecsInstanceId")).await?;
             for disk in a.store.inv_find(&tables::ALIYUN_DISK, "ecsInstanceUuid", &field(&inv, "uuid")).await? {
@@ -348,4 +352,48 @@ pub async fn instances_sync(app: &App, remote: &Remote) -> ApiResult<Outcome> {
 pub async fn ecs_sync(app: App, req: Req) -> ApiResult<Reply> {
     let remote = for_data_center(&app, &req.must("dataCenterUuid")?).await?;
     invs_reply(instances_sync(&app, &remote).await?.inventories, &tables::ECS_INSTANCE)
+}
+
+/// Instances DeleteAllEcsInstancesFromDataCenter deletes at once.
+const DELETE_ALL_CONCURRENCY: usize = 8;
+
+/// `DeleteAllEcsInstancesFromDataCenter`: every ECS instance the node has in the
+/// DataCenter is deleted on Alibaba Cloud as `DeleteEcsInstance` deletes one (on its
+/// actor, waiting for a status deletion accepts), at most DELETE_ALL_CONCURRENCY at a
+/// time; each local record goes once its remote delete is confirmed. A failure leaves
+/// the others done: the job then fails naming every instance left, with Alibaba's
+/// code; the cause is the first failure's (Alibaba's code when Alibaba refused).
+pub async fn ecs_delete_all(app: App, req: Req) -> ApiResult<Reply> {
+    use futures::StreamExt;
+    let dc = req.must("uuid")?;
+    zstack_kit::cascade::DeleteMode::parse(req.str("deleteMode"))?;
+    app.store.inv_must(&tables::DATA_CENTER, &dc).await?;
+    let instances = app.store.inv_find(&tables::ECS_INSTANCE, "dataCenterUuid", &dc).await?;
+    let total = instances.len();
+    let results: Vec<(Inventory, ApiResult<Reply>)> = futures::stream::iter(instances)
+        .map(|inv| {
+            let app = app.clone();
+            async move {
+                let r = delete_one_remote(&app, &field(&inv, "uuid")).await;
+                (inv, r)
+            }
+        })
+        .buffer_unordered(DELETE_ALL_CONCURRENCY)
+        .collect()
+        .await;
+    let failed: Vec<(Inventory, ApiError)> = results.into_iter().filter_map(|(inv, r)| r.err().map(|e| (inv, e))).collect();
+    let Some((_, first)) = failed.first() else { return Ok(Reply::Empty) };
+    let listed: Vec<String> = failed
+        .iter()
+        .map(|(inv, e)| {
+            let reason = match e.cause.as_deref() {
+                Some(alibaba) => format!("{} {}", alibaba.code, alibaba.description),
+                None => format!("{} {}", e.code, e.details),
+            };
+            format!("EcsInstance[uuid:{}, ecsInstanceId:{}]: {reason}", field(inv, "uuid"), field(inv, "ecsInstanceId"))
+        })
+        .collect();
+    let mut error = ApiError::operation(format!("{} of the {total} ECS instances of DataCenter[uuid:{dc}] were not deleted: {}", failed.len(), listed.join("; ")));
+    error.cause = Some(first.cause.clone().unwrap_or_else(|| Box::new(first.clone())));
+    Err(error)
 }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use zstack_aliyun::vpc::{AllocateEipRequest, EipAddress};
 use zstack_kit::{ApiError, ApiResult};
 
-fn check_type(req: &Req) -> ApiResult<()> {
+pub(super) fn check_type(req: &Req) -> ApiResult<()> {
     match req.str("type") {
         None | Some("aliyun") => Ok(()),
         Some(other) => Err(ApiError::invalid_argument(format!("type[{other}] is not supported; use aliyun"))),
@@ -41,11 +41,15 @@ async fn wait_eip(app: &App, remote: &Remote, id: &str, want: &str) -> ApiResult
         .map(|_| ())
 }
 
+/// `bandWidthMb` as Alibaba takes it (Mbit/s); its upper limit is Alibaba's to enforce.
+pub(super) fn positive_bandwidth(bandwidth: i64) -> ApiResult<u32> {
+    u32::try_from(bandwidth).ok().filter(|b| *b > 0).ok_or_else(|| ApiError::invalid_argument(format!("bandWidthMb[{bandwidth}] must be positive")))
+}
+
 pub async fn eip_create(app: App, req: Req) -> ApiResult<Reply> {
     check_type(&req)?;
     let dc = req.must("dataCenterUuid")?;
-    let bandwidth = req.int("bandWidthMb").unwrap_or(0);
-    let bandwidth = u32::try_from(bandwidth).ok().filter(|b| *b > 0).ok_or_else(|| ApiError::invalid_argument(format!("bandWidthMb[{bandwidth}] must be positive")))?;
+    let bandwidth = positive_bandwidth(req.int("bandWidthMb").unwrap_or(0))?;
     let charge = req.must("chargeType")?;
     let uuid = req.resource_uuid()?;
     let remote = for_data_center(&app, &dc).await?;

@@ -1,5 +1,7 @@
 //! Alibaba Cloud AccessKeys (ZStack's HybridAccountVO): add, update, delete,
-//! attach (make it the key the node calls with) and detach. The secret is
+//! attach (make it the key the node calls with) and detach. The same handlers
+//! serve the Aliyun key APIs and the generic HybridKey ones (whose `type` must
+//! be aliyun, the one cloud the node speaks). The secret is
 //! sealed (`secret`) into its own table the moment it arrives and is never
 //! part of any inventory or reply.
 
@@ -15,6 +17,9 @@ use zstack_kit::{ApiError, ApiResult};
 pub const KEY_TYPE: &str = "aliyun";
 
 pub async fn key_add(app: App, req: Req) -> ApiResult<Reply> {
+    if let Some(other) = req.str("type").filter(|t| *t != KEY_TYPE) {
+        return Err(ApiError::invalid_argument(format!("type[{other}] is not supported; the node manages {KEY_TYPE} AccessKeys only")));
+    }
     let name = req.must("name")?;
     let key = req.must("key")?;
     let secret = req.must("secret")?;

@@ -2,7 +2,8 @@
 //! resource kind is a per-resource actor (`Res<K>`, the same machinery as the
 //! local resources); remote calls go through `zstack-aliyun` clients built per
 //! DataCenter (`client`); syncs are reconcilers (`sync`); local deletion is a
-//! cascade (`cascade`). One file per resource family; `routes` lists the APIs.
+//! cascade (`cascade`). One file per resource family; `updates` has the
+//! `Update...` APIs of all of them; `routes` lists the APIs.
 
 pub mod cascade;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod security_group;
 pub mod snapshot;
 pub mod sync;
 pub mod tables;
+pub mod updates;
 pub mod vpc;
 pub mod vpn;
 pub mod vrouter;

@@ -3,7 +3,7 @@
 //! catalogue (`api_table_full.tsv`), class names from `api_fqcn.tsv`.
 
 use super::cascade::{self as hc, delete_local_api};
-use super::{border, connection_flow, datacenter, disk, ecs, eip, express, image, image_upload, key, oss, security_group, snapshot, vpc, vpn, vrouter};
+use super::{border, connection_flow, datacenter, disk, ecs, eip, express, image, image_upload, key, oss, security_group, snapshot, updates, vpc, vpn, vrouter};
 use crate::api::{ApiDef, Verb};
 use crate::resources::infra;
 use crate::tables;
@@ -173,5 +173,23 @@ pub fn all() -> Vec<ApiDef> {
         row!("org.zstack.header.aliyun.network.connection", "APIUpdateConnectionBetweenL3NetWorkAndAliyunVSwitchMsg", Put, "/v1/hybrid/aliyun/connections/{uuid}", "updateConnectionBetweenL3NetWorkAndAliyunVSwitch", true, "uuid*:s name:s description:s", call!(connection_flow::connection_update)),
         row!("org.zstack.header.aliyun.network.connection", "APIGetConnectionBetweenL3NetworkAndAliyunVSwitchMsg", Post, "/v1/hybrid/aliyun/relationships", "params", false, "uuid*:s resourceType*:s", call!(connection_flow::connection_get)),
         row!("org.zstack.header.aliyun.network.connection", "APIQueryConnectionBetweenL3NetworkAndAliyunVSwitchMsg", Get, "/v1/hybrid/aliyun/relationships", "", false, "", query!(CONNECTION_RELATIONSHIP)),
+        // Updates (Alibaba first, then the record), the generic HybridKey APIs, the VNC password, DeleteAll.
+        row!("org.zstack.header.aliyun.network.vpc", "APIUpdateEcsVpcMsg", Put, "/v1/hybrid/aliyun/vpc/{uuid}/actions", "updateEcsVpc", true, "uuid*:s name:s description:s", call!(updates::vpc_update)),
+        row!("org.zstack.header.aliyun.network.vpc", "APIUpdateEcsVSwitchMsg", Put, "/v1/hybrid/aliyun/vswitch/{uuid}/actions", "updateEcsVSwitch", true, "uuid*:s name:s description:s", call!(updates::vswitch_update)),
+        row!("org.zstack.header.aliyun.network.group", "APIUpdateEcsSecurityGroupMsg", Put, "/v1/hybrid/aliyun/security-group/{uuid}/actions", "updateEcsSecurityGroup", true, "uuid*:s description:s name:s", call!(updates::security_group_update)),
+        row!("org.zstack.header.aliyun.image", "APIUpdateEcsImageMsg", Put, "/v1/hybrid/aliyun/image/{uuid}/actions", "updateEcsImage", true, "uuid*:s description:s name:s", call!(updates::image_update)),
+        row!("org.zstack.header.hybrid.network.eip", "APIUpdateHybridEipMsg", Put, "/v1/hybrid/eip/{uuid}/actions", "updateHybridEip", true, "uuid*:s name:s description:s type*:s bandWidthMb:i", call!(updates::eip_update)),
+        row!("org.zstack.header.aliyun.storage.disk", "APIUpdateAliyunDiskMsg", Put, "/v1/hybrid/aliyun/disk/{uuid}/actions", "updateAliyunDisk", true, "uuid*:s name:s description:s deleteWithInstance:b deleteAutoSnapshot:b enableAutoSnapshot:b", call!(updates::disk_update)),
+        row!("org.zstack.header.hybrid.network.vpn", "APIUpdateVpcVpnGatewayMsg", Put, "/v1/hybrid/vpc-vpn/{uuid}/actions", "updateVpcVpnGateway", true, "uuid*:s name:s description:s", call!(updates::vpn_gateway_update)),
+        row!("org.zstack.header.hybrid.network.vpn", "APIUpdateVpcUserVpnGatewayMsg", Put, "/v1/hybrid/user-vpn/{uuid}/actions", "updateVpcUserVpnGateway", true, "uuid*:s name:s description:s", call!(updates::user_gateway_update)),
+        row!("org.zstack.header.hybrid.network.vpn", "APIUpdateVpcVpnConnectionRemoteMsg", Put, "/v1/hybrid/vpn-connection/{uuid}/actions", "updateVpcVpnConnectionRemote", true, "uuid*:s name:s description:s localCidr:s remoteCidr:s active:b ikeConfUuid:s ipsecConfUuid:s", call!(updates::vpn_connection_update)),
+        row!("org.zstack.header.aliyun.network.vrouter", "APIUpdateAliyunVirtualRouterMsg", Put, "/v1/hybrid/aliyun/vrouter/{uuid}/actions", "updateAliyunVirtualRouter", true, "uuid*:s name:s description:s", call!(updates::vrouter_update)),
+        row!("org.zstack.header.aliyun.ecs", "APIUpdateEcsInstanceVncPasswordMsg", Post, "/v1/hybrid/aliyun/{uuid}/ecs-vnc", "params", true, "uuid*:s password*:s", call!(updates::ecs_vnc_password_update)),
+        row!("org.zstack.header.aliyun.ecs", "APIDeleteAllEcsInstancesFromDataCenterMsg", Delete, "/v1/hybrid/aliyun/dc-ecs/{uuid}", "", true, "uuid*:s deleteMode:s", call!(ecs::ecs_delete_all)),
+        row!("org.zstack.header.hybrid.account", "APIAddHybridKeySecretMsg", Post, "/v1/hybrid/hybrid/key", "params", true, "name*:s key*:s secret*:s accountUuid:s description:s type*:s sync:b resourceUuid:s tagUuids:l", call!(key::key_add)),
+        row!("org.zstack.header.hybrid.account", "APIUpdateHybridKeySecretMsg", Post, "/v1/hybrid/hybrid/{uuid}/key", "params", true, "uuid*:s name:s description:s", call!(key::key_update)),
+        row!("org.zstack.header.hybrid.account", "APIDeleteHybridKeySecretMsg", Delete, "/v1/hybrid/hybrid/key/{uuid}", "", true, "uuid*:s deleteMode:s", call!(key::key_delete)),
+        row!("org.zstack.header.hybrid.account", "APIAttachHybridKeyMsg", Put, "/v1/hybrid/hybrid/key/{uuid}/attach", "attachHybridKey", true, "uuid*:s", call!(key::key_attach)),
+        row!("org.zstack.header.hybrid.account", "APIDetachHybridKeyMsg", Put, "/v1/hybrid/hybrid/key/{uuid}/detach", "detachHybridKey", true, "uuid*:s", call!(key::key_detach)),
     ]
 }

@@ -180,7 +180,7 @@ pub async fn ipsec_config_delete(app: App, req: Req) -> ApiResult<Reply> {
     config_delete(app, req, IPSEC_CONFIG, "ipsecConfigUuid").await
 }
 
-fn ike_of(c: &Inventory) -> IkeConfig {
+pub(super) fn ike_of(c: &Inventory) -> IkeConfig {
     IkeConfig {
         ike_version: field(c, "version"),
         ike_mode: field(c, "mode"),
@@ -194,7 +194,7 @@ fn ike_of(c: &Inventory) -> IkeConfig {
     }
 }
 
-fn ipsec_of(c: &Inventory) -> IpsecConfig {
+pub(super) fn ipsec_of(c: &Inventory) -> IpsecConfig {
     IpsecConfig {
         ipsec_enc_alg: field(c, "encAlg"),
         ipsec_auth_alg: field(c, "authAlg"),
@@ -203,11 +203,11 @@ fn ipsec_of(c: &Inventory) -> IpsecConfig {
     }
 }
 
-async fn must(app: &App, spec: &'static zstack_db::TableSpec, vo: &str, uuid: &str) -> ApiResult<Inventory> {
+pub(super) async fn must(app: &App, spec: &'static zstack_db::TableSpec, vo: &str, uuid: &str) -> ApiResult<Inventory> {
     app.store.inv_get(spec, uuid).await?.ok_or_else(|| ApiError::not_found(vo, uuid))
 }
 
-fn check_subnets(name: &str, text: &str) -> ApiResult<()> {
+pub(super) fn check_subnets(name: &str, text: &str) -> ApiResult<()> {
     text.split(',').try_for_each(|s| check_cidr(name, s.trim()))
 }
 
