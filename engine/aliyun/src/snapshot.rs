@@ -97,6 +97,7 @@ pub struct CreateImageRequest {
     pub description: Option<String>,
     pub platform: Option<String>,
     pub architecture: Option<String>,
+    pub tags: Vec<(String, String)>,
     pub client_token: Option<String>,
 }
 
@@ -212,6 +213,7 @@ impl AliyunClient {
             .set_opt("Description", request.description.as_ref())
             .set_opt("Platform", request.platform.as_ref())
             .set_opt("Architecture", request.architecture.as_ref())
+            .set_tags(&request.tags)
             .set_opt("ClientToken", request.client_token.as_ref());
         self.call_in_region(region, ECS, ECS_VERSION, "CreateImage", params.as_slice())
             .await

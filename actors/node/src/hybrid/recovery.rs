@@ -40,6 +40,7 @@ use zstack_aliyun::routing::{DescribeRouterInterfacesResponse, RouteEntrySelecto
 use zstack_aliyun::vpc::{DescribeEipAddressesResponse, DescribeVSwitchesResponse, DescribeVpcsResponse};
 use zstack_aliyun::vpn::{DescribeCustomerGatewaysResponse, DescribeVpnConnectionsResponse};
 use zstack_aliyun::ecs::{DescribeDisksResponse, DescribeImagesResponse, DescribeInstancesResponse, DescribeSecurityGroupsResponse};
+use zstack_aliyun::snapshot::DescribeSnapshotsResponse;
 use zstack_aliyun::{Params, ECS, ECS_VERSION, VPC, VPC_VERSION};
 use zstack_kit::error::codes;
 use zstack_kit::{ApiError, ApiResult};
@@ -157,6 +158,11 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
             let found: DescribeDisksResponse = tagged(remote, ECS, ECS_VERSION, "DescribeDisks", uuid).await?;
             undo_each("disk", found.disks.into_iter().map(|d| d.disk_id), |id| async move { deleted_or_gone(c.delete_disk(region, &id).await) }).await
         }
+        hc::SNAPSHOT => {
+            let found: DescribeSnapshotsResponse = tagged(remote, ECS, ECS_VERSION, "DescribeSnapshots", uuid).await?;
+            let ids = found.snapshots.into_iter().map(|s| s.snapshot_id);
+            undo_each("snapshot", ids, |id| async move { deleted_or_gone(c.delete_snapshot(region, &id, true).await) }).await
+        }
         hc::SECURITY_GROUP => {
             let found: DescribeSecurityGroupsResponse = tagged(remote, ECS, ECS_VERSION, "DescribeSecurityGroups", uuid).await?;
             let ids = found.security_groups.into_iter().map(|g| g.security_group_id);
@@ -233,7 +239,11 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
                 deleted_or_gone(c.delete_image(region, &id, true).await)
             })
             .await?;
+            // An image made from a snapshot has no uploaded file (no bucket in its lookup).
             let (bucket, key) = (lookup["bucket"].as_str().unwrap_or_default(), lookup["key"].as_str().unwrap_or_default());
+            if bucket.is_empty() {
+                return Ok(done);
+            }
             let oss = c.oss(region);
             if oss.list_objects(bucket, key).await.map_err(aliyun_error)?.iter().any(|o| o.key == key) {
                 deleted_or_gone(oss.delete_object(bucket, key).await)?;

@@ -18,6 +18,7 @@
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
+use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
 use super::{aliyun_error, client_token, delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
@@ -217,11 +218,11 @@ pub async fn snapshot_create(app: App, req: Req) -> ApiResult<Reply> {
         disk_id: field(&disk, "diskId"),
         snapshot_name: Some(name),
         description: req.string("description"),
-        tags: vec![(MADE_BY_NODE.0.to_string(), MADE_BY_NODE.1.to_string())],
+        tags: [vec![(MADE_BY_NODE.0.to_string(), MADE_BY_NODE.1.to_string())], uuid_tags(&uuid)].concat(),
         client_token: Some(client_token(&uuid)),
     };
-    let flow = Flow { app: app.clone(), remote, making: TakeSnapshot { request, disk }, dc, uuid: uuid.clone(), id: None, found: None };
-    run_flow(CREATE_SNAPSHOT, "take-snapshot", "wait-accomplished", flow).await?;
+    let flow = Flow { app: app.clone(), remote, making: TakeSnapshot { request, disk }, dc: dc.clone(), uuid: uuid.clone(), id: None, found: None };
+    noted(&app, hc::SNAPSHOT, &uuid, &dc, json!({}), run_flow(CREATE_SNAPSHOT, "take-snapshot", "wait-accomplished", flow)).await?;
     inv_reply(app.store.inv_must(&tables::ALIYUN_SNAPSHOT, &uuid).await?)
 }
 
@@ -374,11 +375,14 @@ pub async fn image_create_from_snapshot(app: App, req: Req) -> ApiResult<Reply> 
         snapshot_id: field(&snapshot, "snapshotId"),
         image_name: Some(name),
         description: req.string("description"),
+        tags: uuid_tags(&uuid),
         client_token: Some(client_token(&uuid)),
         ..Default::default()
     };
-    let flow = Flow { app: app.clone(), remote: remote.clone(), making: MakeImage { request }, dc, uuid: uuid.clone(), id: None, found: None };
-    run_flow(CREATE_IMAGE_FROM_SNAPSHOT, "create-image", "wait-available", flow).await?;
+    let flow = Flow { app: app.clone(), remote: remote.clone(), making: MakeImage { request }, dc: dc.clone(), uuid: uuid.clone(), id: None, found: None };
+    // Recovery finds the image by its uuid tag; there is no uploaded file to remove.
+    let made = run_flow(CREATE_IMAGE_FROM_SNAPSHOT, "create-image", "wait-available", flow);
+    noted(&app, hc::IMAGE, &uuid, &dc, json!({}), made).await?;
     refresh(&app, &remote, &field(&snapshot, "snapshotId")).await;
     inv_reply(app.store.inv_must(&tables::ECS_IMAGE, &uuid).await?)
 }
