@@ -4,31 +4,16 @@
 
 mod common;
 
+use common::hybrid::{id, node, sim, state, writes};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
-use zstack_aliyun_sim::{SimConfig, SimServer};
+use zstack_aliyun_sim::SimServer;
 
 const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const KEY_ID: &str = "testid";
 const KEY_SECRET: &str = "testsecret";
-
-/// A simulator whose status transitions take 20 ms a step.
-fn sim() -> SimServer {
-    SimServer::start(SimConfig { transition_step: Duration::from_millis(20), ..SimConfig::default() }).expect("simulator starts")
-}
-
-/// A node whose Alibaba Cloud clients poll and back off quickly.
-async fn node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-        c.transition_timeout = Duration::from_secs(20);
-    });
-    n
-}
 
 async fn add_key(n: &Node, secret: &str) -> Value {
     n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": KEY_ID, "secret": secret})).await
@@ -46,10 +31,6 @@ async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value
     let (status, v) = n.call(method, path, body).await;
     assert_ne!(status, 200, "{method} {path} should fail: {v}");
     v["error"].clone()
-}
-
-fn writes(n: &Node) -> u64 {
-    n.app.store.db.statements_submitted()
 }
 
 #[actix_web::test]
@@ -167,13 +148,6 @@ async fn a_wrong_secret_fails_with_alibabas_code_and_stores_nothing() {
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const PASSWORD: &str = "Passw0rd!x";
 
-/// The simulator's state, with every transition due by now applied.
-fn state(sim: &SimServer) -> parking_lot::MutexGuard<'_, zstack_aliyun_sim::state::SimState> {
-    let mut st = sim.sim.state.lock();
-    st.settle(sim.sim.clock.now());
-    st
-}
-
 fn fault(sim: &SimServer, rule: Value) {
     sim.sim.faults.lock().add(serde_json::from_value(rule).unwrap()).unwrap();
 }
@@ -211,10 +185,6 @@ fn outside_client(sim: &SimServer) -> zstack_aliyun::AliyunClient {
         zstack_aliyun::ClientConfig { endpoints: zstack_aliyun::Endpoints::all_at(&sim.base_url), ..Default::default() },
     )
     .unwrap()
-}
-
-fn id(v: &Value, field: &str) -> String {
-    v[field].as_str().unwrap_or_else(|| panic!("{field} in {v}")).to_string()
 }
 
 #[actix_web::test]

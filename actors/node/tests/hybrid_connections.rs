@@ -8,30 +8,16 @@
 
 mod common;
 
+use common::hybrid::{details, node, sim};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
-use std::time::Duration;
 use zstack_aliyun_sim::faults::{FaultKind, FaultRule};
-use zstack_aliyun_sim::{SimConfig, SimServer};
+use zstack_aliyun_sim::SimServer;
 
 const REGION: &str = "cn-hangzhou";
 const VPC_CIDR: &str = "172.16.0.0/12";
 const L3_CIDR: &str = "192.168.10.0/24";
 const CPE_IP: &str = "192.168.10.254";
-
-fn sim() -> SimServer {
-    SimServer::start(SimConfig { transition_step: Duration::from_millis(20), ..SimConfig::default() }).expect("simulator starts")
-}
-
-async fn node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-        c.transition_timeout = Duration::from_secs(20);
-    });
-    n
-}
 
 async fn data_center(n: &Node, sim: &SimServer) -> String {
     n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
@@ -69,10 +55,6 @@ async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value
     let (status, v) = n.call(method, path, body).await;
     assert_ne!(status, 200, "{method} {path} should fail: {v}");
     v["error"].clone()
-}
-
-fn details(e: &Value) -> &str {
-    e["details"].as_str().unwrap_or_default()
 }
 
 fn fault(action: &str, code: &str) -> FaultRule {

@@ -7,29 +7,15 @@
 
 mod common;
 
+use common::hybrid::{details, node, sim, writes};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
-use std::time::Duration;
 use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
 use zstack_aliyun_sim::faults::{FaultKind, FaultRule};
-use zstack_aliyun_sim::{SimConfig, SimServer};
+use zstack_aliyun_sim::SimServer;
 
 const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
-
-fn sim() -> SimServer {
-    SimServer::start(SimConfig { transition_step: Duration::from_millis(20), ..SimConfig::default() }).expect("simulator starts")
-}
-
-async fn node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-        c.transition_timeout = Duration::from_secs(20);
-    });
-    n
-}
 
 /// An AccessKey and the DataCenter of REGION at the simulator.
 async fn data_center(n: &Node, sim: &SimServer) -> String {
@@ -54,16 +40,8 @@ async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value
     v["error"].clone()
 }
 
-fn details(e: &Value) -> &str {
-    e["details"].as_str().unwrap_or_default()
-}
-
 fn fault(action: &str, code: &str, status: u16) -> FaultRule {
     FaultRule { action: action.into(), kind: FaultKind::Fail, count: Some(1), rate: None, delay_ms: None, code: Some(code.into()), status: Some(status), fired: 0 }
-}
-
-fn writes(n: &Node) -> u64 {
-    n.app.store.db.statements_submitted()
 }
 
 /// A raw disk image file of `len` bytes in a fresh image store, added as a local image.

@@ -7,13 +7,14 @@
 
 mod common;
 
+use common::hybrid::{id, node, sim, state, writes};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
 use zstack::hybrid::ecs::CREATE_ECS;
 use zstack::hybrid::snapshot::{CREATE_IMAGE_FROM_SNAPSHOT, CREATE_SNAPSHOT};
 use zstack_aliyun::snapshot::CreateSnapshotRequest;
-use zstack_aliyun_sim::{SimConfig, SimServer};
+use zstack_aliyun_sim::SimServer;
 
 const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
@@ -23,22 +24,6 @@ const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const PASSWORD: &str = "Passw0rd!x";
 const SNAPSHOTS: &str = "/v1/hybrid/aliyun/snapshot";
 
-/// A simulator whose status transitions take 20 ms a step.
-fn sim() -> SimServer {
-    SimServer::start(SimConfig { transition_step: Duration::from_millis(20), ..SimConfig::default() }).expect("simulator starts")
-}
-
-/// A node whose Alibaba Cloud clients poll and back off quickly.
-async fn node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-        c.transition_timeout = Duration::from_secs(20);
-    });
-    n
-}
-
 /// The error object of a failed call.
 async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value {
     let (status, v) = n.call(method, path, body).await;
@@ -46,23 +31,8 @@ async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value
     v["error"].clone()
 }
 
-fn writes(n: &Node) -> u64 {
-    n.app.store.db.statements_submitted()
-}
-
-/// The simulator's state, with every transition due by now applied.
-fn state(sim: &SimServer) -> parking_lot::MutexGuard<'_, zstack_aliyun_sim::state::SimState> {
-    let mut st = sim.sim.state.lock();
-    st.settle(sim.sim.clock.now());
-    st
-}
-
 fn fault(sim: &SimServer, rule: Value) {
     sim.sim.faults.lock().add(serde_json::from_value(rule).unwrap()).unwrap();
-}
-
-fn id(v: &Value, field: &str) -> String {
-    v[field].as_str().unwrap_or_else(|| panic!("{field} in {v}")).to_string()
 }
 
 /// A client of the simulator that bypasses the node (changes made "outside").

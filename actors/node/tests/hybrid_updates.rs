@@ -9,36 +9,15 @@
 
 mod common;
 
+use common::hybrid::{details, id, node, sim, state};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
-use std::time::Duration;
-use zstack_aliyun_sim::{SimConfig, SimServer};
+use zstack_aliyun_sim::SimServer;
 
 const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const NOBODY: &str = "0123456789abcdef0123456789abcdef";
-
-fn sim() -> SimServer {
-    SimServer::start(SimConfig { transition_step: Duration::from_millis(20), ..SimConfig::default() }).expect("simulator starts")
-}
-
-async fn node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-        c.transition_timeout = Duration::from_secs(20);
-    });
-    n
-}
-
-/// The simulator's state, with every transition due by now applied.
-fn state(sim: &SimServer) -> parking_lot::MutexGuard<'_, zstack_aliyun_sim::state::SimState> {
-    let mut st = sim.sim.state.lock();
-    st.settle(sim.sim.clock.now());
-    st
-}
 
 /// What `f` reads from the simulator's state (the lock is held only while it reads).
 fn looked<T>(sim: &SimServer, f: impl FnOnce(&zstack_aliyun_sim::state::SimState) -> T) -> T {
@@ -55,14 +34,6 @@ async fn fails(n: &Node, method: &str, path: &str, body: Value) -> Value {
     let (status, v) = n.call(method, path, Some(body)).await;
     assert_ne!(status, 200, "{method} {path} should fail: {v}");
     v["error"].clone()
-}
-
-fn details(e: &Value) -> &str {
-    e["details"].as_str().unwrap_or_default()
-}
-
-fn id(v: &Value, field: &str) -> String {
-    v[field].as_str().unwrap_or_else(|| panic!("{field} in {v}")).to_string()
 }
 
 /// The one record `path` (a query with `q=uuid=`) finds.

@@ -5,6 +5,8 @@
 //! ends), and a small client that speaks ZStack's REST conventions.
 #![allow(dead_code)]
 
+pub mod hybrid;
+
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 
