@@ -16,6 +16,7 @@ use super::cascade::{retire, CONNECTION, VBR, VPC, VROUTER};
 use super::client::{for_data_center, Remote};
 use super::express::{connect_interfaces, disconnect_interfaces, record_interface, reported_interface};
 use super::vrouter::{add_route, check_cidr, remove_route, NewRoute};
+use super::vpc::parse_cidr;
 use super::{delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor, on_actor_write};
 use crate::api::{new_uuid, Reply, Req};
 use crate::app::App;
@@ -32,14 +33,6 @@ pub const CREATE_CONNECTION: &str = "create-l3-aliyun-connection";
 
 type Step = futures::future::LocalBoxFuture<'static, ApiResult<()>>;
 type Undo = futures::future::LocalBoxFuture<'static, ()>;
-
-/// An IPv4 CIDR as (network address, prefix length).
-fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
-    let (ip, bits) = cidr.split_once('/')?;
-    let bits: u32 = bits.parse().ok().filter(|b| *b <= 32)?;
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
-    Some((u32::from(ip.parse::<Ipv4Addr>().ok()?) & mask, bits))
-}
 
 fn contains(cidr: (u32, u32), ip: u32) -> bool {
     let mask = if cidr.1 == 0 { 0 } else { u32::MAX << (32 - cidr.1) };

@@ -21,7 +21,7 @@ fn vpc_fields(dc: &str, v: &Vpc) -> serde_json::Map<String, Value> {
 }
 
 /// `a.b.c.d/n` as (network, prefix), or None when malformed.
-fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
+pub(super) fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
     let (ip, len) = cidr.split_once('/')?;
     let ip: std::net::Ipv4Addr = ip.parse().ok()?;
     let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
