@@ -9,6 +9,7 @@ use crate::resources::{Dirs, FlowFaults};
 use crate::simulator::Simulator;
 use crate::store::Store;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -128,8 +129,12 @@ impl App {
         };
         // Agents first: undoing an unfinished creation on a KVM host goes through its agent.
         app.kvm.load(&app).await?;
-        let undone = crate::recovery::recover_after_restart(&app).await?;
-        crate::recovery::finish_unfinished_jobs(&app, &undone).await?;
+        crate::recovery::recover_after_restart(&app).await?;
+        // Jobs of hybrid creates cut short end once the hybrid recovery, which waits on
+        // Alibaba Cloud, has run in the background; every other one ends now.
+        let hybrid = crate::hybrid::recovery::noted_resources(&app).await?;
+        crate::recovery::finish_unfinished_jobs(&app, &HashMap::new(), |target| !target.is_some_and(|t| hybrid.contains(t))).await?;
+        crate::hybrid::recovery::start(app.clone(), hybrid);
         crate::resources::long_job::fail_interrupted(&app).await?;
         crate::kvm::tracker::start(app.clone());
         crate::hybrid::poller::start(app.clone());

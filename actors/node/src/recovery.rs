@@ -121,7 +121,7 @@ fn on_kvm(vm: &Inventory, kvm: &HashSet<String>) -> bool {
 
 /// Undo unfinished creations, reconcile with the hypervisor, recompute usage.
 /// Returns, by resource uuid, the error each undone hybrid create's job ends with.
-pub async fn recover_after_restart(app: &App) -> ApiResult<HashMap<String, zstack_kit::ApiError>> {
+pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
     let s = &app.store;
     let mut undone = 0;
     for vm in s.inv_find(&tables::VM_INSTANCE, "state", "Created").await? {
@@ -206,15 +206,17 @@ pub async fn recover_after_restart(app: &App) -> ApiResult<HashMap<String, zstac
     if undone > 0 {
         log::warn!("undid {undone} VM creation(s) a previous run left unfinished");
     }
-    crate::hybrid::recovery::recover_unfinished_creates(app).await
+    Ok(())
 }
 
-/// End every job a previous run left processing, after the repairs above:
-/// a create whose resource survived succeeded (its reply is the resource's
-/// inventory); anything else failed and was undone (`undone` has the error of
-/// a create the recovery pass undid, by its resource uuid).
-pub async fn finish_unfinished_jobs(app: &App, undone: &HashMap<String, zstack_kit::ApiError>) -> ApiResult<()> {
-    let jobs = app.jobs.job_unfinished().await?;
+/// End the jobs a previous run left processing that `ends` picks (by their
+/// resource uuid), after the repairs above: a create whose resource survived
+/// succeeded (its reply is the resource's inventory); anything else failed and
+/// was undone (`undone` has the error of a create a recovery pass undid, by its
+/// resource uuid).
+pub async fn finish_unfinished_jobs(app: &App, undone: &HashMap<String, zstack_kit::ApiError>, ends: impl Fn(Option<&str>) -> bool) -> ApiResult<()> {
+    let mut jobs = app.jobs.job_unfinished().await?;
+    jobs.retain(|(_, _, target)| ends(target.as_deref()));
     if jobs.is_empty() {
         return Ok(());
     }

@@ -11,11 +11,11 @@
 
 mod common;
 
+use common::process::{NodeProcess, ProcessApi as Api};
+use common::uuid_of;
+
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "crash-test-password";
@@ -30,178 +30,6 @@ const VM_MEMORY: i64 = 128 << 20;
 /// many in flight.
 const START_DELAY_MS: u64 = 300;
 
-/// The temp dir and the node process of the test: the process is killed and
-/// the dir removed even when an assertion fails (its logs are printed then).
-struct Scene {
-    root: PathBuf,
-    data: PathBuf,
-    port: u16,
-    database_url: String,
-    node: Option<Child>,
-    runs: usize,
-}
-
-impl Scene {
-    fn new(database_url: String) -> Scene {
-        let root = std::env::temp_dir().join(format!("zstack-crash-{}", uuid::Uuid::new_v4().simple()));
-        let data = root.join("data");
-        std::fs::create_dir_all(&data).expect("create the temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Scene { root, data, port, database_url, node: None, runs: 0 }
-    }
-
-    fn log(&self, run: usize) -> PathBuf {
-        self.root.join(format!("node-{run}.log"))
-    }
-
-    /// `zstack <sub> --data-dir ... [--database-url ...]`.
-    fn command(&self, sub: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_zstack"));
-        c.arg(sub).arg("--data-dir").arg(&self.data);
-        if !self.database_url.is_empty() {
-            c.arg("--database-url").arg(&self.database_url);
-        }
-        c.env("ZSTACK_ADMIN_PASSWORD", PASSWORD).env_remove("ZSTACK_DATABASE_URL").env_remove("ZSTACK_DATA_DIR").env_remove("ZSTACK_LISTEN");
-        c
-    }
-
-    /// Start `zstack serve` and wait until its port answers (it listens only
-    /// after migrations and crash recovery are done).
-    async fn start(&mut self) {
-        assert!(self.node.is_none());
-        self.runs += 1;
-        let log = std::fs::File::create(self.log(self.runs)).unwrap();
-        let mut cmd = self.command("serve");
-        cmd.arg("--listen").arg(format!("127.0.0.1:{}", self.port)).stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log);
-        self.node = Some(cmd.spawn().expect("spawn the zstack binary"));
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.node.as_mut().unwrap().try_wait().unwrap() {
-                self.node = None;
-                panic!("zstack serve (run {}) exited with {status} before listening", self.runs);
-            }
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
-            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                eprintln!("node run {} listening after {:?}", self.runs, started.elapsed());
-                return;
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "zstack serve (run {}) did not listen on port {} within 60 s", self.runs, self.port);
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    /// SIGKILL (what `Child::kill` sends on Unix) and reap.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.node.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Scene {
-    fn drop(&mut self) {
-        self.kill();
-        if std::thread::panicking() {
-            for run in 1..=self.runs {
-                let mut text = String::new();
-                if let Ok(mut f) = std::fs::File::open(self.log(run)) {
-                    let _ = f.read_to_string(&mut text);
-                }
-                let lines: Vec<&str> = text.lines().collect();
-                eprintln!("---- last lines of the log of node run {run} ----");
-                for l in &lines[lines.len().saturating_sub(40)..] {
-                    eprintln!("{l}");
-                }
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-/// A logged-in client of one node run, speaking ZStack's REST conventions.
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    session: String,
-}
-
-fn parse(text: String) -> Value {
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
-}
-
-impl Api {
-    async fn login(port: u16) -> Api {
-        // A fresh client per run: connections pooled to a killed process are dead.
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
-        let mut api = Api { base: format!("http://127.0.0.1:{port}/zstack"), http, session: String::new() };
-        let (s, b) = api.send("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": common::sha512(PASSWORD)}}))).await;
-        assert_eq!(s, 200, "login: {b}");
-        api.session = b["inventory"]["uuid"].as_str().expect("login answers a session uuid").to_string();
-        api
-    }
-
-    /// One request, not polled. Returns (status, body).
-    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut rb = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if !self.session.is_empty() {
-            rb = rb.header("Authorization", format!("OAuth {}", self.session));
-        }
-        if let Some(b) = body {
-            rb = rb.header("Content-Type", "application/json").body(b.to_string());
-        }
-        let r = rb.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = r.status().as_u16();
-        (status, parse(r.text().await.unwrap()))
-    }
-
-    /// One look at a job location.
-    async fn probe(&self, location: &str) -> (u16, Value) {
-        let r = self.http.get(location).send().await.unwrap_or_else(|e| panic!("GET {location}: {e}"));
-        let status = r.status().as_u16();
-        (status, parse(r.text().await.unwrap()))
-    }
-
-    /// Poll a job location until it answers something else than 202, or the time is up.
-    async fn poll(&self, location: &str, within: Duration) -> (u16, Value) {
-        let until = Instant::now() + within;
-        loop {
-            let (s, b) = self.probe(location).await;
-            if s != 202 || Instant::now() >= until {
-                return (s, b);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// One API call; an async one is polled to its end.
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let (s, b) = self.send(method, path, body).await;
-        if s != 202 {
-            return (s, b);
-        }
-        let loc = b["location"].as_str().unwrap_or_else(|| panic!("{method} {path}: a 202 without a location: {b}")).to_string();
-        let (s, b) = self.poll(&loc, Duration::from_secs(30)).await;
-        assert_ne!(s, 202, "{method} {path}: the job at {loc} did not end within 30 s");
-        (s, b)
-    }
-
-    async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let (s, b) = self.call(method, path, body).await;
-        assert_eq!(s, 200, "{method} {path}: {b}");
-        b
-    }
-
-    async fn create(&self, path: &str, params: Value) -> String {
-        let b = self.ok("POST", path, Some(json!({ "params": params }))).await;
-        b["inventory"]["uuid"].as_str().unwrap_or_else(|| panic!("POST {path}: no inventory uuid in {b}")).to_string()
-    }
-
-    async fn query(&self, path: &str) -> Vec<Value> {
-        self.ok("GET", path, None).await["inventories"].as_array().cloned().unwrap_or_default()
-    }
-}
-
 struct World {
     hosts: Vec<String>,
     l3: String,
@@ -214,26 +42,26 @@ struct World {
 /// storage attached to the zone, a no-VLAN L2 attached to the cluster, an L3
 /// with a range of about 1000 addresses, an offering and an image.
 async fn build_world(api: &Api) -> World {
-    let zone = api.create("/v1/zones", json!({"name": "zone1"})).await;
-    let cluster = api.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c1", "hypervisorType": "Simulator"})).await;
+    let zone = uuid_of(&api.create("/v1/zones", json!({"name": "zone1"})).await);
+    let cluster = uuid_of(&api.create("/v1/clusters", json!({"zoneUuid": zone, "name": "c1", "hypervisorType": "Simulator"})).await);
     let mut hosts = vec![];
     for i in 0..HOSTS {
         hosts.push(
-            api.create("/v1/hosts/simulators", json!({"name": format!("h{i}"), "managementIp": format!("10.0.0.{}", i + 1),
+            uuid_of(&api.create("/v1/hosts/simulators", json!({"name": format!("h{i}"), "managementIp": format!("10.0.0.{}", i + 1),
                 "clusterUuid": cluster, "cpuCapacity": 8, "memoryCapacity": 16u64 << 30}))
-                .await,
+                .await),
         );
     }
-    let ps = api.create("/v1/primary-storage/simulators", json!({"name": "ps", "url": "/sim/ps", "zoneUuid": zone, "totalCapacity": 100u64 << 40})).await;
+    let ps = uuid_of(&api.create("/v1/primary-storage/simulators", json!({"name": "ps", "url": "/sim/ps", "zoneUuid": zone, "totalCapacity": 100u64 << 40})).await);
     api.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), Some(json!({"params": {}}))).await;
-    let bs = api.create("/v1/backup-storage/simulators", json!({"name": "bs", "url": "/sim/bs"})).await;
+    let bs = uuid_of(&api.create("/v1/backup-storage/simulators", json!({"name": "bs", "url": "/sim/bs"})).await);
     api.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), Some(json!({"params": {}}))).await;
-    let l2 = api.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": "eth0"})).await;
+    let l2 = uuid_of(&api.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": "eth0"})).await);
     api.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), Some(json!({}))).await;
-    let l3 = api.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await;
+    let l3 = uuid_of(&api.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
     api.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "192.168.0.10", "endIp": "192.168.3.250", "netmask": "255.255.252.0", "gateway": "192.168.0.1"})).await;
-    let offering = api.create("/v1/instance-offerings", json!({"name": "small", "cpuNum": VM_CPU, "memorySize": VM_MEMORY})).await;
-    let image = api.create("/v1/images", json!({"name": "img", "url": "http://example/img.qcow2", "backupStorageUuids": [bs]})).await;
+    let offering = uuid_of(&api.create("/v1/instance-offerings", json!({"name": "small", "cpuNum": VM_CPU, "memorySize": VM_MEMORY})).await);
+    let image = uuid_of(&api.create("/v1/images", json!({"name": "img", "url": "http://example/img.qcow2", "backupStorageUuids": [bs]})).await);
     World { hosts, l3, offering, image }
 }
 
@@ -250,10 +78,10 @@ async fn sigkill_with_200_vm_creations_in_flight_then_restart() {
     let t0 = Instant::now();
     // Declared first, dropped last: the database outlives the node processes.
     let db = common::TestDb::new();
-    let mut scene = Scene::new(db.url.clone());
+    let mut scene = NodeProcess::new("crash", db.url.clone(), PASSWORD);
     eprintln!("database: {}", if db.url.is_empty() { "SQLite in the data dir" } else { db.url.as_str() });
     scene.start().await;
-    let api = Api::login(scene.port).await;
+    let api = scene.login().await;
     let w = build_world(&api).await;
 
     // Slow VM starts down (faults live in the node's memory only).
@@ -313,7 +141,7 @@ async fn sigkill_with_200_vm_creations_in_flight_then_restart() {
 
     // Same binary, data dir, database and port: the old job locations are valid as they are.
     scene.start().await;
-    let api = Api::login(scene.port).await;
+    let api = scene.login().await;
 
     // From here on every disagreement is collected, so that one run shows all of them.
     let mut problems: Vec<String> = Vec::new();

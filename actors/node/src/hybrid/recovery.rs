@@ -3,9 +3,11 @@
 //! know (an ECS instance that keeps running and billing, a VPC, ...).
 //!
 //! Policy, as ZStack has it: a job the node did not finish failed, and a failed create
-//! leaves nothing behind. So at the next start, in the same recovery pass that undoes
-//! unfinished VM creations, whatever an unfinished hybrid create made on Alibaba Cloud is
-//! deleted and its API job ends failed (SYS.1002) with an error naming what was deleted.
+//! leaves nothing behind. So at the next start, whatever an unfinished hybrid create made
+//! on Alibaba Cloud is deleted and its API job ends failed (SYS.1002) with an error naming
+//! what was deleted. That pass talks to Alibaba Cloud (an instance caught mid-start must
+//! reach a state it can be deleted in), so it runs in the background once the node
+//! listens; the jobs it settles answer 202 until it has.
 //! A create whose local record was written before the crash had finished: it is kept and
 //! its job succeeds. A create that fails while the node is up undoes what it knows of
 //! itself; a resource it never heard of (its answer was lost after the retries) is left
@@ -79,6 +81,8 @@ pub fn uuid_tags(uuid: &str) -> Vec<(String, String)> {
 
 /// Run a create under a note: written before `create` calls Alibaba Cloud, dropped when
 /// it succeeded; when it failed, the note stays for the retry loop (after `ORPHAN_GRACE`).
+/// The drop is not waited for: a note whose record exists settles as finished, so one
+/// that outlives a crash costs nothing but a look at restart.
 pub async fn noted<T>(app: &App, kind: &'static str, uuid: &str, dc: &str, lookup: Value, create: impl Future<Output = ApiResult<T>>) -> ApiResult<T> {
     let note = crate::resources::new_inv(json!({"uuid": crate::api::new_uuid(), "resourceUuid": uuid, "resourceType": kind,
         "dataCenterUuid": dc, "lookup": lookup.to_string()}));
@@ -87,7 +91,10 @@ pub async fn noted<T>(app: &App, kind: &'static str, uuid: &str, dc: &str, looku
     let out = create.await;
     app.hybrid.creates.uuids.lock().remove(uuid);
     match &out {
-        Ok(_) => forget(app, &note).await,
+        Ok(_) => {
+            let app = app.clone();
+            actix_web::rt::spawn(async move { forget(&app, &note).await });
+        }
         Err(_) => keep_retrying(app),
     }
     out
@@ -255,9 +262,36 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
     }
 }
 
-/// The recovery pass at start: every note a previous run left is settled. Returns, by
-/// resource uuid, the error the job of each undone create ends with.
-pub async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiError>> {
+/// The resources whose creates a previous run left noted: their jobs wait for `start`.
+pub async fn noted_resources(app: &App) -> ApiResult<HashSet<String>> {
+    Ok(all_notes(app).await?.iter().map(|n| field(n, "resourceUuid")).collect())
+}
+
+/// Settle, in the background, the notes a previous run left (`noted`, from
+/// `noted_resources`), then end their creates' jobs: failed with what was undone, or
+/// succeeded when the record had been written. A note that cannot be settled now is
+/// retried every minute and its job ends failed, saying so.
+pub fn start(app: App, noted: HashSet<String>) {
+    if noted.is_empty() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let undone = recover_unfinished_creates(&app).await.unwrap_or_else(|e| {
+            // The notes stay for the retry loop; the jobs end now, saying why.
+            log::error!("recovering the hybrid creations a previous run left unfinished failed: {e}");
+            keep_retrying(&app);
+            noted.iter().map(|uuid| (uuid.clone(), ApiError::new(codes::CREATE_RESOURCE, format!("the management node restarted while this job was creating [uuid:{uuid}] and could not undo it yet: {e}")))).collect()
+        });
+        let ended = crate::recovery::finish_unfinished_jobs(&app, &undone, |target| target.is_some_and(|t| noted.contains(t))).await;
+        if let Err(e) = ended {
+            log::error!("ending the jobs of the hybrid creations a previous run left unfinished failed: {e}");
+        }
+    });
+}
+
+/// The recovery pass: every note a previous run left is settled. Returns, by resource
+/// uuid, the error the job of each undone create ends with.
+async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiError>> {
     let notes = all_notes(app).await?;
     let mut failed = HashMap::new();
     let mut left = 0;

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod hybrid;
+pub mod process;
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
