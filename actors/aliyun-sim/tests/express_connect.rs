@@ -194,7 +194,7 @@ async fn router_interfaces_pair_connect_deactivate_and_activate() {
     // Tear down: routes, then the link, then the interfaces.
     c.deactivate_router_interface(REGION, &initiating).await.unwrap();
     sim.sim.clock.advance(STEP);
-    assert_eq!(code_of(c.delete_router_interface(REGION, &initiating).await), ("DependencyViolation.RouteEntry".into(), 400));
+    assert_eq!(code_of(c.delete_router_interface(REGION, &initiating).await), ("RouterInterfaceReferredByRouteEntry".into(), 400));
     c.delete_route_entry(REGION, &RouteEntrySelector::Id(to_vpc)).await.unwrap();
     c.delete_router_interface(REGION, &initiating).await.unwrap();
     assert!(!sim.sim.state.lock().router_interfaces.contains_key(&initiating));

@@ -459,7 +459,7 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         .route_entry_id;
     assert_eq!(
         code_of(c.delete_router_interface(REGION, &accepting).await),
-        ("DependencyViolation.RouteEntry".into(), 400)
+        ("RouterInterfaceReferredByRouteEntry".into(), 400)
     );
     let tables = c
         .describe_route_tables_all(REGION, Some(&vrouter))

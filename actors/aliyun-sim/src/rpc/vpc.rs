@@ -1191,7 +1191,7 @@ fn delete_router_interface(state: &mut SimState, p: &RpcParams) -> SimResult<Val
     }
     if state.route_entries.values().any(|e| e.next_hop_id == id) {
         return Err(SimError::bad(
-            "DependencyViolation.RouteEntry",
+            "RouterInterfaceReferredByRouteEntry",
             "Route entries still point at the router interface.",
         ));
     }
