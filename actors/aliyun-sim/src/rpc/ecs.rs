@@ -26,7 +26,7 @@ use zstack_aliyun::ecs::{
     Instance, InstanceEip, Region, RunInstancesResponse, SecurityGroup, VpcAttributes, Zone,
 };
 
-use super::{ecs_time, page_of, region_param, to_json, with_page, RpcContext, RpcParams};
+use super::{answer_page, ecs_time, page_of, region_param, to_json, RpcContext, RpcParams};
 use crate::cidr::{ip_to_string, parse_ip};
 use crate::error::{SimError, SimResult};
 use crate::state::{
@@ -235,12 +235,7 @@ fn describe_instances(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| sg.is_none_or(|sg| i.security_group_ids.iter().any(|s| s == sg)))
         .filter(|i| p.tags_match(&i.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let instances: Vec<Value> = page.iter().map(|i| instance_json(state, i)).collect();
-    Ok(with_page(
-        json!({ "Instances": { "Instance": instances } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Instances", "Instance", |i| instance_json(state, i)))
 }
 
 fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -252,15 +247,9 @@ fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|i| i.region_id == region && (ids.is_empty() || ids.contains(&i.id)))
         .filter(|i| matches_filter(&i.zone_id, p.get("ZoneId")))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let statuses: Vec<Value> = page
-        .iter()
-        .map(|i| json!({ "InstanceId": i.id, "Status": i.status.current.as_str() }))
-        .collect();
-    Ok(with_page(
-        json!({ "InstanceStatuses": { "InstanceStatus": statuses } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "InstanceStatuses", "InstanceStatus", |i| {
+        json!({ "InstanceId": i.id, "Status": i.status.current.as_str() })
+    }))
 }
 
 /// 8-30 characters from at least three of: upper, lower, digits, specials.
@@ -836,12 +825,9 @@ fn describe_security_groups(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|g| matches_filter(&g.name, p.get("SecurityGroupName")))
         .filter(|g| p.tags_match(&g.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, true)?;
-    let groups: Vec<Value> = page.iter().map(|g| security_group_json(state, g)).collect();
-    Ok(with_page(
-        json!({ "RegionId": region, "SecurityGroups": { "SecurityGroup": groups } }),
-        &info,
-    ))
+    let mut body = answer_page(page_of(items, p, 10, 50, true)?, "SecurityGroups", "SecurityGroup", |g| security_group_json(state, g));
+    body["RegionId"] = json!(region);
+    Ok(body)
 }
 
 fn create_security_group(
@@ -1408,9 +1394,7 @@ fn describe_disks(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             })
         })
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let disks: Vec<Value> = page.iter().map(|d| disk_json(d)).collect();
-    Ok(with_page(json!({ "Disks": { "Disk": disks } }), &info))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Disks", "Disk", |d| disk_json(d)))
 }
 
 fn image_json(img: &SimImage, region: &str) -> Value {
@@ -1494,12 +1478,9 @@ fn describe_images(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| matches_filter(&i.owner_alias, owner))
         .filter(|i| p.tags_match(&i.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, false)?;
-    let images: Vec<Value> = page.iter().map(|i| image_json(i, region)).collect();
-    Ok(with_page(
-        json!({ "RegionId": region, "Images": { "Image": images } }),
-        &info,
-    ))
+    let mut body = answer_page(page_of(items, p, 10, 100, false)?, "Images", "Image", |i| image_json(i, region));
+    body["RegionId"] = json!(region);
+    Ok(body)
 }
 
 fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {

@@ -28,7 +28,7 @@ use zstack_aliyun::ecs::EcsTag;
 use zstack_aliyun::snapshot::{CreateImageResponse, CreateSnapshotResponse, Snapshot};
 
 use super::ecs::{disk_not_found, instance_not_found};
-use super::{ecs_time, page_of, region_param, to_json, with_page, RpcContext, RpcParams};
+use super::{answer_page, ecs_time, page_of, region_param, to_json, RpcContext, RpcParams};
 use crate::error::{SimError, SimResult};
 use crate::state::{
     ImageStatus, InstanceStatus, SimImage, SimSnapshot, SimState, SnapshotStatus, Transition,
@@ -324,12 +324,7 @@ fn describe_snapshots(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|s| disk_type == "all" || s.source_disk_type.eq_ignore_ascii_case(&disk_type))
         .filter(|s| tags.iter().all(|t| s.tags.contains(t)))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let snapshots: Vec<Value> = page.iter().map(|s| snapshot_json(state, s)).collect();
-    Ok(with_page(
-        json!({ "Snapshots": { "Snapshot": snapshots } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Snapshots", "Snapshot", |s| snapshot_json(state, s)))
 }
 
 fn modify_snapshot(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
