@@ -210,6 +210,16 @@ pub struct EcsInstance {
     pub deletion_protection: bool,
 }
 
+impl EcsInstance {
+    /// `IncorrectInstanceStatus` unless the instance is in one of `allowed`.
+    pub fn require_status(&self, allowed: &[InstanceStatus]) -> crate::error::SimResult<()> {
+        if allowed.contains(&self.status.current) {
+            return Ok(());
+        }
+        Err(crate::error::SimError::incorrect_instance_status(&self.id, self.status.current.as_str()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EcsDisk {
     pub id: String,

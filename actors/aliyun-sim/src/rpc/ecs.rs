@@ -626,12 +626,7 @@ pub(super) fn instance_mut<'a>(
 
 fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Stopped {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Stopped])?;
     instance.status.start(
         InstanceStatus::Starting,
         &[InstanceStatus::Running],
@@ -644,17 +639,8 @@ fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
 fn stop_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let force = p.bool("ForceStop", false)?;
     let instance = instance_mut(state, p)?;
-    let allowed = match instance.status.current {
-        InstanceStatus::Running => true,
-        InstanceStatus::Starting => force,
-        _ => false,
-    };
-    if !allowed {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    let allowed: &[_] = if force { &[InstanceStatus::Running, InstanceStatus::Starting] } else { &[InstanceStatus::Running] };
+    instance.require_status(allowed)?;
     instance.status.start(
         InstanceStatus::Stopping,
         &[InstanceStatus::Stopped],
@@ -665,12 +651,7 @@ fn stop_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> S
 
 fn reboot_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running])?;
     instance.status.start(
         InstanceStatus::Stopping,
         &[InstanceStatus::Starting, InstanceStatus::Running],
@@ -691,15 +672,8 @@ fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             ),
         ));
     }
-    let status = instance.status.current;
-    let deletable =
-        status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
-    if !deletable {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            status.as_str(),
-        ));
-    }
+    let allowed: &[_] = if force { &[InstanceStatus::Stopped, InstanceStatus::Running] } else { &[InstanceStatus::Stopped] };
+    instance.require_status(allowed)?;
     let instance = instance.clone();
     release_instance(state, &instance);
     Ok(ok())
@@ -740,12 +714,7 @@ pub fn release_instance(state: &mut SimState, instance: &EcsInstance) {
 
 fn vnc_url(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running])?;
     let token = hex::encode(rand::random::<[u8; 12]>());
     let ws_base = ctx.base_url.replacen("http", "ws", 1);
     Ok(json!({ "VncUrl": format!("{ws_base}/__sim/vnc/{}?vncToken={token}", instance.id) }))
@@ -1240,15 +1209,7 @@ fn attach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
             format!("The disk {disk_id} is In_use."),
         ));
     }
-    if !matches!(
-        instance.status.current,
-        InstanceStatus::Running | InstanceStatus::Stopped
-    ) {
-        return Err(SimError::incorrect_instance_status(
-            &instance_id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     if disk.zone_id != instance.zone_id {
         return Err(SimError::forbidden(
             "InvalidDiskId.ZoneMismatch",

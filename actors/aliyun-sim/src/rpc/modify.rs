@@ -286,13 +286,7 @@ fn modify_vnc_password(state: &mut SimState, p: &RpcParams) -> SimResult<Value> 
         ));
     }
     let instance = super::ecs::instance_mut(state, p)?;
-    let status = instance.status.current;
-    if status != InstanceStatus::Running && status != InstanceStatus::Stopped {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            status.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     instance.vnc_password = Some(password.to_string());
     Ok(json!({}))
 }

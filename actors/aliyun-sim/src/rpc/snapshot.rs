@@ -137,15 +137,7 @@ fn create_snapshot(
                 .instances
                 .get(instance_id)
                 .ok_or_else(|| instance_not_found(instance_id))?;
-            if !matches!(
-                instance.status.current,
-                InstanceStatus::Running | InstanceStatus::Stopped
-            ) {
-                return Err(SimError::incorrect_instance_status(
-                    instance_id,
-                    instance.status.current.as_str(),
-                ));
-            }
+            instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
             // Nothing has written to the disks of an instance never started.
             if !instance.ever_started {
                 return Err(SimError::forbidden(

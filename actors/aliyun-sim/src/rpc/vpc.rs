@@ -508,15 +508,7 @@ fn associate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             format!("The instance {instance_id} already has an EIP."),
         ));
     }
-    if !matches!(
-        instance.status.current,
-        InstanceStatus::Running | InstanceStatus::Stopped
-    ) {
-        return Err(SimError::incorrect_instance_status(
-            &instance_id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     state
         .instances
         .get_mut(&instance_id)
