@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use zstack_aliyun::ecs::{CreateSecurityGroupRequest, DescribeDisksRequest, RunInstancesRequest};
 use zstack_aliyun::modify::{AttributeChange, Target};
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
+use zstack_aliyun::vpc::CreateVpcRequest;
 use zstack_aliyun::vpn::{
     CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig,
 };
@@ -36,19 +36,7 @@ async fn modify_actions_change_what_they_are_given_and_nothing_when_refused() {
         )
         .await
         .unwrap();
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: net.vpc_id.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "10.0.1.0/24".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
+    let vsw = new_vswitch(&c, &net.vpc_id, "10.0.1.0/24").await;
 
     // The VPC keeps its description when only the name changes; a bad name changes nothing.
     let both = AttributeChange {

@@ -10,77 +10,12 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use zstack_aliyun::ecs::{
-    CreateDiskRequest, CreateSecurityGroupRequest, DescribeDisksRequest, DescribeInstancesRequest,
+    CreateDiskRequest, DescribeDisksRequest, DescribeInstancesRequest,
     DiskSpec, RunInstancesRequest, SecurityGroupRule,
 };
 use zstack_aliyun::vpc::{AllocateEipRequest, CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::{AliyunClient, Params, SignatureVersion};
 use zstack_aliyun_sim::SimServer;
-
-struct Net {
-    vpc: String,
-    vsw: String,
-    sg: String,
-}
-
-async fn network(client: &AliyunClient, cidr: &str, vsw_cidr: &str) -> Net {
-    let vpc = client
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: cidr.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .vpc_id;
-    let vsw = client
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: vsw_cidr.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
-    let sg = client
-        .create_security_group(
-            REGION,
-            &CreateSecurityGroupRequest {
-                vpc_id: vpc.clone(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .security_group_id;
-    Net { vpc, vsw, sg }
-}
-
-fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
-    RunInstancesRequest {
-        image_id: IMAGE.into(),
-        instance_type: "ecs.g6.large".into(),
-        security_group_id: net.sg.clone(),
-        v_switch_id: net.vsw.clone(),
-        amount,
-        system_disk: Some(DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 40,
-        }),
-        data_disks: vec![DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 100,
-        }],
-        tags: vec![("env".into(), "test".into())],
-        ..Default::default()
-    }
-}
 
 async fn status(client: &AliyunClient, id: &str) -> String {
     let page = client
@@ -127,16 +62,7 @@ async fn regions_and_zones_answer_under_both_signatures() {
 async fn vswitch_cidr_rules_dependencies_and_quota() {
     let sim = sim(0);
     let c = client(&sim, SignatureVersion::Acs3);
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/16".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let vpc = new_vpc(&c, "10.0.0.0/16").await;
     assert!(vpc.v_router_id.starts_with("vrt-") && vpc.route_table_id.starts_with("vtb-"));
     let mk = |cidr: &str| CreateVSwitchRequest {
         vpc_id: vpc.vpc_id.clone(),
@@ -208,13 +134,7 @@ async fn vswitch_cidr_rules_dependencies_and_quota() {
         ("InvalidVpcId.NotFound".into(), 404)
     );
     // Quota: two VPCs per region.
-    control(
-        &sim,
-        "POST",
-        "/__sim/config",
-        Some(json!({ "quotas": { "vpcs_per_region": 2 } })),
-    )
-    .await;
+    set_quotas(&sim, json!({ "vpcs_per_region": 2 })).await;
     for _ in 0..2 {
         c.create_vpc(
             REGION,
@@ -397,19 +317,7 @@ async fn run_instances_checks_its_references() {
         assert_eq!(code_of(c.run_instances(REGION, &request).await).0, code);
     }
     // A /29 has 2 usable addresses.
-    let tiny = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: net.vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "172.16.9.0/29".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
+    let tiny = new_vswitch(&c, &net.vpc, "172.16.9.0/29").await;
     let crowded = RunInstancesRequest {
         v_switch_id: tiny,
         ..run_request(&net, 3)
@@ -711,13 +619,7 @@ async fn eips_disks_vnc_and_password() {
         code_of(c.release_eip_address(REGION, &eip.allocation_id).await),
         ("InvalidAllocationId.NotFound".into(), 404)
     );
-    control(
-        &sim,
-        "POST",
-        "/__sim/config",
-        Some(json!({ "quotas": { "eips_per_region": 1 } })),
-    )
-    .await;
+    set_quotas(&sim, json!({ "eips_per_region": 1 })).await;
     c.allocate_eip_address(REGION, &AllocateEipRequest::default())
         .await
         .unwrap();

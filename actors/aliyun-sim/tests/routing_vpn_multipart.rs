@@ -15,7 +15,6 @@ use zstack_aliyun::oss_sign::{sign_oss_v1, OssV1Input};
 use zstack_aliyun::routing::{
     CreateRouteEntryRequest, CreateRouterInterfaceRequest, RouteEntrySelector,
 };
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::vpn::{
     CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig,
 };
@@ -297,34 +296,8 @@ async fn vpc_with_vswitch(
     c: &zstack_aliyun::AliyunClient,
     with_vswitch: bool,
 ) -> (String, String, Option<String>) {
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/16".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let vswitch = if with_vswitch {
-        Some(
-            c.create_vswitch(
-                REGION,
-                &CreateVSwitchRequest {
-                    vpc_id: vpc.vpc_id.clone(),
-                    zone_id: ZONE.into(),
-                    cidr_block: "10.0.1.0/24".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .v_switch_id,
-        )
-    } else {
-        None
-    };
+    let vpc = new_vpc(c, "10.0.0.0/16").await;
+    let vswitch = if with_vswitch { Some(new_vswitch(c, &vpc.vpc_id, "10.0.1.0/24").await) } else { None };
     (vpc.vpc_id, vpc.route_table_id, vswitch)
 }
 
