@@ -75,26 +75,15 @@ async fn vswitch_cidr_rules_dependencies_and_quota() {
         .await
         .unwrap()
         .v_switch_id;
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.1.0/25")).await).0,
-        "InvalidCidrBlock.Overlapped"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.0.0/16")).await).0,
-        "InvalidCidrBlock.Overlapped"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.1.0.0/24")).await).0,
-        "InvalidCidrBlock.Mismatch"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.2.7/24")).await).0,
-        "InvalidCidrBlock.Malformed"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.2.0/30")).await).0,
-        "InvalidCidrBlock.Malformed"
-    );
+    for (cidr, code) in [
+        ("10.0.1.0/25", "InvalidCidrBlock.Overlapped"),
+        ("10.0.0.0/16", "InvalidCidrBlock.Overlapped"),
+        ("10.1.0.0/24", "InvalidCidrBlock.Mismatch"),
+        ("10.0.2.7/24", "InvalidCidrBlock.Malformed"),
+        ("10.0.2.0/30", "InvalidCidrBlock.Malformed"),
+    ] {
+        assert_eq!(code_of(c.create_vswitch(REGION, &mk(cidr)).await).0, code, "{cidr}");
+    }
     let bad_zone = CreateVSwitchRequest {
         zone_id: "cn-beijing-g".into(),
         ..mk("10.0.3.0/24")
@@ -212,16 +201,7 @@ async fn instances_move_through_their_statuses_as_simulated_time_passes() {
         code_of(c.delete_instance(REGION, vm, true).await),
         ("InvalidInstanceId.NotFound".into(), 404)
     );
-    let disks = c
-        .describe_disks_all(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let disks = disks_of(&c, &vm).await;
     assert!(disks.is_empty(), "{disks:?}");
     // A Stopped instance deletes without Force.
     let other = &ids[1];
@@ -685,16 +665,7 @@ async fn eips_disks_vnc_and_password() {
         (attached[0].status.as_str(), attached[0].device.as_str()),
         ("In_use", "/dev/xvdc")
     );
-    let system = c
-        .describe_disks_all(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let system = disks_of(&c, &vm).await;
     let system_disk = system.iter().find(|d| d.disk_type == "system").unwrap();
     assert_eq!(
         code_of(c.detach_disk(REGION, &vm, &system_disk.disk_id).await).0,

@@ -37,11 +37,7 @@ async fn instance(c: &AliyunClient, sim: &SimServer) -> (String, String, String)
         .unwrap()
         .instance_id_sets[0]
         .clone();
-    let disks = c
-        .describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(vm.clone()), ..Default::default() })
-        .await
-        .unwrap()
-        .disks;
+    let disks = disks_of(&c, &vm).await;
     let system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
     let data = c
         .create_disk(
@@ -227,7 +223,7 @@ async fn the_disks_of_an_instance_never_started_cannot_be_snapshotted() {
     };
     let idle = c.create_instance(REGION, &request).await.unwrap().instance_id;
     sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
-    let disks = c.describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(idle.clone()), ..Default::default() }).await.unwrap().disks;
+    let disks = disks_of(&c, &idle).await;
     let idle_system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
     assert_eq!(code_of(c.create_snapshot(REGION, &snap(&idle_system, "never")).await), ("IncorrectDiskStatus.NeverUsed".into(), 403));
     // A data disk attached to it was never used either.

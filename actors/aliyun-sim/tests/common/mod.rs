@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use zstack_aliyun::ecs::{CreateSecurityGroupRequest, DiskSpec, RunInstancesRequest};
+use zstack_aliyun::ecs::{CreateSecurityGroupRequest, DescribeDisksRequest, Disk, DiskSpec, RunInstancesRequest};
 use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest, CreateVpcResponse};
 use zstack_aliyun::{
     AliyunClient, AliyunError, ClientConfig, Credentials, Endpoints, OssSignatureVersion, Params,
@@ -172,6 +172,12 @@ pub fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
         tags: vec![("env".into(), "test".into())],
         ..Default::default()
     }
+}
+
+/// Every disk attached to `instance_id`.
+pub async fn disks_of(client: &AliyunClient, instance_id: &str) -> Vec<Disk> {
+    let request = DescribeDisksRequest { instance_id: Some(instance_id.into()), ..Default::default() };
+    client.describe_disks_all(REGION, &request).await.unwrap()
 }
 
 /// Sets the simulator's quotas (`{"vpcs_per_region": 2}`, ...).
