@@ -541,24 +541,9 @@ fn create_instances(
         state.disks.insert(
             system_disk.clone(),
             EcsDisk {
-                id: system_disk,
                 name: p.get_or("SystemDisk.DiskName", "").into(),
-                description: String::new(),
-                category: system_category.clone(),
-                size_gb: system_size,
-                disk_type: "system".into(),
-                region_id: region.clone(),
-                zone_id: zone_id.clone(),
-                instance_id: Some(id.clone()),
-                device: "/dev/xvda".into(),
                 image_id: image_id.clone(),
-                delete_with_instance: true,
-                ever_attached: true,
-                source_snapshot_id: String::new(),
-                enable_auto_snapshot: true,
-                delete_auto_snapshot: true,
-                created: ctx.now,
-                tags: Vec::new(),
+                ..EcsDisk::new(system_disk, "system", &region, &zone_id, &system_category, system_size, ctx.now).attached_at(&id, "/dev/xvda".into())
             },
         );
         for (index, (category, size, delete_with, disk_name)) in data_disks.iter().enumerate() {
@@ -566,24 +551,9 @@ fn create_instances(
             state.disks.insert(
                 disk_id.clone(),
                 EcsDisk {
-                    id: disk_id,
                     name: disk_name.clone(),
-                    description: String::new(),
-                    category: category.clone(),
-                    size_gb: *size,
-                    disk_type: "data".into(),
-                    region_id: region.clone(),
-                    zone_id: zone_id.clone(),
-                    instance_id: Some(id.clone()),
-                    device: device_name(index + 1),
-                    image_id: String::new(),
                     delete_with_instance: *delete_with,
-                    ever_attached: true,
-                    source_snapshot_id: String::new(),
-                    enable_auto_snapshot: true,
-                    delete_auto_snapshot: true,
-                    created: ctx.now,
-                    tags: Vec::new(),
+                    ..EcsDisk::new(disk_id, "data", &region, &zone_id, category, *size, ctx.now).attached_at(&id, device_name(index + 1))
                 },
             );
         }
@@ -1165,24 +1135,11 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
     state.disks.insert(
         id.clone(),
         EcsDisk {
-            id: id.clone(),
             name: p.get_or("DiskName", "").into(),
             description: p.get_or("Description", "").into(),
-            category,
-            size_gb: size,
-            disk_type: "data".into(),
-            region_id: region,
-            zone_id: zone,
-            instance_id: None,
-            device: String::new(),
-            image_id: String::new(),
-            delete_with_instance: false,
-            ever_attached: false,
             source_snapshot_id: snapshot_id,
-            enable_auto_snapshot: true,
-            delete_auto_snapshot: true,
-            created: ctx.now,
             tags: p.tags(),
+            ..EcsDisk::new(id.clone(), "data", &region, &zone, &category, size, ctx.now)
         },
     );
     Ok(to_json(&CreateDiskResponse {
