@@ -1066,6 +1066,14 @@ fn delete_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value
     Ok(ok())
 }
 
+/// `InvalidImageName.Duplicated` when an image of `region` already has `name`.
+pub(super) fn image_name_free(state: &SimState, name: &str, region: &str) -> SimResult<()> {
+    if state.images.values().any(|i| i.name == name && i.region_id.as_deref() == Some(region)) {
+        return Err(SimError::bad("InvalidImageName.Duplicated", format!("The image name {name} is already used in {region}.")));
+    }
+    Ok(())
+}
+
 pub fn disk_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidDiskId.NotFound",
@@ -1448,16 +1456,7 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     };
     let name = p.get("ImageName").map(str::to_string);
     if let Some(name) = &name {
-        if state
-            .images
-            .values()
-            .any(|i| &i.name == name && i.region_id.as_deref() == Some(&region))
-        {
-            return Err(SimError::bad(
-                "InvalidImageName.Duplicated",
-                format!("The image name {name} is already used in {region}."),
-            ));
-        }
+        image_name_free(state, name, &region)?;
     }
     let architecture = p.get_or("Architecture", "x86_64").to_string();
     if architecture != "x86_64" && architecture != "arm64" && architecture != "i386" {

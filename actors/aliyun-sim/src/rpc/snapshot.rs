@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 use zstack_aliyun::ecs::EcsTag;
 use zstack_aliyun::snapshot::{CreateImageResponse, CreateSnapshotResponse, Snapshot};
 
-use super::ecs::{disk_not_found, instance_not_found};
+use super::ecs::{disk_not_found, image_name_free, instance_not_found};
 use super::{answer_page, ecs_time, page_of, region_param, to_json, RpcContext, RpcParams};
 use crate::error::{SimError, SimResult};
 use crate::state::{
@@ -386,16 +386,7 @@ fn create_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     let name = p.get("ImageName").map(str::to_string);
     if let Some(name) = &name {
         check_name(name, "InvalidImageName.Malformed", "ImageName", &["acs:", "aliyun"])?;
-        if state
-            .images
-            .values()
-            .any(|i| &i.name == name && i.region_id.as_deref() == Some(&region))
-        {
-            return Err(SimError::bad(
-                "InvalidImageName.Duplicated",
-                format!("The image name {name} is already used in {region}."),
-            ));
-        }
+        image_name_free(state, name, &region)?;
     }
     if let Some(description) = p.get("Description") {
         check_description(description)?;
