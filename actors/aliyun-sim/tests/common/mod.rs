@@ -153,7 +153,7 @@ pub async fn network(client: &AliyunClient, cidr: &str, vsw_cidr: &str) -> Net {
     Net { vpc, vsw, sg }
 }
 
-/// RunInstances of `amount` g6.large instances with a 40 GB ESSD system disk in `net`.
+/// RunInstances of `amount` g6.large instances in `net`: a 40 GB ESSD system disk, a 100 GB data disk, tag env=test.
 pub fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
     RunInstancesRequest {
         image_id: IMAGE.into(),
@@ -161,14 +161,8 @@ pub fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
         security_group_id: net.sg.clone(),
         v_switch_id: net.vsw.clone(),
         amount,
-        system_disk: Some(DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 40,
-        }),
-        data_disks: vec![DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 100,
-        }],
+        system_disk: Some(DiskSpec { category: "cloud_essd".into(), size_gb: 40 }),
+        data_disks: vec![DiskSpec { category: "cloud_essd".into(), size_gb: 100 }],
         tags: vec![("env".into(), "test".into())],
         ..Default::default()
     }
