@@ -229,69 +229,17 @@ async fn run_instances_checks_its_references() {
     let c = client(&sim, SignatureVersion::V1);
     let net = network(&c, "172.16.0.0/12", "172.16.1.0/24").await;
     let other = network(&c, "192.168.0.0/16", "192.168.1.0/24").await;
+    let base = || run_request(&net, 1);
+    let essd = |size_gb| DiskSpec { category: "cloud_essd".into(), size_gb };
     let cases = [
-        (
-            RunInstancesRequest {
-                image_id: "nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidImageId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                instance_type: "ecs.huge".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidInstanceType.ValueNotSupported",
-        ),
-        (
-            RunInstancesRequest {
-                v_switch_id: "vsw-nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidVSwitchId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                security_group_id: "sg-nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidSecurityGroupId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                security_group_id: other.sg.clone(),
-                ..run_request(&net, 1)
-            },
-            "InvalidSecurityGroupId.VpcMismatch",
-        ),
-        (
-            RunInstancesRequest {
-                password: Some("short".into()),
-                ..run_request(&net, 1)
-            },
-            "InvalidPassword.Malformed",
-        ),
-        (
-            RunInstancesRequest {
-                system_disk: Some(DiskSpec {
-                    category: "cloud_essd".into(),
-                    size_gb: 10,
-                }),
-                ..run_request(&net, 1)
-            },
-            "InvalidDiskSize.ValueNotSupported",
-        ),
-        (
-            RunInstancesRequest {
-                data_disks: vec![DiskSpec {
-                    category: "floppy".into(),
-                    size_gb: 100,
-                }],
-                ..run_request(&net, 1)
-            },
-            "InvalidDiskCategory.ValueNotSupported",
-        ),
+        (RunInstancesRequest { image_id: "nope".into(), ..base() }, "InvalidImageId.NotFound"),
+        (RunInstancesRequest { instance_type: "ecs.huge".into(), ..base() }, "InvalidInstanceType.ValueNotSupported"),
+        (RunInstancesRequest { v_switch_id: "vsw-nope".into(), ..base() }, "InvalidVSwitchId.NotFound"),
+        (RunInstancesRequest { security_group_id: "sg-nope".into(), ..base() }, "InvalidSecurityGroupId.NotFound"),
+        (RunInstancesRequest { security_group_id: other.sg.clone(), ..base() }, "InvalidSecurityGroupId.VpcMismatch"),
+        (RunInstancesRequest { password: Some("short".into()), ..base() }, "InvalidPassword.Malformed"),
+        (RunInstancesRequest { system_disk: Some(essd(10)), ..base() }, "InvalidDiskSize.ValueNotSupported"),
+        (RunInstancesRequest { data_disks: vec![DiskSpec { category: "floppy".into(), ..essd(100) }], ..base() }, "InvalidDiskCategory.ValueNotSupported"),
     ];
     for (request, code) in cases {
         assert_eq!(code_of(c.run_instances(REGION, &request).await).0, code);
