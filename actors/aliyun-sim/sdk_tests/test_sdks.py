@@ -504,6 +504,123 @@ class SdkFidelity(unittest.TestCase):
             vpc_models.DescribeRouterInterfacesRequest(region_id=REGION)).body.total_count)
         net.delete()
 
+    def test_express_connect_border_routers_and_router_interfaces(self):
+        client = vpc()
+        # Access points: the region's fixed catalog, paged like the service.
+        body = client.describe_access_points(vpc_models.DescribeAccessPointsRequest(region_id=REGION)).body
+        self.assertEqual((body.total_count, body.page_number, body.page_size), (2, 1, 10))
+        aps = body.access_point_set.access_point_type
+        self.assertEqual([a.access_point_id for a in aps], ["ap-cn-hangzhou-xs-A", "ap-cn-hangzhou-yh-C"])
+        self.assertEqual((aps[0].status, aps[0].type, aps[0].attached_region_no), ("recommended", "VPC", REGION))
+        self.assertTrue(aps[0].name and aps[0].location and aps[0].host_operator)
+        self.assertEqual(error_of(lambda: client.describe_access_points(vpc_models.DescribeAccessPointsRequest(
+            region_id="mars-1")))[0], "InvalidRegionId.NotFound")
+
+        # A border router leased over a line (seeded: the API cannot order a line), with
+        # an Active pair of interfaces toward a VPC.
+        control("POST", "/__sim/seed", {"region": REGION, "vpcs": 1, "vbrs": 1})
+        listed = client.describe_virtual_border_routers(vpc_models.DescribeVirtualBorderRoutersRequest(
+            region_id=REGION, page_size=50)).body.virtual_border_router_set.virtual_border_router_type
+        vbr = [v for v in listed if v.name == "seed-vbr-0"][-1]
+
+        def describe_vbr():
+            body = client.describe_virtual_border_routers(vpc_models.DescribeVirtualBorderRoutersRequest(
+                region_id=REGION, filter=[vpc_models.DescribeVirtualBorderRoutersRequestFilter(
+                    key="VbrId", value=[vbr.vbr_id])])).body
+            self.assertEqual(body.total_count, 1)
+            return body.virtual_border_router_set.virtual_border_router_type[0]
+
+        self.assertEqual((vbr.status, vbr.access_point_id, vbr.physical_connection_status), ("active", aps[0].access_point_id, "Enabled"))
+        self.assertIsInstance(vbr.vlan_id, int)
+        self.assertTrue(vbr.route_table_id and vbr.vlan_interface_id and vbr.creation_time and vbr.circuit_code)
+        client.modify_virtual_border_router_attribute(vpc_models.ModifyVirtualBorderRouterAttributeRequest(
+            region_id=REGION, vbr_id=vbr.vbr_id, vlan_id=2100, local_gateway_ip="10.20.30.1", peer_gateway_ip="10.20.30.2",
+            peering_subnet_mask="255.255.255.248", name="sdk-vbr", description="renamed by the SDK"))
+        v = describe_vbr()
+        self.assertEqual((v.vlan_id, v.local_gateway_ip, v.peer_gateway_ip, v.peering_subnet_mask, v.name, v.description),
+                         (2100, "10.20.30.1", "10.20.30.2", "255.255.255.248", "sdk-vbr", "renamed by the SDK"))
+        modify = lambda **kw: vpc(v2=True).modify_virtual_border_router_attribute(
+            vpc_models.ModifyVirtualBorderRouterAttributeRequest(region_id=REGION, vbr_id=vbr.vbr_id, **kw))
+        self.assertEqual(error_of(lambda: modify(vlan_id=3000)), ("InvalidVlanId.Malformed", 400))
+        self.assertEqual(error_of(lambda: modify(peer_gateway_ip="10.20.31.2")), ("InvalidIp.Malformed", 400))
+        # Terminate only an active VBR, recover only a terminated one.
+        terminate = lambda: client.terminate_virtual_border_router(vpc_models.TerminateVirtualBorderRouterRequest(
+            region_id=REGION, vbr_id=vbr.vbr_id))
+        recover = lambda: client.recover_virtual_border_router(vpc_models.RecoverVirtualBorderRouterRequest(
+            region_id=REGION, vbr_id=vbr.vbr_id))
+        refused = ("InvalidOperation.OperationNotAllowedInState", 400)
+        self.assertEqual(error_of(recover), refused)
+        self.assertTrue(terminate().body.request_id)
+        self.assertEqual(describe_vbr().status, "terminating")
+        advance(1000)
+        self.assertEqual(describe_vbr().status, "terminated")
+        self.assertEqual(error_of(terminate), refused)
+        recover()
+        self.assertEqual(describe_vbr().status, "recovering")
+        advance(1000)
+        self.assertEqual(describe_vbr().status, "active")
+        self.assertEqual(error_of(lambda: client.terminate_virtual_border_router(vpc_models.TerminateVirtualBorderRouterRequest(
+            region_id=REGION, vbr_id="vbr-nope"))), ("InvalidVbrId.NotFound", 404))
+
+        def interfaces(**filters):
+            body = client.describe_router_interfaces(vpc_models.DescribeRouterInterfacesRequest(
+                region_id=REGION, page_size=50, filter=[vpc_models.DescribeRouterInterfacesRequestFilter(key=k, value=[v])
+                                                        for k, v in filters.items()])).body
+            self.assertEqual(body.total_count, len(body.router_interface_set.router_interface_type))
+            return body.router_interface_set.router_interface_type
+
+        seeded = interfaces(RouterId=vbr.vbr_id)[0]
+        self.assertEqual((seeded.router_type, seeded.role, seeded.status, seeded.spec, seeded.opposite_router_type),
+                         ("VBR", "InitiatingSide", "Active", "Large.2", "VRouter"))
+        self.assertTrue(seeded.connected_time and seeded.creation_time and seeded.opposite_interface_id)
+
+        # A new link between two VPCs' routers: create both ends, name each other, connect.
+        routers = [client.create_vpc(vpc_models.CreateVpcRequest(region_id=REGION, cidr_block=cidr)).body
+                   for cidr in ("10.0.0.0/16", "172.16.0.0/16")]
+        create = lambda router, role, spec: client.create_router_interface(vpc_models.CreateRouterInterfaceRequest(
+            region_id=REGION, router_type="VRouter", router_id=router.vrouter_id, role=role, spec=spec,
+            opposite_region_id=REGION, name=f"sdk-{role}")).body
+        made = create(routers[0], "InitiatingSide", "Small.1")
+        self.assertTrue(made.router_interface_id.startswith("ri-") and made.order_id is not None)
+        initiating, accepting = made.router_interface_id, create(routers[1], "AcceptingSide", "Negative").router_interface_id
+        for ri, opposite, router in ((initiating, accepting, routers[1]), (accepting, initiating, routers[0])):
+            client.modify_router_interface_attribute(vpc_models.ModifyRouterInterfaceAttributeRequest(
+                region_id=REGION, router_interface_id=ri, opposite_interface_id=opposite,
+                opposite_router_id=router.vrouter_id, opposite_router_type="VRouter"))
+        self.assertEqual(error_of(lambda: client.connect_router_interface(vpc_models.ConnectRouterInterfaceRequest(
+            region_id=REGION, router_interface_id=accepting))), ("IncorrectRole.NotInitiatingSide", 400))
+        client.connect_router_interface(vpc_models.ConnectRouterInterfaceRequest(region_id=REGION, router_interface_id=initiating))
+        status = lambda: [r.status for r in interfaces(RouterInterfaceId=initiating) + interfaces(RouterInterfaceId=accepting)]
+        self.assertEqual(status(), ["Connecting", "AcceptingConnecting"])
+        advance(1000)
+        self.assertEqual(status(), ["Active", "Active"])
+        i = interfaces(RouterInterfaceId=initiating)[0]
+        self.assertEqual((i.name, i.role, i.spec, i.opposite_interface_id, i.opposite_router_id, i.opposite_region_id),
+                         ("sdk-InitiatingSide", "InitiatingSide", "Small.1", accepting, routers[1].vrouter_id, REGION))
+        # A link that is up is neither deleted nor re-pointed.
+        delete = lambda ri: client.delete_router_interface(vpc_models.DeleteRouterInterfaceRequest(
+            region_id=REGION, router_interface_id=ri))
+        self.assertEqual(error_of(lambda: delete(initiating)), ("IncorrectStatus", 400))
+        self.assertEqual(error_of(lambda: client.modify_router_interface_attribute(vpc_models.ModifyRouterInterfaceAttributeRequest(
+            region_id=REGION, router_interface_id=accepting, opposite_interface_id=initiating))), ("IncorrectRIStatus", 400))
+        switch = lambda verb, ri: getattr(vpc(v2=True), f"{verb}_router_interface")(
+            getattr(vpc_models, f"{verb.capitalize()}RouterInterfaceRequest")(region_id=REGION, router_interface_id=ri))
+        switch("deactivate", accepting)
+        self.assertEqual(status(), ["Deactivating", "Deactivating"])
+        advance(1000)
+        self.assertEqual(status(), ["Inactive", "Inactive"])
+        switch("activate", initiating)
+        advance(1000)
+        self.assertEqual(status(), ["Active", "Active"])
+        switch("deactivate", initiating)
+        advance(1000)
+        for ri in (initiating, accepting):
+            delete(ri)
+        self.assertEqual(error_of(lambda: delete(initiating)), ("InvalidRouterInterfaceId.NotFound", 404))
+        self.assertEqual(error_of(lambda: switch("activate", initiating)), ("InvalidRouterInterfaceId.NotFound", 404))
+        for router in routers:
+            client.delete_vpc(vpc_models.DeleteVpcRequest(region_id=REGION, vpc_id=router.vpc_id))
+
     def test_v2_signature_and_legacy_core_sdk(self):
         control("POST", "/__sim/config", {"transition_ms": 0})
         try:

@@ -218,24 +218,8 @@ pub fn seed(
         state.disks.insert(
             disk.clone(),
             EcsDisk {
-                id: disk,
-                name: String::new(),
-                description: String::new(),
-                category: "cloud_essd".into(),
-                size_gb: 40,
-                disk_type: "system".into(),
-                region_id: request.region.clone(),
-                zone_id,
-                instance_id: Some(id),
-                device: "/dev/xvda".into(),
                 image_id: image.into(),
-                delete_with_instance: true,
-                ever_attached: true,
-                source_snapshot_id: String::new(),
-                enable_auto_snapshot: true,
-                delete_auto_snapshot: true,
-                created: now,
-                tags: Vec::new(),
+                ..EcsDisk::new(disk, "system", &request.region, &zone_id, "cloud_essd", 40, now).attached_at(&id, "/dev/xvda".into())
             },
         );
         summary.instances += 1;
@@ -245,24 +229,9 @@ pub fn seed(
         state.disks.insert(
             id.clone(),
             EcsDisk {
-                id,
                 name: format!("seed-disk-{n}"),
                 description: "seeded".into(),
-                category: "cloud_essd".into(),
-                size_gb: 100,
-                disk_type: "data".into(),
-                region_id: request.region.clone(),
-                zone_id: info.zones[n % info.zones.len()].to_string(),
-                instance_id: None,
-                device: String::new(),
-                image_id: String::new(),
-                delete_with_instance: false,
-                ever_attached: false,
-                source_snapshot_id: String::new(),
-                enable_auto_snapshot: true,
-                delete_auto_snapshot: true,
-                created: now,
-                tags: Vec::new(),
+                ..EcsDisk::new(id, "data", &request.region, info.zones[n % info.zones.len()], "cloud_essd", 100, now)
             },
         );
         summary.disks += 1;

@@ -210,6 +210,16 @@ pub struct EcsInstance {
     pub deletion_protection: bool,
 }
 
+impl EcsInstance {
+    /// `IncorrectInstanceStatus` unless the instance is in one of `allowed`.
+    pub fn require_status(&self, allowed: &[InstanceStatus]) -> crate::error::SimResult<()> {
+        if allowed.contains(&self.status.current) {
+            return Ok(());
+        }
+        Err(crate::error::SimError::incorrect_instance_status(&self.id, self.status.current.as_str()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EcsDisk {
     pub id: String,
@@ -235,6 +245,38 @@ pub struct EcsDisk {
     pub delete_auto_snapshot: bool,
     pub created: DateTime<Utc>,
     pub tags: Vec<(String, String)>,
+}
+
+impl EcsDisk {
+    /// A detached disk as the service makes one: no name, tags or source snapshot, the
+    /// automatic snapshot policy on.
+    pub fn new(id: String, disk_type: &str, region_id: &str, zone_id: &str, category: &str, size_gb: i64, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            name: String::new(),
+            description: String::new(),
+            category: category.into(),
+            size_gb,
+            disk_type: disk_type.into(),
+            region_id: region_id.into(),
+            zone_id: zone_id.into(),
+            instance_id: None,
+            device: String::new(),
+            image_id: String::new(),
+            delete_with_instance: false,
+            ever_attached: false,
+            source_snapshot_id: String::new(),
+            enable_auto_snapshot: true,
+            delete_auto_snapshot: true,
+            created: now,
+            tags: Vec::new(),
+        }
+    }
+
+    /// The disk created attached to `instance_id` at `device` (and released with it).
+    pub fn attached_at(self, instance_id: &str, device: String) -> Self {
+        Self { instance_id: Some(instance_id.into()), device, delete_with_instance: true, ever_attached: true, ..self }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -11,7 +11,6 @@ use std::time::Duration;
 use common::*;
 use zstack_aliyun::express::{ModifyRouterInterfaceRequest, ModifyVirtualBorderRouterRequest};
 use zstack_aliyun::routing::{CreateRouteEntryRequest, CreateRouterInterfaceRequest, RouteEntrySelector};
-use zstack_aliyun::vpc::CreateVpcRequest;
 use zstack_aliyun::{AliyunClient, SignatureVersion};
 use zstack_aliyun_sim::SimServer;
 
@@ -126,7 +125,7 @@ async fn router_interfaces_pair_connect_deactivate_and_activate() {
     let sim = sim(STEP.as_millis() as u64);
     let c = client(&sim, SignatureVersion::V1);
     let vbr = seeded_vbrs(&sim, 1).await.remove(0);
-    let vpc = c.create_vpc(REGION, &CreateVpcRequest { cidr_block: "172.16.0.0/12".into(), ..Default::default() }).await.unwrap();
+    let vpc = new_vpc(&c, "172.16.0.0/12").await;
     let vrouter = sim.sim.state.lock().vpcs[&vpc.vpc_id].vrouter_id.clone();
     let make = |router_type: &str, router: &str, role: &str, spec: &str| CreateRouterInterfaceRequest {
         role: role.into(),
@@ -194,7 +193,7 @@ async fn router_interfaces_pair_connect_deactivate_and_activate() {
     // Tear down: routes, then the link, then the interfaces.
     c.deactivate_router_interface(REGION, &initiating).await.unwrap();
     sim.sim.clock.advance(STEP);
-    assert_eq!(code_of(c.delete_router_interface(REGION, &initiating).await), ("DependencyViolation.RouteEntry".into(), 400));
+    assert_eq!(code_of(c.delete_router_interface(REGION, &initiating).await), ("RouterInterfaceReferredByRouteEntry".into(), 400));
     c.delete_route_entry(REGION, &RouteEntrySelector::Id(to_vpc)).await.unwrap();
     c.delete_router_interface(REGION, &initiating).await.unwrap();
     assert!(!sim.sim.state.lock().router_interfaces.contains_key(&initiating));

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::json;
 use zstack_aliyun::ecs::{
-    CreateSecurityGroupRequest, DescribeInstancesRequest, RunInstancesRequest,
+    DescribeInstancesRequest, RunInstancesRequest,
 };
 use zstack_aliyun::sign::{rpc_v1_protocol_params, sign_acs3, sign_rpc_v1, Acs3Input};
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
+use zstack_aliyun::vpc::CreateVpcRequest;
 use zstack_aliyun::{ErrorKind, OssSignatureVersion, RequestStamp, SignatureVersion};
 
 #[tokio::test]
@@ -102,41 +102,7 @@ async fn failures_past_the_retry_budget_reach_the_caller() {
 async fn a_timed_out_create_retried_with_its_client_token_creates_once() {
     let sim = sim(0);
     let c = client(&sim, SignatureVersion::Acs3);
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/8".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .vpc_id;
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "10.0.0.0/24".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
-    let sg = c
-        .create_security_group(
-            REGION,
-            &CreateSecurityGroupRequest {
-                vpc_id: vpc,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .security_group_id;
+    let Net { vsw, sg, .. } = network(&c, "10.0.0.0/8", "10.0.0.0/24").await;
     control(
         &sim,
         "POST",

@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
-use zstack_aliyun::ecs::{CreateSecurityGroupRequest, DescribeDisksRequest, RunInstancesRequest};
+use zstack_aliyun::ecs::{CreateSecurityGroupRequest, RunInstancesRequest};
 use zstack_aliyun::modify::{AttributeChange, Target};
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
+use zstack_aliyun::vpc::CreateVpcRequest;
 use zstack_aliyun::vpn::{
     CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig,
 };
@@ -36,19 +36,7 @@ async fn modify_actions_change_what_they_are_given_and_nothing_when_refused() {
         )
         .await
         .unwrap();
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: net.vpc_id.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "10.0.1.0/24".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
+    let vsw = new_vswitch(&c, &net.vpc_id, "10.0.1.0/24").await;
 
     // The VPC keeps its description when only the name changes; a bad name changes nothing.
     let both = AttributeChange {
@@ -198,17 +186,7 @@ async fn modify_actions_change_what_they_are_given_and_nothing_when_refused() {
         .instance_id_sets
         .remove(0);
     sim.sim.clock.advance(std::time::Duration::from_secs(1));
-    let disk = c
-        .describe_disks(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .disks
+    let disk = disks_of(&c, &vm).await
         .remove(0);
     assert!(disk.enable_auto_snapshot && disk.delete_auto_snapshot);
     let flags = AttributeChange {
@@ -219,17 +197,7 @@ async fn modify_actions_change_what_they_are_given_and_nothing_when_refused() {
     c.modify_attributes(REGION, Target::Disk(&disk.disk_id), &flags)
         .await
         .unwrap();
-    let disk = c
-        .describe_disks(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .disks
+    let disk = disks_of(&c, &vm).await
         .remove(0);
     assert_eq!(
         (

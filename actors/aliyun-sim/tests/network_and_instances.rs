@@ -10,77 +10,12 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use zstack_aliyun::ecs::{
-    CreateDiskRequest, CreateSecurityGroupRequest, DescribeDisksRequest, DescribeInstancesRequest,
+    CreateDiskRequest, DescribeDisksRequest, DescribeInstancesRequest,
     DiskSpec, RunInstancesRequest, SecurityGroupRule,
 };
 use zstack_aliyun::vpc::{AllocateEipRequest, CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::{AliyunClient, Params, SignatureVersion};
 use zstack_aliyun_sim::SimServer;
-
-struct Net {
-    vpc: String,
-    vsw: String,
-    sg: String,
-}
-
-async fn network(client: &AliyunClient, cidr: &str, vsw_cidr: &str) -> Net {
-    let vpc = client
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: cidr.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .vpc_id;
-    let vsw = client
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: vsw_cidr.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
-    let sg = client
-        .create_security_group(
-            REGION,
-            &CreateSecurityGroupRequest {
-                vpc_id: vpc.clone(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .security_group_id;
-    Net { vpc, vsw, sg }
-}
-
-fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
-    RunInstancesRequest {
-        image_id: IMAGE.into(),
-        instance_type: "ecs.g6.large".into(),
-        security_group_id: net.sg.clone(),
-        v_switch_id: net.vsw.clone(),
-        amount,
-        system_disk: Some(DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 40,
-        }),
-        data_disks: vec![DiskSpec {
-            category: "cloud_essd".into(),
-            size_gb: 100,
-        }],
-        tags: vec![("env".into(), "test".into())],
-        ..Default::default()
-    }
-}
 
 async fn status(client: &AliyunClient, id: &str) -> String {
     let page = client
@@ -127,16 +62,7 @@ async fn regions_and_zones_answer_under_both_signatures() {
 async fn vswitch_cidr_rules_dependencies_and_quota() {
     let sim = sim(0);
     let c = client(&sim, SignatureVersion::Acs3);
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/16".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let vpc = new_vpc(&c, "10.0.0.0/16").await;
     assert!(vpc.v_router_id.starts_with("vrt-") && vpc.route_table_id.starts_with("vtb-"));
     let mk = |cidr: &str| CreateVSwitchRequest {
         vpc_id: vpc.vpc_id.clone(),
@@ -149,26 +75,15 @@ async fn vswitch_cidr_rules_dependencies_and_quota() {
         .await
         .unwrap()
         .v_switch_id;
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.1.0/25")).await).0,
-        "InvalidCidrBlock.Overlapped"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.0.0/16")).await).0,
-        "InvalidCidrBlock.Overlapped"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.1.0.0/24")).await).0,
-        "InvalidCidrBlock.Mismatch"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.2.7/24")).await).0,
-        "InvalidCidrBlock.Malformed"
-    );
-    assert_eq!(
-        code_of(c.create_vswitch(REGION, &mk("10.0.2.0/30")).await).0,
-        "InvalidCidrBlock.Malformed"
-    );
+    for (cidr, code) in [
+        ("10.0.1.0/25", "InvalidCidrBlock.Overlapped"),
+        ("10.0.0.0/16", "InvalidCidrBlock.Overlapped"),
+        ("10.1.0.0/24", "InvalidCidrBlock.Mismatch"),
+        ("10.0.2.7/24", "InvalidCidrBlock.Malformed"),
+        ("10.0.2.0/30", "InvalidCidrBlock.Malformed"),
+    ] {
+        assert_eq!(code_of(c.create_vswitch(REGION, &mk(cidr)).await).0, code, "{cidr}");
+    }
     let bad_zone = CreateVSwitchRequest {
         zone_id: "cn-beijing-g".into(),
         ..mk("10.0.3.0/24")
@@ -208,13 +123,7 @@ async fn vswitch_cidr_rules_dependencies_and_quota() {
         ("InvalidVpcId.NotFound".into(), 404)
     );
     // Quota: two VPCs per region.
-    control(
-        &sim,
-        "POST",
-        "/__sim/config",
-        Some(json!({ "quotas": { "vpcs_per_region": 2 } })),
-    )
-    .await;
+    set_quotas(&sim, json!({ "vpcs_per_region": 2 })).await;
     for _ in 0..2 {
         c.create_vpc(
             REGION,
@@ -292,16 +201,7 @@ async fn instances_move_through_their_statuses_as_simulated_time_passes() {
         code_of(c.delete_instance(REGION, vm, true).await),
         ("InvalidInstanceId.NotFound".into(), 404)
     );
-    let disks = c
-        .describe_disks_all(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let disks = disks_of(&c, &vm).await;
     assert!(disks.is_empty(), "{disks:?}");
     // A Stopped instance deletes without Force.
     let other = &ids[1];
@@ -329,87 +229,23 @@ async fn run_instances_checks_its_references() {
     let c = client(&sim, SignatureVersion::V1);
     let net = network(&c, "172.16.0.0/12", "172.16.1.0/24").await;
     let other = network(&c, "192.168.0.0/16", "192.168.1.0/24").await;
+    let base = || run_request(&net, 1);
+    let essd = |size_gb| DiskSpec { category: "cloud_essd".into(), size_gb };
     let cases = [
-        (
-            RunInstancesRequest {
-                image_id: "nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidImageId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                instance_type: "ecs.huge".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidInstanceType.ValueNotSupported",
-        ),
-        (
-            RunInstancesRequest {
-                v_switch_id: "vsw-nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidVSwitchId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                security_group_id: "sg-nope".into(),
-                ..run_request(&net, 1)
-            },
-            "InvalidSecurityGroupId.NotFound",
-        ),
-        (
-            RunInstancesRequest {
-                security_group_id: other.sg.clone(),
-                ..run_request(&net, 1)
-            },
-            "InvalidSecurityGroupId.VpcMismatch",
-        ),
-        (
-            RunInstancesRequest {
-                password: Some("short".into()),
-                ..run_request(&net, 1)
-            },
-            "InvalidPassword.Malformed",
-        ),
-        (
-            RunInstancesRequest {
-                system_disk: Some(DiskSpec {
-                    category: "cloud_essd".into(),
-                    size_gb: 10,
-                }),
-                ..run_request(&net, 1)
-            },
-            "InvalidDiskSize.ValueNotSupported",
-        ),
-        (
-            RunInstancesRequest {
-                data_disks: vec![DiskSpec {
-                    category: "floppy".into(),
-                    size_gb: 100,
-                }],
-                ..run_request(&net, 1)
-            },
-            "InvalidDiskCategory.ValueNotSupported",
-        ),
+        (RunInstancesRequest { image_id: "nope".into(), ..base() }, "InvalidImageId.NotFound"),
+        (RunInstancesRequest { instance_type: "ecs.huge".into(), ..base() }, "InvalidInstanceType.ValueNotSupported"),
+        (RunInstancesRequest { v_switch_id: "vsw-nope".into(), ..base() }, "InvalidVSwitchId.NotFound"),
+        (RunInstancesRequest { security_group_id: "sg-nope".into(), ..base() }, "InvalidSecurityGroupId.NotFound"),
+        (RunInstancesRequest { security_group_id: other.sg.clone(), ..base() }, "InvalidSecurityGroupId.VpcMismatch"),
+        (RunInstancesRequest { password: Some("short".into()), ..base() }, "InvalidPassword.Malformed"),
+        (RunInstancesRequest { system_disk: Some(essd(10)), ..base() }, "InvalidDiskSize.ValueNotSupported"),
+        (RunInstancesRequest { data_disks: vec![DiskSpec { category: "floppy".into(), ..essd(100) }], ..base() }, "InvalidDiskCategory.ValueNotSupported"),
     ];
     for (request, code) in cases {
         assert_eq!(code_of(c.run_instances(REGION, &request).await).0, code);
     }
     // A /29 has 2 usable addresses.
-    let tiny = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: net.vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "172.16.9.0/29".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
+    let tiny = new_vswitch(&c, &net.vpc, "172.16.9.0/29").await;
     let crowded = RunInstancesRequest {
         v_switch_id: tiny,
         ..run_request(&net, 3)
@@ -711,13 +547,7 @@ async fn eips_disks_vnc_and_password() {
         code_of(c.release_eip_address(REGION, &eip.allocation_id).await),
         ("InvalidAllocationId.NotFound".into(), 404)
     );
-    control(
-        &sim,
-        "POST",
-        "/__sim/config",
-        Some(json!({ "quotas": { "eips_per_region": 1 } })),
-    )
-    .await;
+    set_quotas(&sim, json!({ "eips_per_region": 1 })).await;
     c.allocate_eip_address(REGION, &AllocateEipRequest::default())
         .await
         .unwrap();
@@ -783,16 +613,7 @@ async fn eips_disks_vnc_and_password() {
         (attached[0].status.as_str(), attached[0].device.as_str()),
         ("In_use", "/dev/xvdc")
     );
-    let system = c
-        .describe_disks_all(
-            REGION,
-            &DescribeDisksRequest {
-                instance_id: Some(vm.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let system = disks_of(&c, &vm).await;
     let system_disk = system.iter().find(|d| d.disk_type == "system").unwrap();
     assert_eq!(
         code_of(c.detach_disk(REGION, &vm, &system_disk.disk_id).await).0,

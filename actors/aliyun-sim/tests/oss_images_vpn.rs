@@ -12,7 +12,6 @@ use zstack_aliyun::ecs::{
     DescribeImagesRequest, ImportImageDisk, ImportImageRequest, RunInstancesRequest,
 };
 use zstack_aliyun::oss_sign::{sign_oss_v1, OssV1Input};
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::{OssSignatureVersion, Params, SignatureVersion};
 
 #[tokio::test]
@@ -275,41 +274,7 @@ async fn import_image_from_the_simulators_oss_and_boot_from_it() {
         (20, "self", "linux")
     );
     // Boot from it; then it cannot be deleted without Force; public images never.
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/8".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .vpc_id;
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: vpc.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "10.9.0.0/24".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
-    let sg = c
-        .create_security_group(
-            REGION,
-            &zstack_aliyun::ecs::CreateSecurityGroupRequest {
-                vpc_id: vpc,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .security_group_id;
+    let Net { vsw, sg, .. } = network(&c, "10.0.0.0/8", "10.9.0.0/24").await;
     c.run_instances(
         REGION,
         &RunInstancesRequest {
@@ -355,29 +320,8 @@ async fn import_image_from_the_simulators_oss_and_boot_from_it() {
 async fn vpn_gateways_customer_gateways_connections_and_routes() {
     let sim = sim(1000);
     let c = client(&sim, SignatureVersion::Acs3);
-    let net = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/16".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest {
-                vpc_id: net.vpc_id.clone(),
-                zone_id: ZONE.into(),
-                cidr_block: "10.0.1.0/24".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
+    let net = new_vpc(&c, "10.0.0.0/16").await;
+    let vsw = new_vswitch(&c, &net.vpc_id, "10.0.1.0/24").await;
     let p = || Params::new().set("RegionId", REGION);
     let bad_bandwidth = vpc(
         &c,

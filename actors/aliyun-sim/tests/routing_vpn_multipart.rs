@@ -15,7 +15,6 @@ use zstack_aliyun::oss_sign::{sign_oss_v1, OssV1Input};
 use zstack_aliyun::routing::{
     CreateRouteEntryRequest, CreateRouterInterfaceRequest, RouteEntrySelector,
 };
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::vpn::{
     CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig,
 };
@@ -142,38 +141,14 @@ async fn multipart_rules_and_aborts_leave_no_parts_behind() {
         .upload_part("parts", "k", &upload, 2, vec![2u8; MIN_PART_SIZE].into())
         .await
         .unwrap();
-    assert_eq!(
-        code_of(
-            oss.complete_multipart_upload(
-                "parts",
-                "k",
-                &upload,
-                &[(1, small.clone()), (2, big.clone())]
-            )
-            .await
-        ),
-        ("EntityTooSmall".into(), 400),
-        "only the last part may be under 100 KiB"
-    );
-    assert_eq!(
-        code_of(
-            oss.complete_multipart_upload(
-                "parts",
-                "k",
-                &upload,
-                &[(2, big.clone()), (1, small.clone())]
-            )
-            .await
-        ),
-        ("InvalidPartOrder".into(), 400)
-    );
-    assert_eq!(
-        code_of(
-            oss.complete_multipart_upload("parts", "k", &upload, &[(1, "0".repeat(32))])
-                .await
-        ),
-        ("InvalidPart".into(), 400)
-    );
+    // Only the last part may be under 100 KiB; parts go in order; etags must match.
+    for (parts, code) in [
+        (vec![(1, small.clone()), (2, big.clone())], "EntityTooSmall"),
+        (vec![(2, big.clone()), (1, small.clone())], "InvalidPartOrder"),
+        (vec![(1, "0".repeat(32))], "InvalidPart"),
+    ] {
+        assert_eq!(code_of(oss.complete_multipart_upload("parts", "k", &upload, &parts).await), (code.into(), 400));
+    }
     assert_eq!(
         code_of(
             oss.upload_part("parts", "k", &upload, 0, vec![0u8; 10].into())
@@ -297,34 +272,8 @@ async fn vpc_with_vswitch(
     c: &zstack_aliyun::AliyunClient,
     with_vswitch: bool,
 ) -> (String, String, Option<String>) {
-    let vpc = c
-        .create_vpc(
-            REGION,
-            &CreateVpcRequest {
-                cidr_block: "10.0.0.0/16".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let vswitch = if with_vswitch {
-        Some(
-            c.create_vswitch(
-                REGION,
-                &CreateVSwitchRequest {
-                    vpc_id: vpc.vpc_id.clone(),
-                    zone_id: ZONE.into(),
-                    cidr_block: "10.0.1.0/24".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .v_switch_id,
-        )
-    } else {
-        None
-    };
+    let vpc = new_vpc(c, "10.0.0.0/16").await;
+    let vswitch = if with_vswitch { Some(new_vswitch(c, &vpc.vpc_id, "10.0.1.0/24").await) } else { None };
     (vpc.vpc_id, vpc.route_table_id, vswitch)
 }
 
@@ -459,7 +408,7 @@ async fn router_interfaces_follow_the_services_rules_and_routes_can_use_them() {
         .route_entry_id;
     assert_eq!(
         code_of(c.delete_router_interface(REGION, &accepting).await),
-        ("DependencyViolation.RouteEntry".into(), 400)
+        ("RouterInterfaceReferredByRouteEntry".into(), 400)
     );
     let tables = c
         .describe_route_tables_all(REGION, Some(&vrouter))

@@ -9,11 +9,10 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 use zstack_aliyun::ecs::{
-    CreateDiskRequest, CreateSecurityGroupRequest, DescribeDisksRequest, DescribeImagesRequest,
+    CreateDiskRequest, DescribeDisksRequest, DescribeImagesRequest,
     RunInstancesRequest,
 };
 use zstack_aliyun::snapshot::{CreateImageRequest, CreateSnapshotRequest, DescribeSnapshotsRequest};
-use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
 use zstack_aliyun::{AliyunClient, SignatureVersion};
 use zstack_aliyun_sim::SimServer;
 
@@ -21,24 +20,7 @@ const STEP_MS: u64 = 1000;
 
 /// A running instance: its id, its system disk and its data disk ids.
 async fn instance(c: &AliyunClient, sim: &SimServer) -> (String, String, String) {
-    let vpc = c
-        .create_vpc(REGION, &CreateVpcRequest { cidr_block: "10.0.0.0/8".into(), ..Default::default() })
-        .await
-        .unwrap()
-        .vpc_id;
-    let vsw = c
-        .create_vswitch(
-            REGION,
-            &CreateVSwitchRequest { vpc_id: vpc.clone(), zone_id: ZONE.into(), cidr_block: "10.1.0.0/24".into(), ..Default::default() },
-        )
-        .await
-        .unwrap()
-        .v_switch_id;
-    let sg = c
-        .create_security_group(REGION, &CreateSecurityGroupRequest { vpc_id: vpc, ..Default::default() })
-        .await
-        .unwrap()
-        .security_group_id;
+    let Net { vsw, sg, .. } = network(c, "10.0.0.0/8", "10.1.0.0/24").await;
     let vm = c
         .run_instances(
             REGION,
@@ -55,11 +37,7 @@ async fn instance(c: &AliyunClient, sim: &SimServer) -> (String, String, String)
         .unwrap()
         .instance_id_sets[0]
         .clone();
-    let disks = c
-        .describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(vm.clone()), ..Default::default() })
-        .await
-        .unwrap()
-        .disks;
+    let disks = disks_of(&c, &vm).await;
     let system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
     let data = c
         .create_disk(
@@ -129,7 +107,7 @@ async fn a_snapshot_progresses_to_accomplished_and_follows_the_disk_rules() {
     sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
 
     // The per-disk quota.
-    control(&sim, "POST", "/__sim/config", Some(json!({"quotas": {"snapshots_per_disk": 2}}))).await;
+    set_quotas(&sim, json!({"snapshots_per_disk": 2})).await;
     assert_eq!(code_of(c.create_snapshot(REGION, &snap(&data, "third")).await), ("QuotaExceed.Snapshot".into(), 403));
 
     // Rename and describe; unknown ids.
@@ -223,7 +201,7 @@ async fn images_are_made_from_accomplished_system_disk_snapshots_and_pin_them() 
     c.delete_image(REGION, &made, false).await.unwrap();
     c.delete_snapshot(REGION, &system_snap, false).await.unwrap();
     // The custom-image quota.
-    control(&sim, "POST", "/__sim/config", Some(json!({"quotas": {"images_per_region": 0}}))).await;
+    set_quotas(&sim, json!({"images_per_region": 0})).await;
     let root2 = c.create_snapshot(REGION, &snap(&system, "root2")).await.unwrap().snapshot_id;
     sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
     assert_eq!(code_of(c.create_image(REGION, &image(&root2, "another")).await), ("QuotaExceed.Image".into(), 403));
@@ -245,7 +223,7 @@ async fn the_disks_of_an_instance_never_started_cannot_be_snapshotted() {
     };
     let idle = c.create_instance(REGION, &request).await.unwrap().instance_id;
     sim.sim.clock.advance(Duration::from_millis(STEP_MS * 2));
-    let disks = c.describe_disks(REGION, &DescribeDisksRequest { instance_id: Some(idle.clone()), ..Default::default() }).await.unwrap().disks;
+    let disks = disks_of(&c, &idle).await;
     let idle_system = disks.iter().find(|d| d.disk_type == "system").unwrap().disk_id.clone();
     assert_eq!(code_of(c.create_snapshot(REGION, &snap(&idle_system, "never")).await), ("IncorrectDiskStatus.NeverUsed".into(), 403));
     // A data disk attached to it was never used either.

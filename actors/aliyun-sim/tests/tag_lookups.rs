@@ -21,7 +21,7 @@ async fn describe_actions_filter_on_the_tags_given_at_create() {
     let sim = sim(0);
     let c = client(&sim, SignatureVersion::Acs3);
     let tagged = c.create_vpc(REGION, &CreateVpcRequest { cidr_block: "10.0.0.0/16".into(), tags: tag("zstack-uuid", "u1"), ..Default::default() }).await.unwrap();
-    let plain = c.create_vpc(REGION, &CreateVpcRequest { cidr_block: "10.1.0.0/16".into(), ..Default::default() }).await.unwrap();
+    let plain = new_vpc(&c, "10.1.0.0/16").await;
     let by = |k: &str, v: Option<&str>| {
         let p = Params::new().set("RegionId", REGION).set("Tag.1.Key", k);
         match v {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::{AliyunClient, ECS, ECS_VERSION};
 use crate::de::{lenient_string, wrapped};
 use crate::error::AliyunError;
-use crate::paging::{paginate_pages, paginate_token, Page, TokenPage};
+use crate::paging::{all_pages, all_tokens, paged, token_paged};
 use crate::params::{new_client_token, Params};
 
 /// The answer of actions that return nothing but their RequestId (Start/Stop/Delete...).
@@ -458,6 +458,15 @@ pub struct ImportImageResponse {
     pub task_id: String,
 }
 
+paged!(
+    DescribeSecurityGroupsResponse = "DescribeSecurityGroups" => security_groups: SecurityGroup,
+    DescribeImagesResponse = "DescribeImages" => images: Image,
+);
+token_paged!(
+    DescribeInstancesRequest => DescribeInstancesResponse { instances: Instance },
+    DescribeDisksRequest => DescribeDisksResponse { disks: Disk },
+);
+
 /// Page sizes used by the `*_all` helpers (each within the action's documented maximum).
 const INSTANCE_MAX_RESULTS: u32 = 100;
 const DISK_MAX_RESULTS: u32 = 100;
@@ -536,23 +545,7 @@ impl AliyunClient {
         region: &str,
         filter: &DescribeInstancesRequest,
     ) -> Result<Vec<Instance>, AliyunError> {
-        paginate_token(INSTANCE_MAX_RESULTS, |token, max_results| {
-            let request = DescribeInstancesRequest {
-                next_token: token,
-                max_results: Some(max_results),
-                page_number: None,
-                page_size: None,
-                ..filter.clone()
-            };
-            async move {
-                let page = self.describe_instances(region, &request).await?;
-                Ok(TokenPage {
-                    items: page.instances,
-                    next_token: Some(page.next_token),
-                })
-            }
-        })
-        .await
+        all_tokens(INSTANCE_MAX_RESULTS, filter, |request| async move { self.describe_instances(region, &request).await }).await
     }
 
     pub async fn start_instance(
@@ -625,16 +618,7 @@ impl AliyunClient {
         region: &str,
         vpc_id: Option<&str>,
     ) -> Result<Vec<SecurityGroup>, AliyunError> {
-        paginate_pages(SECURITY_GROUP_PAGE_SIZE, |number, size| async move {
-            let page = self
-                .describe_security_groups(region, vpc_id, number, size)
-                .await?;
-            Ok(Page {
-                items: page.security_groups,
-                total_count: page.total_count,
-            })
-        })
-        .await
+        all_pages(SECURITY_GROUP_PAGE_SIZE, |number, size| self.describe_security_groups(region, vpc_id, number, size)).await
     }
 
     pub async fn create_security_group(
@@ -763,23 +747,7 @@ impl AliyunClient {
         region: &str,
         filter: &DescribeDisksRequest,
     ) -> Result<Vec<Disk>, AliyunError> {
-        paginate_token(DISK_MAX_RESULTS, |token, max_results| {
-            let request = DescribeDisksRequest {
-                next_token: token,
-                max_results: Some(max_results),
-                page_number: None,
-                page_size: None,
-                ..filter.clone()
-            };
-            async move {
-                let page = self.describe_disks(region, &request).await?;
-                Ok(TokenPage {
-                    items: page.disks,
-                    next_token: Some(page.next_token),
-                })
-            }
-        })
-        .await
+        all_tokens(DISK_MAX_RESULTS, filter, |request| async move { self.describe_disks(region, &request).await }).await
     }
 
     pub async fn describe_images(
@@ -809,19 +777,9 @@ impl AliyunClient {
         region: &str,
         filter: &DescribeImagesRequest,
     ) -> Result<Vec<Image>, AliyunError> {
-        paginate_pages(IMAGE_PAGE_SIZE, |number, size| {
-            let request = DescribeImagesRequest {
-                page_number: Some(number),
-                page_size: Some(size),
-                ..filter.clone()
-            };
-            async move {
-                let page = self.describe_images(region, &request).await?;
-                Ok(Page {
-                    items: page.images,
-                    total_count: page.total_count,
-                })
-            }
+        all_pages(IMAGE_PAGE_SIZE, |number, size| {
+            let request = DescribeImagesRequest { page_number: Some(number), page_size: Some(size), ..filter.clone() };
+            async move { self.describe_images(region, &request).await }
         })
         .await
     }

@@ -39,7 +39,7 @@ pub struct AccessPoint {
     pub host_operator: String,
 }
 
-crate::vpc::paged!(DescribeAccessPointsResponse => access_point_set: AccessPoint);
+crate::paging::paged!(DescribeAccessPointsResponse = "DescribeAccessPoints" => access_point_set: AccessPoint);
 
 /// The attributes ModifyVirtualBorderRouterAttribute changes; `None` keeps the current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,7 +68,7 @@ pub struct ModifyRouterInterfaceRequest {
 
 impl AliyunClient {
     pub async fn describe_access_points_all(&self, region: &str) -> Result<Vec<AccessPoint>, AliyunError> {
-        self.vpc_all::<DescribeAccessPointsResponse>(region, "DescribeAccessPoints", Params::new()).await
+        self.vpc_all::<DescribeAccessPointsResponse>(region, Params::new()).await
     }
 
     async fn vbr_action(&self, region: &str, action: &str, vbr_id: &str) -> Result<ActionResponse, AliyunError> {

@@ -96,48 +96,22 @@ impl AliyunClient {
     }
 }
 
-/// Upper bound on ListBuckets pages (1000 buckets each).
-const MAX_BUCKET_PAGES: usize = 1000;
+/// Upper bound on the pages of one ListBuckets / ListObjects listing (1000 entries each).
+const MAX_LIST_PAGES: usize = 1000;
 
 impl Oss<'_> {
     /// Every bucket of the account, following NextMarker.
     pub async fn list_buckets(&self) -> Result<Vec<Bucket>, AliyunError> {
-        let mut buckets = Vec::new();
-        let mut marker = String::new();
-        for _ in 0..MAX_BUCKET_PAGES {
-            let query = vec![
-                ("prefix".to_string(), String::new()),
-                ("marker".to_string(), marker.clone()),
-                ("max-keys".to_string(), "1000".to_string()),
-            ];
-            let response = self
-                .request(
-                    "ListBuckets",
-                    Method::GET,
-                    None,
-                    None,
-                    &query,
-                    &[],
-                    Bytes::new(),
-                )
-                .await?;
-            let xml = String::from_utf8_lossy(&response.body);
-            buckets.extend(xml_elements(&xml, "Bucket").into_iter().map(|b| Bucket {
-                name: xml_text(b, "Name").unwrap_or_default(),
-                location: xml_text(b, "Location").unwrap_or_default(),
-                region: xml_text(b, "Region").unwrap_or_default(),
-                creation_date: xml_text(b, "CreationDate").unwrap_or_default(),
-                storage_class: xml_text(b, "StorageClass").unwrap_or_default(),
-                extranet_endpoint: xml_text(b, "ExtranetEndpoint").unwrap_or_default(),
-                intranet_endpoint: xml_text(b, "IntranetEndpoint").unwrap_or_default(),
-            }));
-            let truncated = xml_text(&xml, "IsTruncated").is_some_and(|t| t == "true");
-            match xml_text(&xml, "NextMarker").filter(|m| !m.is_empty() && *m != marker) {
-                Some(next) if truncated => marker = next,
-                _ => break,
-            }
-        }
-        Ok(buckets)
+        self.list_by_marker("ListBuckets", None, "", "Bucket", |b| Bucket {
+            name: xml_text(b, "Name").unwrap_or_default(),
+            location: xml_text(b, "Location").unwrap_or_default(),
+            region: xml_text(b, "Region").unwrap_or_default(),
+            creation_date: xml_text(b, "CreationDate").unwrap_or_default(),
+            storage_class: xml_text(b, "StorageClass").unwrap_or_default(),
+            extranet_endpoint: xml_text(b, "ExtranetEndpoint").unwrap_or_default(),
+            intranet_endpoint: xml_text(b, "IntranetEndpoint").unwrap_or_default(),
+        })
+        .await
     }
 
     /// Creates a bucket; `acl` is private, public-read or public-read-write.
@@ -264,46 +238,45 @@ impl Oss<'_> {
         bucket: &str,
         prefix: &str,
     ) -> Result<Vec<ObjectSummary>, AliyunError> {
-        let mut objects = Vec::new();
+        self.list_by_marker("ListObjects", Some(bucket), prefix, "Contents", |c| ObjectSummary {
+            key: xml_text(c, "Key").unwrap_or_default(),
+            size: xml_text(c, "Size").and_then(|s| s.parse().ok()).unwrap_or_default(),
+            etag: xml_text(c, "ETag").unwrap_or_default().trim_matches('"').to_string(),
+            last_modified: xml_text(c, "LastModified").unwrap_or_default(),
+        })
+        .await
+    }
+
+    /// Every `element` of a marker-paged listing (ListBuckets, ListObjects), each read by
+    /// `parse`, following NextMarker while the answer IsTruncated.
+    async fn list_by_marker<T>(
+        &self,
+        op: &str,
+        bucket: Option<&str>,
+        prefix: &str,
+        element: &str,
+        parse: impl Fn(&str) -> T,
+    ) -> Result<Vec<T>, AliyunError> {
+        let mut items = Vec::new();
         let mut marker = String::new();
-        for _ in 0..MAX_BUCKET_PAGES {
+        for _ in 0..MAX_LIST_PAGES {
             let query = vec![
+                ("prefix".to_string(), prefix.to_string()),
                 ("marker".to_string(), marker.clone()),
                 ("max-keys".to_string(), "1000".to_string()),
-                ("prefix".to_string(), prefix.to_string()),
             ];
             let response = self
-                .request(
-                    "ListObjects",
-                    Method::GET,
-                    Some(bucket),
-                    None,
-                    &query,
-                    &[],
-                    Bytes::new(),
-                )
+                .request(op, Method::GET, bucket, None, &query, &[], Bytes::new())
                 .await?;
             let xml = String::from_utf8_lossy(&response.body);
-            objects.extend(xml_elements(&xml, "Contents").into_iter().map(|c| {
-                ObjectSummary {
-                    key: xml_text(c, "Key").unwrap_or_default(),
-                    size: xml_text(c, "Size")
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or_default(),
-                    etag: xml_text(c, "ETag")
-                        .unwrap_or_default()
-                        .trim_matches('"')
-                        .to_string(),
-                    last_modified: xml_text(c, "LastModified").unwrap_or_default(),
-                }
-            }));
+            items.extend(xml_elements(&xml, element).into_iter().map(&parse));
             let truncated = xml_text(&xml, "IsTruncated").is_some_and(|t| t == "true");
             match xml_text(&xml, "NextMarker").filter(|m| !m.is_empty() && *m != marker) {
                 Some(next) if truncated => marker = next,
                 _ => break,
             }
         }
-        Ok(objects)
+        Ok(items)
     }
 
     /// Starts a multipart upload; the answer's UploadId names it in the later calls.

@@ -68,6 +68,81 @@ where
     Ok(all)
 }
 
+/// A PageNumber/PageSize answer: the action that gives it, its items and TotalCount.
+pub(crate) trait PagedAnswer: serde::de::DeserializeOwned {
+    const ACTION: &'static str;
+    type Item;
+    fn into_page(self) -> Page<Self::Item>;
+}
+
+/// `paged!(Answer = "Action" => items_field: Item, ...)` implements [`PagedAnswer`].
+macro_rules! paged {
+    ($($answer:ty = $action:literal => $field:ident : $item:ty),* $(,)?) => {
+        $(impl $crate::paging::PagedAnswer for $answer {
+            const ACTION: &'static str = $action;
+            type Item = $item;
+            fn into_page(self) -> $crate::paging::Page<$item> {
+                $crate::paging::Page { items: self.$field, total_count: self.total_count }
+            }
+        })*
+    };
+}
+pub(crate) use paged;
+
+/// A request of a NextToken listing: its filters, with the paging fields set per page.
+pub(crate) trait TokenRequest: Clone {
+    type Answer;
+    type Item;
+    fn at_token(&self, token: Option<String>, max_results: u32) -> Self;
+    fn into_token_page(answer: Self::Answer) -> TokenPage<Self::Item>;
+}
+
+/// `token_paged!(Request => Answer { items_field: Item }, ...)` implements [`TokenRequest`]
+/// for a request with `next_token`, `max_results`, `page_number` and `page_size` fields.
+macro_rules! token_paged {
+    ($($request:ty => $answer:ty { $field:ident : $item:ty }),* $(,)?) => {
+        $(impl $crate::paging::TokenRequest for $request {
+            type Answer = $answer;
+            type Item = $item;
+            fn at_token(&self, token: Option<String>, max_results: u32) -> Self {
+                Self { next_token: token, max_results: Some(max_results), page_number: None, page_size: None, ..self.clone() }
+            }
+            fn into_token_page(answer: $answer) -> $crate::paging::TokenPage<$item> {
+                $crate::paging::TokenPage { items: answer.$field, next_token: Some(answer.next_token) }
+            }
+        })*
+    };
+}
+pub(crate) use token_paged;
+
+/// Every item of a PageNumber/PageSize listing; `fetch(number, size)` asks for one page.
+pub(crate) async fn all_pages<A, F, Fut>(page_size: u32, mut fetch: F) -> Result<Vec<A::Item>, AliyunError>
+where
+    A: PagedAnswer,
+    F: FnMut(u32, u32) -> Fut,
+    Fut: Future<Output = Result<A, AliyunError>>,
+{
+    paginate_pages(page_size, |number, size| {
+        let answer = fetch(number, size);
+        async move { Ok(answer.await?.into_page()) }
+    })
+    .await
+}
+
+/// Every item matching `filter` of a NextToken listing; `fetch` asks for one page.
+pub(crate) async fn all_tokens<Q, F, Fut>(max_results: u32, filter: &Q, mut fetch: F) -> Result<Vec<Q::Item>, AliyunError>
+where
+    Q: TokenRequest,
+    F: FnMut(Q) -> Fut,
+    Fut: Future<Output = Result<Q::Answer, AliyunError>>,
+{
+    paginate_token(max_results, |token, max| {
+        let answer = fetch(filter.at_token(token, max));
+        async move { Ok(Q::into_token_page(answer.await?)) }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -234,11 +234,11 @@ pub struct CreateRouterInterfaceResponse {
     pub order_id: String,
 }
 
-crate::vpc::paged!(
-    DescribeVRoutersResponse => v_routers: VRouter,
-    DescribeRouteTablesResponse => route_tables: RouteTable,
-    DescribeVirtualBorderRoutersResponse => virtual_border_router_set: VirtualBorderRouter,
-    DescribeRouterInterfacesResponse => router_interface_set: RouterInterface,
+crate::paging::paged!(
+    DescribeVRoutersResponse = "DescribeVRouters" => v_routers: VRouter,
+    DescribeRouteTablesResponse = "DescribeRouteTables" => route_tables: RouteTable,
+    DescribeVirtualBorderRoutersResponse = "DescribeVirtualBorderRouters" => virtual_border_router_set: VirtualBorderRouter,
+    DescribeRouterInterfacesResponse = "DescribeRouterInterfaces" => router_interface_set: RouterInterface,
 );
 
 fn table_filters(v_router_id: Option<&str>, route_table_id: Option<&str>) -> Params {
@@ -268,13 +268,11 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVRoutersResponse, AliyunError> {
         let filters = Params::new().set_opt("VRouterId", v_router_id);
-        self.vpc_page(region, "DescribeVRouters", filters, page_number, page_size)
-            .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_vrouters_all(&self, region: &str) -> Result<Vec<VRouter>, AliyunError> {
-        self.vpc_all::<DescribeVRoutersResponse>(region, "DescribeVRouters", Params::new())
-            .await
+        self.vpc_all::<DescribeVRoutersResponse>(region, Params::new()).await
     }
 
     /// Route tables (with their entries) of one vRouter, or of the region when `None`.
@@ -286,14 +284,7 @@ impl AliyunClient {
         page_number: u32,
         page_size: u32,
     ) -> Result<DescribeRouteTablesResponse, AliyunError> {
-        self.vpc_page(
-            region,
-            "DescribeRouteTables",
-            table_filters(v_router_id, route_table_id),
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, table_filters(v_router_id, route_table_id), page_number, page_size).await
     }
 
     pub async fn describe_route_tables_all(
@@ -301,12 +292,7 @@ impl AliyunClient {
         region: &str,
         v_router_id: Option<&str>,
     ) -> Result<Vec<RouteTable>, AliyunError> {
-        self.vpc_all::<DescribeRouteTablesResponse>(
-            region,
-            "DescribeRouteTables",
-            table_filters(v_router_id, None),
-        )
-        .await
+        self.vpc_all::<DescribeRouteTablesResponse>(region, table_filters(v_router_id, None)).await
     }
 
     pub async fn create_route_entry(
@@ -355,26 +341,14 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVirtualBorderRoutersResponse, AliyunError> {
         let filters = id_filter(Params::new(), "VbrId", vbr_ids);
-        self.vpc_page(
-            region,
-            "DescribeVirtualBorderRouters",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_virtual_border_routers_all(
         &self,
         region: &str,
     ) -> Result<Vec<VirtualBorderRouter>, AliyunError> {
-        self.vpc_all::<DescribeVirtualBorderRoutersResponse>(
-            region,
-            "DescribeVirtualBorderRouters",
-            Params::new(),
-        )
-        .await
+        self.vpc_all::<DescribeVirtualBorderRoutersResponse>(region, Params::new()).await
     }
 
     /// Router interfaces, all or those with the given ids.
@@ -386,26 +360,14 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeRouterInterfacesResponse, AliyunError> {
         let filters = id_filter(Params::new(), "RouterInterfaceId", router_interface_ids);
-        self.vpc_page(
-            region,
-            "DescribeRouterInterfaces",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_router_interfaces_all(
         &self,
         region: &str,
     ) -> Result<Vec<RouterInterface>, AliyunError> {
-        self.vpc_all::<DescribeRouterInterfacesResponse>(
-            region,
-            "DescribeRouterInterfaces",
-            Params::new(),
-        )
-        .await
+        self.vpc_all::<DescribeRouterInterfacesResponse>(region, Params::new()).await
     }
 
     pub async fn create_router_interface(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::de::{lenient_string, wrapped};
 use crate::ecs::{ActionResponse, EcsTag};
 use crate::error::AliyunError;
-use crate::paging::{paginate_token, TokenPage};
+use crate::paging::{all_tokens, token_paged};
 use crate::params::Params;
 use crate::{AliyunClient, ECS, ECS_VERSION};
 
@@ -108,6 +108,8 @@ pub struct CreateImageResponse {
     pub image_id: String,
 }
 
+token_paged!(DescribeSnapshotsRequest => DescribeSnapshotsResponse { snapshots: Snapshot });
+
 /// DescribeSnapshots' largest MaxResults.
 const SNAPSHOT_MAX_RESULTS: u32 = 100;
 
@@ -153,23 +155,7 @@ impl AliyunClient {
         region: &str,
         filter: &DescribeSnapshotsRequest,
     ) -> Result<Vec<Snapshot>, AliyunError> {
-        paginate_token(SNAPSHOT_MAX_RESULTS, |token, max_results| {
-            let request = DescribeSnapshotsRequest {
-                next_token: token,
-                max_results: Some(max_results),
-                page_number: None,
-                page_size: None,
-                ..filter.clone()
-            };
-            async move {
-                let page = self.describe_snapshots(region, &request).await?;
-                Ok(TokenPage {
-                    items: page.snapshots,
-                    next_token: Some(page.next_token),
-                })
-            }
-        })
-        .await
+        all_tokens(SNAPSHOT_MAX_RESULTS, filter, |request| async move { self.describe_snapshots(region, &request).await }).await
     }
 
     pub async fn modify_snapshot_attribute(

@@ -7,7 +7,7 @@ use crate::client::{AliyunClient, VPC, VPC_VERSION};
 use crate::de::{lenient_string, wrapped};
 use crate::ecs::ActionResponse;
 use crate::error::AliyunError;
-use crate::paging::{paginate_pages, Page};
+use crate::paging::{all_pages, paged, PagedAnswer};
 use crate::params::{new_client_token, Params};
 
 /// VPC-product tags are `{Key, Value}` (ECS uses `{TagKey, TagValue}`).
@@ -171,64 +171,26 @@ pub struct EipAddress {
 
 const VPC_PAGE_SIZE: u32 = 50;
 
-/// A PageNumber/PageSize answer of the VPC API: its items and TotalCount.
-pub(crate) trait PagedAnswer: serde::de::DeserializeOwned {
-    type Item;
-    fn into_page(self) -> Page<Self::Item>;
-}
-
-/// `paged!(Answer => items_field: Item)` implements [`PagedAnswer`].
-macro_rules! paged {
-    ($($answer:ty => $field:ident : $item:ty),* $(,)?) => {
-        $(impl $crate::vpc::PagedAnswer for $answer {
-            type Item = $item;
-            fn into_page(self) -> $crate::paging::Page<$item> {
-                $crate::paging::Page { items: self.$field, total_count: self.total_count }
-            }
-        })*
-    };
-}
-pub(crate) use paged;
-
 paged!(
-    DescribeVpcsResponse => vpcs: Vpc,
-    DescribeVSwitchesResponse => v_switches: VSwitch,
-    DescribeEipAddressesResponse => eip_addresses: EipAddress,
+    DescribeVpcsResponse = "DescribeVpcs" => vpcs: Vpc,
+    DescribeVSwitchesResponse = "DescribeVSwitches" => v_switches: VSwitch,
+    DescribeEipAddressesResponse = "DescribeEipAddresses" => eip_addresses: EipAddress,
 );
 
 impl AliyunClient {
     /// One page of a VPC-API listing: `filters` plus RegionId, PageNumber and PageSize.
-    pub(crate) async fn vpc_page<R: serde::de::DeserializeOwned>(
-        &self,
-        region: &str,
-        action: &str,
-        filters: Params,
-        page_number: u32,
-        page_size: u32,
-    ) -> Result<R, AliyunError> {
+    pub(crate) async fn vpc_page<R: PagedAnswer>(&self, region: &str, filters: Params, page_number: u32, page_size: u32) -> Result<R, AliyunError> {
         let params = Params::new()
             .set("RegionId", region)
             .extend(filters.as_slice())
             .set("PageNumber", page_number)
             .set("PageSize", page_size);
-        self.vpc(region, action, params).await
+        self.vpc(region, R::ACTION, params).await
     }
 
     /// Every item of a VPC-API listing, page by page.
-    pub(crate) async fn vpc_all<R: PagedAnswer>(
-        &self,
-        region: &str,
-        action: &str,
-        filters: Params,
-    ) -> Result<Vec<R::Item>, AliyunError> {
-        paginate_pages(VPC_PAGE_SIZE, |number, size| {
-            let filters = filters.clone();
-            async move {
-                let answer: R = self.vpc_page(region, action, filters, number, size).await?;
-                Ok(answer.into_page())
-            }
-        })
-        .await
+    pub(crate) async fn vpc_all<R: PagedAnswer>(&self, region: &str, filters: Params) -> Result<Vec<R::Item>, AliyunError> {
+        all_pages(VPC_PAGE_SIZE, |number, size| self.vpc_page::<R>(region, filters.clone(), number, size)).await
     }
 
     /// One call of the VPC API (also used by the routing and VPN actions, same product).
@@ -278,13 +240,11 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVpcsResponse, AliyunError> {
         let filters = Params::new().set_opt("VpcId", vpc_id);
-        self.vpc_page(region, "DescribeVpcs", filters, page_number, page_size)
-            .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_vpcs_all(&self, region: &str) -> Result<Vec<Vpc>, AliyunError> {
-        self.vpc_all::<DescribeVpcsResponse>(region, "DescribeVpcs", Params::new())
-            .await
+        self.vpc_all::<DescribeVpcsResponse>(region, Params::new()).await
     }
 
     pub async fn create_vswitch(
@@ -327,8 +287,7 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVSwitchesResponse, AliyunError> {
         let filters = Params::new().set_opt("VpcId", vpc_id);
-        self.vpc_page(region, "DescribeVSwitches", filters, page_number, page_size)
-            .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_vswitches_all(
@@ -337,8 +296,7 @@ impl AliyunClient {
         vpc_id: Option<&str>,
     ) -> Result<Vec<VSwitch>, AliyunError> {
         let filters = Params::new().set_opt("VpcId", vpc_id);
-        self.vpc_all::<DescribeVSwitchesResponse>(region, "DescribeVSwitches", filters)
-            .await
+        self.vpc_all::<DescribeVSwitchesResponse>(region, filters).await
     }
 
     pub async fn allocate_eip_address(
@@ -406,21 +364,13 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeEipAddressesResponse, AliyunError> {
         let filters = Params::new().set_opt("AllocationId", allocation_id);
-        self.vpc_page(
-            region,
-            "DescribeEipAddresses",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_eip_addresses_all(
         &self,
         region: &str,
     ) -> Result<Vec<EipAddress>, AliyunError> {
-        self.vpc_all::<DescribeEipAddressesResponse>(region, "DescribeEipAddresses", Params::new())
-            .await
+        self.vpc_all::<DescribeEipAddressesResponse>(region, Params::new()).await
     }
 }

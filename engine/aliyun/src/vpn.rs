@@ -265,10 +265,10 @@ pub struct VpnConnectionConfig {
     pub ipsec_config: IpsecConfig,
 }
 
-crate::vpc::paged!(
-    DescribeVpnGatewaysResponse => vpn_gateways: VpnGateway,
-    DescribeCustomerGatewaysResponse => customer_gateways: CustomerGateway,
-    DescribeVpnConnectionsResponse => vpn_connections: VpnConnection,
+crate::paging::paged!(
+    DescribeVpnGatewaysResponse = "DescribeVpnGateways" => vpn_gateways: VpnGateway,
+    DescribeCustomerGatewaysResponse = "DescribeCustomerGateways" => customer_gateways: CustomerGateway,
+    DescribeVpnConnectionsResponse = "DescribeVpnConnections" => vpn_connections: VpnConnection,
 );
 
 impl AliyunClient {
@@ -299,22 +299,14 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVpnGatewaysResponse, AliyunError> {
         let filters = Params::new().set_opt("VpnGatewayId", vpn_gateway_id);
-        self.vpc_page(
-            region,
-            "DescribeVpnGateways",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_vpn_gateways_all(
         &self,
         region: &str,
     ) -> Result<Vec<VpnGateway>, AliyunError> {
-        self.vpc_all::<DescribeVpnGatewaysResponse>(region, "DescribeVpnGateways", Params::new())
-            .await
+        self.vpc_all::<DescribeVpnGatewaysResponse>(region, Params::new()).await
     }
 
     pub async fn delete_vpn_gateway(
@@ -352,26 +344,14 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeCustomerGatewaysResponse, AliyunError> {
         let filters = Params::new().set_opt("CustomerGatewayId", customer_gateway_id);
-        self.vpc_page(
-            region,
-            "DescribeCustomerGateways",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_customer_gateways_all(
         &self,
         region: &str,
     ) -> Result<Vec<CustomerGateway>, AliyunError> {
-        self.vpc_all::<DescribeCustomerGatewaysResponse>(
-            region,
-            "DescribeCustomerGateways",
-            Params::new(),
-        )
-        .await
+        self.vpc_all::<DescribeCustomerGatewaysResponse>(region, Params::new()).await
     }
 
     pub async fn delete_customer_gateway(
@@ -416,26 +396,14 @@ impl AliyunClient {
         page_size: u32,
     ) -> Result<DescribeVpnConnectionsResponse, AliyunError> {
         let filters = Params::new().set_opt("VpnConnectionId", vpn_connection_id);
-        self.vpc_page(
-            region,
-            "DescribeVpnConnections",
-            filters,
-            page_number,
-            page_size,
-        )
-        .await
+        self.vpc_page(region, filters, page_number, page_size).await
     }
 
     pub async fn describe_vpn_connections_all(
         &self,
         region: &str,
     ) -> Result<Vec<VpnConnection>, AliyunError> {
-        self.vpc_all::<DescribeVpnConnectionsResponse>(
-            region,
-            "DescribeVpnConnections",
-            Params::new(),
-        )
-        .await
+        self.vpc_all::<DescribeVpnConnectionsResponse>(region, Params::new()).await
     }
 
     pub async fn delete_vpn_connection(

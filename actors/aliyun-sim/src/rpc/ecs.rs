@@ -26,7 +26,7 @@ use zstack_aliyun::ecs::{
     Instance, InstanceEip, Region, RunInstancesResponse, SecurityGroup, VpcAttributes, Zone,
 };
 
-use super::{ecs_time, page_of, region_param, to_json, with_page, RpcContext, RpcParams};
+use super::{answer_page, ecs_time, page_of, region_param, to_json, RpcContext, RpcParams};
 use crate::cidr::{ip_to_string, parse_ip};
 use crate::error::{SimError, SimResult};
 use crate::state::{
@@ -235,12 +235,7 @@ fn describe_instances(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| sg.is_none_or(|sg| i.security_group_ids.iter().any(|s| s == sg)))
         .filter(|i| p.tags_match(&i.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let instances: Vec<Value> = page.iter().map(|i| instance_json(state, i)).collect();
-    Ok(with_page(
-        json!({ "Instances": { "Instance": instances } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Instances", "Instance", |i| instance_json(state, i)))
 }
 
 fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -252,15 +247,9 @@ fn describe_instance_status(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|i| i.region_id == region && (ids.is_empty() || ids.contains(&i.id)))
         .filter(|i| matches_filter(&i.zone_id, p.get("ZoneId")))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let statuses: Vec<Value> = page
-        .iter()
-        .map(|i| json!({ "InstanceId": i.id, "Status": i.status.current.as_str() }))
-        .collect();
-    Ok(with_page(
-        json!({ "InstanceStatuses": { "InstanceStatus": statuses } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "InstanceStatuses", "InstanceStatus", |i| {
+        json!({ "InstanceId": i.id, "Status": i.status.current.as_str() })
+    }))
 }
 
 /// 8-30 characters from at least three of: upper, lower, digits, specials.
@@ -552,24 +541,9 @@ fn create_instances(
         state.disks.insert(
             system_disk.clone(),
             EcsDisk {
-                id: system_disk,
                 name: p.get_or("SystemDisk.DiskName", "").into(),
-                description: String::new(),
-                category: system_category.clone(),
-                size_gb: system_size,
-                disk_type: "system".into(),
-                region_id: region.clone(),
-                zone_id: zone_id.clone(),
-                instance_id: Some(id.clone()),
-                device: "/dev/xvda".into(),
                 image_id: image_id.clone(),
-                delete_with_instance: true,
-                ever_attached: true,
-                source_snapshot_id: String::new(),
-                enable_auto_snapshot: true,
-                delete_auto_snapshot: true,
-                created: ctx.now,
-                tags: Vec::new(),
+                ..EcsDisk::new(system_disk, "system", &region, &zone_id, &system_category, system_size, ctx.now).attached_at(&id, "/dev/xvda".into())
             },
         );
         for (index, (category, size, delete_with, disk_name)) in data_disks.iter().enumerate() {
@@ -577,24 +551,9 @@ fn create_instances(
             state.disks.insert(
                 disk_id.clone(),
                 EcsDisk {
-                    id: disk_id,
                     name: disk_name.clone(),
-                    description: String::new(),
-                    category: category.clone(),
-                    size_gb: *size,
-                    disk_type: "data".into(),
-                    region_id: region.clone(),
-                    zone_id: zone_id.clone(),
-                    instance_id: Some(id.clone()),
-                    device: device_name(index + 1),
-                    image_id: String::new(),
                     delete_with_instance: *delete_with,
-                    ever_attached: true,
-                    source_snapshot_id: String::new(),
-                    enable_auto_snapshot: true,
-                    delete_auto_snapshot: true,
-                    created: ctx.now,
-                    tags: Vec::new(),
+                    ..EcsDisk::new(disk_id, "data", &region, &zone_id, category, *size, ctx.now).attached_at(&id, device_name(index + 1))
                 },
             );
         }
@@ -637,12 +596,7 @@ pub(super) fn instance_mut<'a>(
 
 fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Stopped {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Stopped])?;
     instance.status.start(
         InstanceStatus::Starting,
         &[InstanceStatus::Running],
@@ -655,17 +609,8 @@ fn start_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> 
 fn stop_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let force = p.bool("ForceStop", false)?;
     let instance = instance_mut(state, p)?;
-    let allowed = match instance.status.current {
-        InstanceStatus::Running => true,
-        InstanceStatus::Starting => force,
-        _ => false,
-    };
-    if !allowed {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    let allowed: &[_] = if force { &[InstanceStatus::Running, InstanceStatus::Starting] } else { &[InstanceStatus::Running] };
+    instance.require_status(allowed)?;
     instance.status.start(
         InstanceStatus::Stopping,
         &[InstanceStatus::Stopped],
@@ -676,12 +621,7 @@ fn stop_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> S
 
 fn reboot_instance(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running])?;
     instance.status.start(
         InstanceStatus::Stopping,
         &[InstanceStatus::Starting, InstanceStatus::Running],
@@ -702,15 +642,8 @@ fn delete_instance(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             ),
         ));
     }
-    let status = instance.status.current;
-    let deletable =
-        status == InstanceStatus::Stopped || (force && status == InstanceStatus::Running);
-    if !deletable {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            status.as_str(),
-        ));
-    }
+    let allowed: &[_] = if force { &[InstanceStatus::Stopped, InstanceStatus::Running] } else { &[InstanceStatus::Stopped] };
+    instance.require_status(allowed)?;
     let instance = instance.clone();
     release_instance(state, &instance);
     Ok(ok())
@@ -751,12 +684,7 @@ pub fn release_instance(state: &mut SimState, instance: &EcsInstance) {
 
 fn vnc_url(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
     let instance = instance_mut(state, p)?;
-    if instance.status.current != InstanceStatus::Running {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running])?;
     let token = hex::encode(rand::random::<[u8; 12]>());
     let ws_base = ctx.base_url.replacen("http", "ws", 1);
     Ok(json!({ "VncUrl": format!("{ws_base}/__sim/vnc/{}?vncToken={token}", instance.id) }))
@@ -836,12 +764,9 @@ fn describe_security_groups(state: &SimState, p: &RpcParams) -> SimResult<Value>
         .filter(|g| matches_filter(&g.name, p.get("SecurityGroupName")))
         .filter(|g| p.tags_match(&g.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, true)?;
-    let groups: Vec<Value> = page.iter().map(|g| security_group_json(state, g)).collect();
-    Ok(with_page(
-        json!({ "RegionId": region, "SecurityGroups": { "SecurityGroup": groups } }),
-        &info,
-    ))
+    let mut body = answer_page(page_of(items, p, 10, 50, true)?, "SecurityGroups", "SecurityGroup", |g| security_group_json(state, g));
+    body["RegionId"] = json!(region);
+    Ok(body)
 }
 
 fn create_security_group(
@@ -1141,6 +1066,14 @@ fn delete_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value
     Ok(ok())
 }
 
+/// `InvalidImageName.Duplicated` when an image of `region` already has `name`.
+pub(super) fn image_name_free(state: &SimState, name: &str, region: &str) -> SimResult<()> {
+    if state.images.values().any(|i| i.name == name && i.region_id.as_deref() == Some(region)) {
+        return Err(SimError::bad("InvalidImageName.Duplicated", format!("The image name {name} is already used in {region}.")));
+    }
+    Ok(())
+}
+
 pub fn disk_not_found(id: &str) -> SimError {
     SimError::not_found(
         "InvalidDiskId.NotFound",
@@ -1210,24 +1143,11 @@ fn create_disk(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Sim
     state.disks.insert(
         id.clone(),
         EcsDisk {
-            id: id.clone(),
             name: p.get_or("DiskName", "").into(),
             description: p.get_or("Description", "").into(),
-            category,
-            size_gb: size,
-            disk_type: "data".into(),
-            region_id: region,
-            zone_id: zone,
-            instance_id: None,
-            device: String::new(),
-            image_id: String::new(),
-            delete_with_instance: false,
-            ever_attached: false,
             source_snapshot_id: snapshot_id,
-            enable_auto_snapshot: true,
-            delete_auto_snapshot: true,
-            created: ctx.now,
             tags: p.tags(),
+            ..EcsDisk::new(id.clone(), "data", &region, &zone, &category, size, ctx.now)
         },
     );
     Ok(to_json(&CreateDiskResponse {
@@ -1254,15 +1174,7 @@ fn attach_disk(state: &mut SimState, p: &RpcParams, _ctx: &RpcContext<'_>) -> Si
             format!("The disk {disk_id} is In_use."),
         ));
     }
-    if !matches!(
-        instance.status.current,
-        InstanceStatus::Running | InstanceStatus::Stopped
-    ) {
-        return Err(SimError::incorrect_instance_status(
-            &instance_id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     if disk.zone_id != instance.zone_id {
         return Err(SimError::forbidden(
             "InvalidDiskId.ZoneMismatch",
@@ -1408,9 +1320,7 @@ fn describe_disks(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             })
         })
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let disks: Vec<Value> = page.iter().map(|d| disk_json(d)).collect();
-    Ok(with_page(json!({ "Disks": { "Disk": disks } }), &info))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Disks", "Disk", |d| disk_json(d)))
 }
 
 fn image_json(img: &SimImage, region: &str) -> Value {
@@ -1494,12 +1404,9 @@ fn describe_images(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|i| matches_filter(&i.owner_alias, owner))
         .filter(|i| p.tags_match(&i.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, false)?;
-    let images: Vec<Value> = page.iter().map(|i| image_json(i, region)).collect();
-    Ok(with_page(
-        json!({ "RegionId": region, "Images": { "Image": images } }),
-        &info,
-    ))
+    let mut body = answer_page(page_of(items, p, 10, 100, false)?, "Images", "Image", |i| image_json(i, region));
+    body["RegionId"] = json!(region);
+    Ok(body)
 }
 
 fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
@@ -1549,16 +1456,7 @@ fn import_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     };
     let name = p.get("ImageName").map(str::to_string);
     if let Some(name) = &name {
-        if state
-            .images
-            .values()
-            .any(|i| &i.name == name && i.region_id.as_deref() == Some(&region))
-        {
-            return Err(SimError::bad(
-                "InvalidImageName.Duplicated",
-                format!("The image name {name} is already used in {region}."),
-            ));
-        }
+        image_name_free(state, name, &region)?;
     }
     let architecture = p.get_or("Architecture", "x86_64").to_string();
     if architecture != "x86_64" && architecture != "arm64" && architecture != "i386" {

@@ -21,7 +21,7 @@
 use serde_json::{json, Value};
 
 use super::vpc::filter_values;
-use super::{page_of, region_param, with_page, RpcContext, RpcParams};
+use super::{answer_page, page_of, region_param, RpcContext, RpcParams};
 use crate::cidr::parse_ip;
 use crate::error::{SimError, SimResult};
 use crate::state::{SimState, SimVbr};
@@ -58,23 +58,18 @@ fn describe_access_points(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .values()
         .filter(|a| a.region_id == region && (ids.is_empty() || ids.contains(&a.id)))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|a| {
-            json!({
-                "AccessPointId": a.id,
-                "Name": a.name,
-                "Description": format!("{} access point", a.location),
-                "Status": a.status,
-                "Type": "VPC",
-                "AttachedRegionNo": a.region_id,
-                "Location": a.location,
-                "HostOperator": a.host_operator,
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "AccessPointSet", "AccessPointType", |a| {
+        json!({
+            "AccessPointId": a.id,
+            "Name": a.name,
+            "Description": format!("{} access point", a.location),
+            "Status": a.status,
+            "Type": "VPC",
+            "AttachedRegionNo": a.region_id,
+            "Location": a.location,
+            "HostOperator": a.host_operator,
         })
-        .collect();
-    Ok(with_page(json!({ "AccessPointSet": { "AccessPointType": list } }), &info))
+    }))
 }
 
 fn vbr_mut<'a>(state: &'a mut SimState, p: &RpcParams) -> SimResult<&'a mut SimVbr> {

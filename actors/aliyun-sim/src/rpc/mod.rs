@@ -317,6 +317,13 @@ pub fn with_page(mut body: Value, info: &PageInfo) -> Value {
     body
 }
 
+/// The answer of a paged Describe*: `{ set: { kind: [render(item), ...] } }` for the page
+/// [`page_of`] cut, with the paging fields.
+pub fn answer_page<T>((page, info): (Vec<T>, PageInfo), set: &str, kind: &str, render: impl FnMut(&T) -> Value) -> Value {
+    let list: Vec<Value> = page.iter().map(render).collect();
+    with_page(json!({ set: { kind: list } }), &info)
+}
+
 pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("response structs always serialize")
 }

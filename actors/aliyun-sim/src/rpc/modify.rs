@@ -12,6 +12,8 @@
 //! six letters or digits (`IncorrectVncPassword.Malformed`) and is set on a Running or
 //! Stopped instance only.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
 use super::{region_param, Product, RpcParams};
@@ -158,37 +160,42 @@ fn in_region(region: Option<&str>, of: &str) -> bool {
     region.is_none_or(|r| r == of)
 }
 
-fn modify_vpc(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "VpcName", VPC_NAME, VPC_DESCRIPTION)?;
+/// The resource `id_param` names in `map`, refused with `not_found` unless it is in the
+/// request's RegionId (when one is given).
+fn regional_mut<'a, T>(
+    map: &'a mut BTreeMap<String, T>,
+    p: &RpcParams,
+    id_param: &str,
+    region_of: impl Fn(&T) -> &str,
+    not_found: impl Fn(&str) -> SimError,
+) -> SimResult<&'a mut T> {
     let region = region_param(p, false)?;
-    let id = p.required("VpcId")?;
-    let vpc = state
-        .vpcs
-        .get_mut(id)
-        .filter(|v| in_region(region, &v.region_id))
-        .ok_or_else(|| super::vpc::vpc_not_found(id))?;
-    assign(&mut vpc.name, name);
-    assign(&mut vpc.description, description);
+    let id = p.required(id_param)?;
+    map.get_mut(id).filter(|item| in_region(region, region_of(item))).ok_or_else(|| not_found(id))
+}
+
+/// Sets the name and description that were given (see [`name_and_description`]).
+fn relabel(name: &mut String, description: &mut String, (new_name, new_description): (Option<&str>, Option<&str>)) {
+    assign(name, new_name);
+    assign(description, new_description);
+}
+
+fn modify_vpc(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
+    let labels = name_and_description(p, "VpcName", VPC_NAME, VPC_DESCRIPTION)?;
+    let vpc = regional_mut(&mut state.vpcs, p, "VpcId", |v| v.region_id.as_str(), super::vpc::vpc_not_found)?;
+    relabel(&mut vpc.name, &mut vpc.description, labels);
     Ok(json!({}))
 }
 
 fn modify_vswitch(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) =
-        name_and_description(p, "VSwitchName", VSWITCH_NAME, VPC_DESCRIPTION)?;
-    let region = region_param(p, false)?;
-    let id = p.required("VSwitchId")?;
-    let vswitch = state
-        .vswitches
-        .get_mut(id)
-        .filter(|v| in_region(region, &v.region_id))
-        .ok_or_else(|| super::vpc::vswitch_not_found(id))?;
-    assign(&mut vswitch.name, name);
-    assign(&mut vswitch.description, description);
+    let labels = name_and_description(p, "VSwitchName", VSWITCH_NAME, VPC_DESCRIPTION)?;
+    let vswitch = regional_mut(&mut state.vswitches, p, "VSwitchId", |v| v.region_id.as_str(), super::vpc::vswitch_not_found)?;
+    relabel(&mut vswitch.name, &mut vswitch.description, labels);
     Ok(json!({}))
 }
 
 fn modify_vrouter(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "VRouterName", NAME, VPC_DESCRIPTION)?;
+    let labels = name_and_description(p, "VRouterName", NAME, VPC_DESCRIPTION)?;
     let region = region_param(p, false)?;
     let id = p.required("VRouterId")?;
     let vpc = state
@@ -201,20 +208,18 @@ fn modify_vrouter(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
                 format!("The specified VRouterId {id} does not exist."),
             )
         })?;
-    assign(&mut vpc.vrouter_name, name);
-    assign(&mut vpc.vrouter_description, description);
+    relabel(&mut vpc.vrouter_name, &mut vpc.vrouter_description, labels);
     Ok(json!({}))
 }
 
 fn modify_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
+    let labels = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
     let bandwidth = p.int("Bandwidth")?;
     if let Some(b) = bandwidth {
         super::vpc::check_eip_bandwidth(b)?;
     }
     let eip = super::vpc::eip_in_region(state, p)?;
-    assign(&mut eip.name, name);
-    assign(&mut eip.description, description);
+    relabel(&mut eip.name, &mut eip.description, labels);
     if let Some(b) = bandwidth {
         eip.bandwidth = b;
     }
@@ -222,32 +227,23 @@ fn modify_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
 }
 
 fn modify_security_group(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) =
-        name_and_description(p, "SecurityGroupName", SECURITY_GROUP_NAME, ECS_DESCRIPTION)?;
-    let region = region_param(p, false)?;
-    let id = p.required("SecurityGroupId")?;
-    let group = state
-        .security_groups
-        .get_mut(id)
-        .filter(|g| in_region(region, &g.region_id))
-        .ok_or_else(|| super::ecs::group_not_found(id))?;
-    assign(&mut group.name, name);
-    assign(&mut group.description, description);
+    let labels = name_and_description(p, "SecurityGroupName", SECURITY_GROUP_NAME, ECS_DESCRIPTION)?;
+    let group = regional_mut(&mut state.security_groups, p, "SecurityGroupId", |g| g.region_id.as_str(), super::ecs::group_not_found)?;
+    relabel(&mut group.name, &mut group.description, labels);
     Ok(json!({}))
 }
 
 fn modify_image(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "ImageName", IMAGE_NAME, ECS_DESCRIPTION)?;
+    let labels = name_and_description(p, "ImageName", IMAGE_NAME, ECS_DESCRIPTION)?;
     let region = region_param(p, true)?.expect("required");
     let id = p.required("ImageId")?;
     let image = super::ecs::own_image_mut(state, region, id, "modified")?;
-    assign(&mut image.name, name);
-    assign(&mut image.description, description);
+    relabel(&mut image.name, &mut image.description, labels);
     Ok(json!({}))
 }
 
 fn modify_disk(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "DiskName", DISK_NAME, ECS_DESCRIPTION)?;
+    let labels = name_and_description(p, "DiskName", DISK_NAME, ECS_DESCRIPTION)?;
     let flag = |param: &str| -> SimResult<Option<bool>> {
         p.get(param).map(|_| p.bool(param, false)).transpose()
     };
@@ -256,15 +252,8 @@ fn modify_disk(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
         flag("DeleteAutoSnapshot")?,
         flag("EnableAutoSnapshot")?,
     );
-    let region = region_param(p, false)?;
-    let id = p.required("DiskId")?;
-    let disk = state
-        .disks
-        .get_mut(id)
-        .filter(|d| in_region(region, &d.region_id))
-        .ok_or_else(|| super::ecs::disk_not_found(id))?;
-    assign(&mut disk.name, name);
-    assign(&mut disk.description, description);
+    let disk = regional_mut(&mut state.disks, p, "DiskId", |d| d.region_id.as_str(), super::ecs::disk_not_found)?;
+    relabel(&mut disk.name, &mut disk.description, labels);
     if let Some(v) = with_instance {
         disk.delete_with_instance = v;
     }
@@ -286,42 +275,22 @@ fn modify_vnc_password(state: &mut SimState, p: &RpcParams) -> SimResult<Value> 
         ));
     }
     let instance = super::ecs::instance_mut(state, p)?;
-    let status = instance.status.current;
-    if status != InstanceStatus::Running && status != InstanceStatus::Stopped {
-        return Err(SimError::incorrect_instance_status(
-            &instance.id,
-            status.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     instance.vnc_password = Some(password.to_string());
     Ok(json!({}))
 }
 
 fn modify_vpn_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
-    let region = region_param(p, false)?;
-    let id = p.required("VpnGatewayId")?;
-    let gateway = state
-        .vpn_gateways
-        .get_mut(id)
-        .filter(|g| in_region(region, &g.region_id))
-        .ok_or_else(|| super::vpn::gateway_not_found(id))?;
-    assign(&mut gateway.name, name);
-    assign(&mut gateway.description, description);
+    let labels = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
+    let gateway = regional_mut(&mut state.vpn_gateways, p, "VpnGatewayId", |g| g.region_id.as_str(), super::vpn::gateway_not_found)?;
+    relabel(&mut gateway.name, &mut gateway.description, labels);
     Ok(json!({}))
 }
 
 fn modify_customer_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
-    let (name, description) = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
-    let region = region_param(p, false)?;
-    let id = p.required("CustomerGatewayId")?;
-    let gateway = state
-        .customer_gateways
-        .get_mut(id)
-        .filter(|g| in_region(region, &g.region_id))
-        .ok_or_else(|| super::vpn::customer_not_found(id))?;
-    assign(&mut gateway.name, name);
-    assign(&mut gateway.description, description);
+    let labels = name_and_description(p, "Name", NAME, VPC_DESCRIPTION)?;
+    let gateway = regional_mut(&mut state.customer_gateways, p, "CustomerGatewayId", |g| g.region_id.as_str(), super::vpn::customer_not_found)?;
+    relabel(&mut gateway.name, &mut gateway.description, labels);
     Ok(json!({}))
 }
 

@@ -27,8 +27,8 @@ use serde_json::{json, Value};
 use zstack_aliyun::ecs::EcsTag;
 use zstack_aliyun::snapshot::{CreateImageResponse, CreateSnapshotResponse, Snapshot};
 
-use super::ecs::{disk_not_found, instance_not_found};
-use super::{ecs_time, page_of, region_param, to_json, with_page, RpcContext, RpcParams};
+use super::ecs::{disk_not_found, image_name_free, instance_not_found};
+use super::{answer_page, ecs_time, page_of, region_param, to_json, RpcContext, RpcParams};
 use crate::error::{SimError, SimResult};
 use crate::state::{
     ImageStatus, InstanceStatus, SimImage, SimSnapshot, SimState, SnapshotStatus, Transition,
@@ -137,15 +137,7 @@ fn create_snapshot(
                 .instances
                 .get(instance_id)
                 .ok_or_else(|| instance_not_found(instance_id))?;
-            if !matches!(
-                instance.status.current,
-                InstanceStatus::Running | InstanceStatus::Stopped
-            ) {
-                return Err(SimError::incorrect_instance_status(
-                    instance_id,
-                    instance.status.current.as_str(),
-                ));
-            }
+            instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
             // Nothing has written to the disks of an instance never started.
             if !instance.ever_started {
                 return Err(SimError::forbidden(
@@ -324,12 +316,7 @@ fn describe_snapshots(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|s| disk_type == "all" || s.source_disk_type.eq_ignore_ascii_case(&disk_type))
         .filter(|s| tags.iter().all(|t| s.tags.contains(t)))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, true)?;
-    let snapshots: Vec<Value> = page.iter().map(|s| snapshot_json(state, s)).collect();
-    Ok(with_page(
-        json!({ "Snapshots": { "Snapshot": snapshots } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 100, true)?, "Snapshots", "Snapshot", |s| snapshot_json(state, s)))
 }
 
 fn modify_snapshot(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
@@ -399,16 +386,7 @@ fn create_image(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> Si
     let name = p.get("ImageName").map(str::to_string);
     if let Some(name) = &name {
         check_name(name, "InvalidImageName.Malformed", "ImageName", &["acs:", "aliyun"])?;
-        if state
-            .images
-            .values()
-            .any(|i| &i.name == name && i.region_id.as_deref() == Some(&region))
-        {
-            return Err(SimError::bad(
-                "InvalidImageName.Duplicated",
-                format!("The image name {name} is already used in {region}."),
-            ));
-        }
+        image_name_free(state, name, &region)?;
     }
     if let Some(description) = p.get("Description") {
         check_description(description)?;

@@ -21,7 +21,7 @@ use zstack_aliyun::vpc::{
     AllocateEipAddressResponse, CreateVSwitchResponse, CreateVpcResponse, EipAddress, VSwitch, Vpc,
 };
 
-use super::{page_of, region_param, to_json, vpc_time, with_page, RpcContext, RpcParams};
+use super::{answer_page, page_of, region_param, to_json, vpc_time, RpcContext, RpcParams};
 use crate::cidr::Cidr;
 use crate::error::{SimError, SimResult};
 use crate::state::{
@@ -143,9 +143,7 @@ fn describe_vpcs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|v| p.get("VpcName").is_none_or(|n| n == v.name))
         .filter(|v| p.tags_match(&v.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let vpcs: Vec<Value> = page.iter().map(|v| vpc_json(state, v)).collect();
-    Ok(with_page(json!({ "Vpcs": { "Vpc": vpcs } }), &info))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "Vpcs", "Vpc", |v| vpc_json(state, v)))
 }
 
 fn parse_cidr(text: &str, min_prefix: u8, max_prefix: u8) -> SimResult<Cidr> {
@@ -302,24 +300,16 @@ fn describe_vswitches(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .filter(|v| p.get("VSwitchName").is_none_or(|x| x == v.name))
         .filter(|v| p.tags_match(&v.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|v| {
-            vswitch_json(
-                v,
-                state
-                    .vpcs
-                    .get(&v.vpc_id)
-                    .map(|x| x.route_table_id.as_str())
-                    .unwrap_or(""),
-            )
-        })
-        .collect();
-    Ok(with_page(
-        json!({ "VSwitches": { "VSwitch": list } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "VSwitches", "VSwitch", |v| {
+        vswitch_json(
+            v,
+            state
+                .vpcs
+                .get(&v.vpc_id)
+                .map(|x| x.route_table_id.as_str())
+                .unwrap_or(""),
+        )
+    }))
 }
 
 fn create_vswitch(state: &mut SimState, p: &RpcParams, ctx: &RpcContext<'_>) -> SimResult<Value> {
@@ -518,15 +508,7 @@ fn associate_eip(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
             format!("The instance {instance_id} already has an EIP."),
         ));
     }
-    if !matches!(
-        instance.status.current,
-        InstanceStatus::Running | InstanceStatus::Stopped
-    ) {
-        return Err(SimError::incorrect_instance_status(
-            &instance_id,
-            instance.status.current.as_str(),
-        ));
-    }
+    instance.require_status(&[InstanceStatus::Running, InstanceStatus::Stopped])?;
     state
         .instances
         .get_mut(&instance_id)
@@ -590,55 +572,47 @@ fn describe_eips(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         })
         .filter(|e| p.tags_match(&e.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 100, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|e| {
-            let instance = e.instance_id.as_ref().and_then(|i| state.instances.get(i));
-            let mut j = to_json(&EipAddress {
-                allocation_id: e.id.clone(),
-                ip_address: e.ip.clone(),
-                name: e.name.clone(),
-                description: e.description.clone(),
-                status: status_of(e).into(),
-                instance_id: e.instance_id.clone().unwrap_or_default(),
-                instance_type: e.instance_type.clone(),
-                region_id: e.region_id.clone(),
-                bandwidth: e.bandwidth.to_string(),
-                internet_charge_type: e.internet_charge_type.clone(),
-                charge_type: "PostPaid".into(),
-                allocation_time: vpc_time(e.created),
-            });
-            let map = j.as_object_mut().expect("object");
-            map.insert(
-                "PrivateIpAddress".into(),
-                json!(instance.map(|i| i.private_ip.clone()).unwrap_or_default()),
-            );
-            map.insert(
-                "VpcId".into(),
-                json!(instance.map(|i| i.vpc_id.clone()).unwrap_or_default()),
-            );
-            map.insert(
-                "InstanceRegionId".into(),
-                json!(if instance.is_some() {
-                    e.region_id.as_str()
-                } else {
-                    ""
-                }),
-            );
-            map.insert("ISP".into(), json!("BGP"));
-            map.insert("Mode".into(), json!("NAT"));
-            map.insert("Netmode".into(), json!("public"));
-            map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
-            map.insert("OperationLocks".into(), json!({ "LockReason": [] }));
-            map.insert("Tags".into(), json!({ "Tag": super::vpc_tags(&e.tags) }));
-            j
-        })
-        .collect();
-    Ok(with_page(
-        json!({ "EipAddresses": { "EipAddress": list } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 100, false)?, "EipAddresses", "EipAddress", |e| {
+        let instance = e.instance_id.as_ref().and_then(|i| state.instances.get(i));
+        let mut j = to_json(&EipAddress {
+            allocation_id: e.id.clone(),
+            ip_address: e.ip.clone(),
+            name: e.name.clone(),
+            description: e.description.clone(),
+            status: status_of(e).into(),
+            instance_id: e.instance_id.clone().unwrap_or_default(),
+            instance_type: e.instance_type.clone(),
+            region_id: e.region_id.clone(),
+            bandwidth: e.bandwidth.to_string(),
+            internet_charge_type: e.internet_charge_type.clone(),
+            charge_type: "PostPaid".into(),
+            allocation_time: vpc_time(e.created),
+        });
+        let map = j.as_object_mut().expect("object");
+        map.insert(
+            "PrivateIpAddress".into(),
+            json!(instance.map(|i| i.private_ip.clone()).unwrap_or_default()),
+        );
+        map.insert(
+            "VpcId".into(),
+            json!(instance.map(|i| i.vpc_id.clone()).unwrap_or_default()),
+        );
+        map.insert(
+            "InstanceRegionId".into(),
+            json!(if instance.is_some() {
+                e.region_id.as_str()
+            } else {
+                ""
+            }),
+        );
+        map.insert("ISP".into(), json!("BGP"));
+        map.insert("Mode".into(), json!("NAT"));
+        map.insert("Netmode".into(), json!("public"));
+        map.insert("ResourceGroupId".into(), json!("rg-sim-default"));
+        map.insert("OperationLocks".into(), json!({ "LockReason": [] }));
+        map.insert("Tags".into(), json!({ "Tag": super::vpc_tags(&e.tags) }));
+        j
+    }))
 }
 
 fn describe_vrouters(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -648,22 +622,17 @@ fn describe_vrouters(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .values()
         .filter(|v| v.region_id == region && p.get("VRouterId").is_none_or(|x| x == v.vrouter_id))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|v| {
-            json!({
-                "VRouterId": v.vrouter_id,
-                "VRouterName": v.vrouter_name,
-                "VpcId": v.id,
-                "RegionId": v.region_id,
-                "Description": v.vrouter_description,
-                "CreationTime": vpc_time(v.created),
-                "RouteTableIds": { "RouteTableId": [v.route_table_id] },
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "VRouters", "VRouter", |v| {
+        json!({
+            "VRouterId": v.vrouter_id,
+            "VRouterName": v.vrouter_name,
+            "VpcId": v.id,
+            "RegionId": v.region_id,
+            "Description": v.vrouter_description,
+            "CreationTime": vpc_time(v.created),
+            "RouteTableIds": { "RouteTableId": [v.route_table_id] },
         })
-        .collect();
-    Ok(with_page(json!({ "VRouters": { "VRouter": list } }), &info))
+    }))
 }
 
 /// Route entries of a VPC's table: system ones (one per vSwitch and the service range)
@@ -801,12 +770,7 @@ fn describe_route_tables(state: &SimState, p: &RpcParams) -> SimResult<Value> {
             p.get("RouteTableId").is_none_or(|x| x == id)
         })
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page.iter().map(|o| table_json(state, o)).collect();
-    Ok(with_page(
-        json!({ "RouteTables": { "RouteTable": list } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "RouteTables", "RouteTable", |o| table_json(state, o)))
 }
 
 fn table_owner<'a>(state: &'a SimState, table_id: &str) -> SimResult<TableOwner<'a>> {
@@ -1002,34 +966,26 @@ fn describe_vbrs(state: &SimState, p: &RpcParams) -> SimResult<Value> {
         .values()
         .filter(|v| v.region_id == region && (ids.is_empty() || ids.contains(&v.id)))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|v| {
-            json!({
-                "VbrId": v.id,
-                "Name": v.name,
-                "Description": v.description,
-                "Status": v.status.as_str(),
-                "PhysicalConnectionId": v.physical_connection_id,
-                "PhysicalConnectionStatus": "Enabled",
-                "AccessPointId": v.access_point_id,
-                "CircuitCode": v.circuit_code,
-                "VlanId": v.vlan_id,
-                "VlanInterfaceId": v.vlan_interface_id,
-                "LocalGatewayIp": v.local_gateway_ip,
-                "PeerGatewayIp": v.peer_gateway_ip,
-                "PeeringSubnetMask": v.peering_subnet_mask,
-                "RouteTableId": v.route_table_id,
-                "CreationTime": vpc_time(v.created),
-                "ActivationTime": vpc_time(v.created),
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "VirtualBorderRouterSet", "VirtualBorderRouterType", |v| {
+        json!({
+            "VbrId": v.id,
+            "Name": v.name,
+            "Description": v.description,
+            "Status": v.status.as_str(),
+            "PhysicalConnectionId": v.physical_connection_id,
+            "PhysicalConnectionStatus": "Enabled",
+            "AccessPointId": v.access_point_id,
+            "CircuitCode": v.circuit_code,
+            "VlanId": v.vlan_id,
+            "VlanInterfaceId": v.vlan_interface_id,
+            "LocalGatewayIp": v.local_gateway_ip,
+            "PeerGatewayIp": v.peer_gateway_ip,
+            "PeeringSubnetMask": v.peering_subnet_mask,
+            "RouteTableId": v.route_table_id,
+            "CreationTime": vpc_time(v.created),
+            "ActivationTime": vpc_time(v.created),
         })
-        .collect();
-    Ok(with_page(
-        json!({ "VirtualBorderRouterSet": { "VirtualBorderRouterType": list } }),
-        &info,
-    ))
+    }))
 }
 
 fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Value> {
@@ -1044,36 +1000,28 @@ fn describe_router_interfaces(state: &SimState, p: &RpcParams) -> SimResult<Valu
         .filter(|r| router_ids.is_empty() || router_ids.contains(&r.router_id))
         .filter(|r| names.is_empty() || names.contains(&r.name))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|r| {
-            json!({
-                "RouterInterfaceId": r.id,
-                "Name": r.name,
-                "Description": "",
-                "RouterId": r.router_id,
-                "RouterType": r.router_type,
-                "Role": r.role,
-                "Spec": r.spec,
-                "Status": r.status.as_str(),
-                "BusinessStatus": "Normal",
-                "ChargeType": "AfterPay",
-                "OppositeInterfaceId": r.opposite_interface_id,
-                "OppositeRouterId": r.opposite_router_id,
-                "OppositeRouterType": r.opposite_router_type,
-                "OppositeRegionId": r.opposite_region_id,
-                "HealthCheckSourceIp": r.health_check_source_ip,
-                "HealthCheckTargetIp": r.health_check_target_ip,
-                "CreationTime": vpc_time(r.created),
-                "ConnectedTime": if r.status.as_str() == "Active" { vpc_time(r.status.since) } else { String::new() },
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "RouterInterfaceSet", "RouterInterfaceType", |r| {
+        json!({
+            "RouterInterfaceId": r.id,
+            "Name": r.name,
+            "Description": "",
+            "RouterId": r.router_id,
+            "RouterType": r.router_type,
+            "Role": r.role,
+            "Spec": r.spec,
+            "Status": r.status.as_str(),
+            "BusinessStatus": "Normal",
+            "ChargeType": "AfterPay",
+            "OppositeInterfaceId": r.opposite_interface_id,
+            "OppositeRouterId": r.opposite_router_id,
+            "OppositeRouterType": r.opposite_router_type,
+            "OppositeRegionId": r.opposite_region_id,
+            "HealthCheckSourceIp": r.health_check_source_ip,
+            "HealthCheckTargetIp": r.health_check_target_ip,
+            "CreationTime": vpc_time(r.created),
+            "ConnectedTime": if r.status.as_str() == "Active" { vpc_time(r.status.since) } else { String::new() },
         })
-        .collect();
-    Ok(with_page(
-        json!({ "RouterInterfaceSet": { "RouterInterfaceType": list } }),
-        &info,
-    ))
+    }))
 }
 
 /// Bandwidth specs of router interfaces; an accepting side has no spec of its own.
@@ -1191,7 +1139,7 @@ fn delete_router_interface(state: &mut SimState, p: &RpcParams) -> SimResult<Val
     }
     if state.route_entries.values().any(|e| e.next_hop_id == id) {
         return Err(SimError::bad(
-            "DependencyViolation.RouteEntry",
+            "RouterInterfaceReferredByRouteEntry",
             "Route entries still point at the router interface.",
         ));
     }

@@ -10,7 +10,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{page_of, region_param, RpcContext, RpcParams};
+use super::{answer_page, page_of, region_param, RpcContext, RpcParams};
 use crate::cidr::{parse_ip, Cidr};
 use crate::error::{SimError, SimResult};
 use crate::state::{SimCustomerGateway, SimState, SimVpnConnection, SimVpnGateway};
@@ -54,10 +54,6 @@ pub(super) fn customer_not_found(id: &str) -> SimError {
         "InvalidCustomerGatewayInstanceId.NotFound",
         format!("The specified customer gateway {id} does not exist."),
     )
-}
-
-fn paged(body: Value, info: &super::PageInfo) -> Value {
-    super::with_page(body, info)
 }
 
 fn create_vpn_gateway(
@@ -152,40 +148,32 @@ fn describe_vpn_gateways(
                 .is_none_or(|x| x == state.vpn_gateway_status(g, ctx.now))
         })
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|g| {
-            json!({
-                "VpnGatewayId": g.id,
-                "Name": g.name,
-                "Description": g.description,
-                "VpcId": g.vpc_id,
-                "VSwitchId": g.vswitch_id,
-                "InternetIp": g.internet_ip,
-                "Spec": format!("{}M", g.bandwidth),
-                "Status": state.vpn_gateway_status(g, ctx.now),
-                "BusinessStatus": "Normal",
-                "ChargeType": "PostpayByFlow",
-                "IpsecVpn": if g.enable_ipsec { "enable" } else { "disable" },
-                "SslVpn": if g.enable_ssl { "enable" } else { "disable" },
-                "SslMaxConnections": g.ssl_connections,
-                "CreateTime": millis(g.created),
-                "EndTime": 0,
-                "NetworkType": "public",
-                "GatewayType": "Normal",
-                "VpnType": "Normal",
-                "EnableBgp": false,
-                "AutoPropagate": false,
-                "ResourceGroupId": "rg-sim-default",
-                "Tags": { "Tag": [] },
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "VpnGateways", "VpnGateway", |g| {
+        json!({
+            "VpnGatewayId": g.id,
+            "Name": g.name,
+            "Description": g.description,
+            "VpcId": g.vpc_id,
+            "VSwitchId": g.vswitch_id,
+            "InternetIp": g.internet_ip,
+            "Spec": format!("{}M", g.bandwidth),
+            "Status": state.vpn_gateway_status(g, ctx.now),
+            "BusinessStatus": "Normal",
+            "ChargeType": "PostpayByFlow",
+            "IpsecVpn": if g.enable_ipsec { "enable" } else { "disable" },
+            "SslVpn": if g.enable_ssl { "enable" } else { "disable" },
+            "SslMaxConnections": g.ssl_connections,
+            "CreateTime": millis(g.created),
+            "EndTime": 0,
+            "NetworkType": "public",
+            "GatewayType": "Normal",
+            "VpnType": "Normal",
+            "EnableBgp": false,
+            "AutoPropagate": false,
+            "ResourceGroupId": "rg-sim-default",
+            "Tags": { "Tag": [] },
         })
-        .collect();
-    Ok(paged(
-        json!({ "VpnGateways": { "VpnGateway": list } }),
-        &info,
-    ))
+    }))
 }
 
 fn delete_vpn_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -273,29 +261,21 @@ fn describe_customer_gateways(state: &SimState, p: &RpcParams) -> SimResult<Valu
         .filter(|c| c.region_id == region && p.get("CustomerGatewayId").is_none_or(|x| x == c.id))
         .filter(|c| p.tags_match(&c.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|c| {
-            let mut j = json!({
-                "CustomerGatewayId": c.id,
-                "Name": c.name,
-                "Description": c.description,
-                "IpAddress": c.ip_address,
-                "CreateTime": millis(c.created),
-                "ResourceGroupId": "rg-sim-default",
-                "Tags": { "Tag": super::vpc_tags(&c.tags) },
-            });
-            if let Some(asn) = c.asn {
-                j["Asn"] = json!(asn);
-            }
-            j
-        })
-        .collect();
-    Ok(paged(
-        json!({ "CustomerGateways": { "CustomerGateway": list } }),
-        &info,
-    ))
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "CustomerGateways", "CustomerGateway", |c| {
+        let mut j = json!({
+            "CustomerGatewayId": c.id,
+            "Name": c.name,
+            "Description": c.description,
+            "IpAddress": c.ip_address,
+            "CreateTime": millis(c.created),
+            "ResourceGroupId": "rg-sim-default",
+            "Tags": { "Tag": super::vpc_tags(&c.tags) },
+        });
+        if let Some(asn) = c.asn {
+            j["Asn"] = json!(asn);
+        }
+        j
+    }))
 }
 
 fn delete_customer_gateway(state: &mut SimState, p: &RpcParams) -> SimResult<Value> {
@@ -429,37 +409,29 @@ fn describe_vpn_connections(state: &SimState, p: &RpcParams) -> SimResult<Value>
         })
         .filter(|c| p.tags_match(&c.tags))
         .collect();
-    let (page, info) = page_of(items, p, 10, 50, false)?;
-    let list: Vec<Value> = page
-        .iter()
-        .map(|c| {
-            json!({
-                "VpnConnectionId": c.id,
-                "Name": c.name,
-                "VpnGatewayId": c.vpn_gateway_id,
-                "CustomerGatewayId": c.customer_gateway_id,
-                "LocalSubnet": c.local_subnet,
-                "RemoteSubnet": c.remote_subnet,
-                "CreateTime": millis(c.created),
-                "EffectImmediately": c.effect_immediately,
-                "Status": "ike_sa_not_established",
-                "State": "active",
-                "EnableDpd": true,
-                "EnableNatTraversal": true,
-                "NetworkType": "public",
-                "Spec": "5M",
-                "IkeConfig": c.ike_config,
-                "IpsecConfig": c.ipsec_config,
-                "VpnBgpConfig": { "Status": "false" },
-                "VcoHealthCheck": { "Enable": "false" },
-                "Tag": { "Tag": super::vpc_tags(&c.tags) },
-            })
+    Ok(answer_page(page_of(items, p, 10, 50, false)?, "VpnConnections", "VpnConnection", |c| {
+        json!({
+            "VpnConnectionId": c.id,
+            "Name": c.name,
+            "VpnGatewayId": c.vpn_gateway_id,
+            "CustomerGatewayId": c.customer_gateway_id,
+            "LocalSubnet": c.local_subnet,
+            "RemoteSubnet": c.remote_subnet,
+            "CreateTime": millis(c.created),
+            "EffectImmediately": c.effect_immediately,
+            "Status": "ike_sa_not_established",
+            "State": "active",
+            "EnableDpd": true,
+            "EnableNatTraversal": true,
+            "NetworkType": "public",
+            "Spec": "5M",
+            "IkeConfig": c.ike_config,
+            "IpsecConfig": c.ipsec_config,
+            "VpnBgpConfig": { "Status": "false" },
+            "VcoHealthCheck": { "Enable": "false" },
+            "Tag": { "Tag": super::vpc_tags(&c.tags) },
         })
-        .collect();
-    Ok(paged(
-        json!({ "VpnConnections": { "VpnConnection": list } }),
-        &info,
-    ))
+    }))
 }
 
 pub(super) fn connection_not_found(id: &str) -> SimError {

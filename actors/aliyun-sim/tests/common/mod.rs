@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use zstack_aliyun::ecs::{CreateSecurityGroupRequest, DescribeDisksRequest, Disk, DiskSpec, RunInstancesRequest};
+use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest, CreateVpcResponse};
 use zstack_aliyun::{
     AliyunClient, AliyunError, ClientConfig, Credentials, Endpoints, OssSignatureVersion, Params,
     SignatureVersion,
@@ -120,4 +122,59 @@ pub fn code_of<T: std::fmt::Debug>(result: Result<T, AliyunError>) -> (String, u
         error.code().unwrap_or("<no code>").to_string(),
         error.http_status().unwrap_or(0),
     )
+}
+
+/// A VPC with `cidr` (and the vRouter and route table that come with it).
+pub async fn new_vpc(client: &AliyunClient, cidr: &str) -> CreateVpcResponse {
+    client.create_vpc(REGION, &CreateVpcRequest { cidr_block: cidr.into(), ..Default::default() }).await.unwrap()
+}
+
+/// A vSwitch of `vpc_id` in ZONE with `cidr`: its id.
+pub async fn new_vswitch(client: &AliyunClient, vpc_id: &str, cidr: &str) -> String {
+    let request = CreateVSwitchRequest { vpc_id: vpc_id.into(), zone_id: ZONE.into(), cidr_block: cidr.into(), ..Default::default() };
+    client.create_vswitch(REGION, &request).await.unwrap().v_switch_id
+}
+
+/// A VPC with one vSwitch (in ZONE) and one security group.
+pub struct Net {
+    pub vpc: String,
+    pub vsw: String,
+    pub sg: String,
+}
+
+pub async fn network(client: &AliyunClient, cidr: &str, vsw_cidr: &str) -> Net {
+    let vpc = new_vpc(client, cidr).await.vpc_id;
+    let vsw = new_vswitch(client, &vpc, vsw_cidr).await;
+    let sg = client
+        .create_security_group(REGION, &CreateSecurityGroupRequest { vpc_id: vpc.clone(), ..Default::default() })
+        .await
+        .unwrap()
+        .security_group_id;
+    Net { vpc, vsw, sg }
+}
+
+/// RunInstances of `amount` g6.large instances in `net`: a 40 GB ESSD system disk, a 100 GB data disk, tag env=test.
+pub fn run_request(net: &Net, amount: u32) -> RunInstancesRequest {
+    RunInstancesRequest {
+        image_id: IMAGE.into(),
+        instance_type: "ecs.g6.large".into(),
+        security_group_id: net.sg.clone(),
+        v_switch_id: net.vsw.clone(),
+        amount,
+        system_disk: Some(DiskSpec { category: "cloud_essd".into(), size_gb: 40 }),
+        data_disks: vec![DiskSpec { category: "cloud_essd".into(), size_gb: 100 }],
+        tags: vec![("env".into(), "test".into())],
+        ..Default::default()
+    }
+}
+
+/// Every disk attached to `instance_id`.
+pub async fn disks_of(client: &AliyunClient, instance_id: &str) -> Vec<Disk> {
+    let request = DescribeDisksRequest { instance_id: Some(instance_id.into()), ..Default::default() };
+    client.describe_disks_all(REGION, &request).await.unwrap()
+}
+
+/// Sets the simulator's quotas (`{"vpcs_per_region": 2}`, ...).
+pub async fn set_quotas(sim: &SimServer, quotas: Value) {
+    control(sim, "POST", "/__sim/config", Some(serde_json::json!({ "quotas": quotas }))).await;
 }
