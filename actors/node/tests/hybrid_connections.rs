@@ -385,9 +385,9 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
     assert_eq!((renamed["inventory"]["name"].as_str(), renamed["inventory"]["description"].as_str()), (Some("office-cloud-2"), Some("line b")));
 
     // Delete: a remote refusal stops it with the record kept; the retry finishes.
-    fail_after(&sim, "DeleteRouterInterface", 0, "DependencyViolation.RouteEntry");
+    fail_after(&sim, "DeleteRouterInterface", 0, "RouterInterfaceReferredByRouteEntry");
     let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), None).await;
-    assert_eq!(e["cause"]["code"], "DependencyViolation.RouteEntry", "{e}");
+    assert_eq!(e["cause"]["code"], "RouterInterfaceReferredByRouteEntry", "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/relationships").await.len(), 1, "the record stays until Alibaba Cloud confirms");
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), Value::Null).await;
     assert_eq!(made(&n, &sim, &l3).await, nothing, "deletion removes what the create made");
