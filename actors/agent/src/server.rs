@@ -52,8 +52,11 @@ impl AgentState {
             },
             migrate_uri_template: config.migrate_uri_template.clone(),
         };
+        // Idle connections are dropped before a peer's keep-alive (actix: 5 s) closes them,
+        // or a request sent on one as it closes fails with an incomplete message.
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(3))
             .build()
             .map_err(|e| AgentError::internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(AgentState {

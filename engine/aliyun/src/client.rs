@@ -258,8 +258,11 @@ pub struct AliyunClient {
 
 impl AliyunClient {
     pub fn new(credentials: Credentials, config: ClientConfig) -> Result<Self, AliyunError> {
+        // Idle connections are dropped before a server's keep-alive may close them (the
+        // simulator's: 5 s); a request sent on one as it closes would fail half-way.
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
+            .pool_idle_timeout(Duration::from_secs(3))
             .connect_timeout(config.connect_timeout)
             .build()
             .map_err(|e| AliyunError::config("client setup", e.to_string()))?;

@@ -35,9 +35,15 @@ pub struct AgentClient {
 pub const QUICK: Duration = Duration::from_secs(15);
 pub const SLOW: Duration = Duration::from_secs(600);
 
+/// An agent answers on actix, which closes a connection idle for 5 s: the pool drops it
+/// first, or a ping sent on it as it closes would fail and mark the host Disconnected.
+fn idle_pooled_client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(3)).build().unwrap_or_default()
+}
+
 impl AgentClient {
     pub fn new(host_uuid: &str, ip: &str, port: u16, token: &str) -> Self {
-        AgentClient { host_uuid: host_uuid.into(), base_url: format!("http://{ip}:{port}"), token: token.into(), http: reqwest::Client::new() }
+        AgentClient { host_uuid: host_uuid.into(), base_url: format!("http://{ip}:{port}"), token: token.into(), http: idle_pooled_client() }
     }
 
     /// The token this agent accepts: another host's agent needs it to pull

@@ -62,6 +62,12 @@ pub struct Node {
 
 pub const PASSWORD: &str = "test-password";
 
+/// Idle connections are dropped before the node's keep-alive (5 s) closes them: a request
+/// sent on one as the node closes it fails with an incomplete message.
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(3)).build().unwrap()
+}
+
 pub fn sha512(s: &str) -> String {
     zstack::identity::sha512_hex(s)
 }
@@ -80,7 +86,7 @@ impl Node {
         let started = App::start(settings).await.expect("node starts");
         let (server, addr) = zstack::server::http_server(started.app.clone(), "127.0.0.1:0").unwrap();
         actix_web::rt::spawn(server);
-        let mut node = Node { app: started.app, _db: None, base: format!("http://{addr}/zstack"), http: reqwest::Client::new(), session: String::new() };
+        let mut node = Node { app: started.app, _db: None, base: format!("http://{addr}/zstack"), http: test_client(), session: String::new() };
         let (status, body) = node.call("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": sha512(PASSWORD)}}))).await;
         assert_eq!(status, 200, "{body}");
         node.session = body["inventory"]["uuid"].as_str().unwrap().to_string();

@@ -123,7 +123,7 @@ const JOB_WITHIN: Duration = Duration::from_secs(60);
 impl ProcessApi {
     async fn login(port: u16, password: &str) -> ProcessApi {
         // A fresh client per run: connections pooled to a killed process are dead.
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build().unwrap();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).pool_idle_timeout(Duration::from_secs(3)).build().unwrap();
         let mut api = ProcessApi { base: format!("http://127.0.0.1:{port}/zstack"), http, session: String::new() };
         let (s, b) = api.send("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": super::sha512(password)}}))).await;
         assert_eq!(s, 200, "login: {b}");
