@@ -119,8 +119,7 @@ fn on_kvm(vm: &Inventory, kvm: &HashSet<String>) -> bool {
     str_of(vm, "hostUuid").or(str_of(vm, "lastHostUuid")).is_some_and(|h| kvm.contains(h))
 }
 
-/// Undo unfinished creations, reconcile with the hypervisor, recompute usage.
-/// Returns, by resource uuid, the error each undone hybrid create's job ends with.
+/// Undo unfinished VM creations, reconcile with the hypervisor, recompute usage.
 pub async fn recover_after_restart(app: &App) -> ApiResult<()> {
     let s = &app.store;
     let mut undone = 0;
