@@ -3,8 +3,9 @@
 //! connects and (de)activates router interfaces, and connects a local L3 network to a
 //! VPC over a border router (router interfaces, routes, the L3's host route, the
 //! connection record) — with the simulator's state checked at each step, bad input and
-//! refused transitions asserted with the errors they give, and the connection flow
-//! failed at every step in turn leaving nothing behind, remotely or locally.
+//! refused transitions asserted with the errors they give, the connection flow
+//! failed at every step in turn leaving nothing behind, remotely or locally, and a
+//! connection flow stopped half-way by a node that "dies" undone by the next one.
 
 mod common;
 

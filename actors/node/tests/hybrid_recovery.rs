@@ -2,8 +2,10 @@
 //! Cloud simulator running in this process, is killed with SIGKILL (as tests/crash.rs
 //! does) while a create waits at one of its remote steps — the simulator has done the
 //! step and holds its answer back — then started again on the same data dir. For every
-//! remote step of the ECS create flow (RunInstances, the DescribeInstances wait) and of
+//! remote step of the ECS create flow (RunInstances, the DescribeInstances wait), of
 //! the VPC and EIP creates (the create call, the Describe that reads the result back)
+//! and of the snapshot and image-from-snapshot flows (CreateSnapshot and the
+//! DescribeSnapshots wait, CreateImage and the DescribeImages wait)
 //! the restart must leave no orphan on the simulator and no local record, and end the
 //! job failed (SYS.1002) with an error naming what was deleted on Alibaba Cloud — also
 //! when the instance had meanwhile finished starting. The undo runs after the node
