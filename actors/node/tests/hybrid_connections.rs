@@ -3,8 +3,9 @@
 //! connects and (de)activates router interfaces, and connects a local L3 network to a
 //! VPC over a border router (router interfaces, routes, the L3's host route, the
 //! connection record) — with the simulator's state checked at each step, bad input and
-//! refused transitions asserted with the errors they give, and the connection flow
-//! failed at every step in turn leaving nothing behind, remotely or locally.
+//! refused transitions asserted with the errors they give, the connection flow
+//! failed at every step in turn leaving nothing behind, remotely or locally, and a
+//! connection flow stopped half-way by a node that "dies" undone by the next one.
 
 mod common;
 
@@ -391,4 +392,110 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
     assert_eq!(n.query("/v1/hybrid/aliyun/relationships").await.len(), 1, "the record stays until Alibaba Cloud confirms");
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), Value::Null).await;
     assert_eq!(made(&n, &sim, &l3).await, nothing, "deletion removes what the create made");
+}
+
+/// Park the actor of one record (`$dir` names its directory in the node's hybrid dirs)
+/// for good, once the node is done with what it was doing: what the flow asks of that
+/// record next never runs, as if the node had died right there.
+macro_rules! park {
+    ($node:expr, $dir:ident, $uuid:expr) => {{
+        let (app, uuid) = ($node.app.clone(), $uuid.to_string());
+        let (parked, on_hold) = tokio::sync::oneshot::channel();
+        actix_web::rt::spawn(async move {
+            let hold = move |_| -> futures::future::LocalBoxFuture<'static, _> {
+                Box::pin(async move {
+                    let _ = parked.send(());
+                    std::future::pending::<()>().await;
+                    Ok(())
+                })
+            };
+            let _ = zstack::hybrid::on_actor(&app, &app.dirs().hybrid.$dir, &uuid, hold).await;
+        });
+        on_hold.await.expect("the actor takes the hold");
+    }};
+}
+
+/// Hold back the simulator's next answer to `action` for `ms`.
+fn hold(sim: &SimServer, action: &str, ms: u64) {
+    sim.sim.faults.lock().add(FaultRule { kind: FaultKind::Timeout, delay_ms: Some(ms), code: None, status: None, ..fault(action, "") }).unwrap();
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let waited = std::time::Instant::now();
+    while !done() {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(30), "the flow never got {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The node is stopped in the middle of connecting an L3 network to a VPC (its flow
+/// parked for good on an actor it needs next, as if it had died there) and a new node
+/// is started on the same data dir and database: the restart removes everything the
+/// cut connection made, on Alibaba Cloud and locally, and ends its job failed.
+#[actix_web::test]
+async fn a_connection_cut_half_way_is_undone_at_the_restart() {
+    let sim = sim();
+    let dir = std::env::temp_dir().join(format!("zstack-connection-cut-{}", uuid::Uuid::new_v4().simple()));
+    let db = common::TestDb::new();
+    let mut n = common::hybrid::quick(Node::start_at(dir.clone(), db.url.clone()).await);
+    let dc = data_center(&n, &sim).await;
+    let vbr = uuid_of(&border_routers(&n, &sim, &dc, 1).await[0]);
+    let (vpc, vrouter) = vpc_with_router(&n, &dc).await;
+    let l3 = local_l3(&n).await;
+    let params = json!({"params": {"l3networkUuid": l3, "vpcUuid": uuid_of(&vpc), "vbrUuid": vbr, "cpeIp": CPE_IP, "name": "office-cloud", "direction": "both"}});
+    let nothing = made(&n, &sim, &l3).await;
+    let routes = || sim.sim.state.lock().route_entries.len();
+    for cut in ["after the interfaces are connected", "after the border router's routes", "after the host route"] {
+        let (s, b) = n.raw("POST", "/v1/hybrid/aliyun/connections", Some(params.to_string()), true).await;
+        assert_eq!(s, 202, "{b}");
+        let location: Value = serde_json::from_str(&b).unwrap();
+        let job = location["location"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        match cut {
+            "after the interfaces are connected" => {
+                // While Alibaba is connecting the link, the vBR end's record is held: the
+                // flow stops before it records the connected ends.
+                hold(&sim, "ConnectRouterInterface", 1000);
+                until("to ConnectRouterInterface", || sim.sim.faults.lock().rules().is_empty()).await;
+                let vbr_end = n.query("/v1/hybrid/aliyun/router-interface?q=name=office-cloud-vbr").await;
+                park!(n, router_interface, uuid_of(&vbr_end[0]));
+                let connected = || sim.sim.state.lock().router_interfaces.values().filter(|r| r.name.starts_with("office-cloud") && r.status.as_str() == "Active").count() == 2;
+                until("the link up", connected).await;
+            }
+            "after the border router's routes" => {
+                // The vRouter's record is held: its route is made on Alibaba Cloud, not recorded.
+                park!(n, vrouter, uuid_of(&vrouter));
+                until("to the vRouter's route", || routes() == 3).await;
+            }
+            _ => {
+                // While Alibaba is connecting the link, the DataCenter (under which the
+                // connection is recorded) is held: the flow stops after the host route.
+                hold(&sim, "ConnectRouterInterface", 1000);
+                until("to ConnectRouterInterface", || sim.sim.faults.lock().rules().is_empty()).await;
+                park!(n, data_center, dc);
+                let host_routes = || n.app.store.inv_find(&zstack::tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3);
+                let waited = std::time::Instant::now();
+                while host_routes().await.unwrap().is_empty() {
+                    assert!(waited.elapsed() < std::time::Duration::from_secs(30), "the flow never made the host route");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            }
+        }
+        // The cut left the connection's parts behind.
+        assert_ne!(made(&n, &sim, &l3).await, nothing, "{cut}");
+        n = common::hybrid::quick(Node::start_at(dir.clone(), db.url.clone()).await);
+        let (s, b) = common::hybrid::job_end(&n, &job).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (503, Some("SYS.1002")), "{cut}: {b}");
+        let told = details(&b["error"]);
+        assert!(told.contains("router interface ri-") && told.contains("was deleted"), "{cut}: the error names what was deleted: {b}");
+        if cut == "after the host route" {
+            assert!(told.contains(&format!("host route to {VPC_CIDR}")), "{cut}: {b}");
+        }
+        eprintln!("{cut}: {told}");
+        assert_eq!(made(&n, &sim, &l3).await, nothing, "{cut}: the restart left something of the connection");
+        let all = zstack_db::query::QueryOptions { limit: Some(1000), ..Default::default() };
+        assert!(n.app.store.inv_query(&zstack::tables::HYBRID_PENDING_CREATE, &[], &all).await.unwrap().is_empty(), "{cut}: every note is settled");
+    }
+    // The L3 and the VPC are connected as if nothing had happened.
+    n.create("/v1/hybrid/aliyun/connections", params["params"].clone()).await;
+    assert_eq!(made(&n, &sim, &l3).await, (4, 3, 2, 3, 1, 1));
 }

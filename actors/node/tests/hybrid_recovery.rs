@@ -2,8 +2,10 @@
 //! Cloud simulator running in this process, is killed with SIGKILL (as tests/crash.rs
 //! does) while a create waits at one of its remote steps — the simulator has done the
 //! step and holds its answer back — then started again on the same data dir. For every
-//! remote step of the ECS create flow (RunInstances, the DescribeInstances wait) and of
+//! remote step of the ECS create flow (RunInstances, the DescribeInstances wait), of
 //! the VPC and EIP creates (the create call, the Describe that reads the result back)
+//! and of the snapshot and image-from-snapshot flows (CreateSnapshot and the
+//! DescribeSnapshots wait, CreateImage and the DescribeImages wait)
 //! the restart must leave no orphan on the simulator and no local record, and end the
 //! job failed (SYS.1002) with an error naming what was deleted on Alibaba Cloud — also
 //! when the instance had meanwhile finished starting. The undo runs after the node
@@ -16,8 +18,8 @@
 
 mod common;
 
-use common::process::NodeProcess;
-use common::hybrid::state;
+use common::process::{NodeProcess, ProcessApi};
+use common::hybrid::{job_end, state};
 use common::{uuid_of, Node};
 use zstack_aliyun_sim::state::SimState;
 use serde_json::{json, Value};
@@ -30,6 +32,7 @@ const PASSWORD: &str = "hybrid-recovery-password";
 const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
+const SNAPSHOTS: &str = "/v1/hybrid/aliyun/snapshot";
 /// How long the simulator holds back the answer of the step the node is killed at.
 const HELD_MS: u64 = 60_000;
 
@@ -60,13 +63,23 @@ struct Cut {
     named: &'static str,
 }
 
-#[actix_web::test]
-async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
-    let sim = sim();
-    let db = common::TestDb::new();
-    let mut scene = NodeProcess::new("hybrid-recovery", db.url.clone(), PASSWORD);
-    scene.start().await;
-    let api = scene.login().await;
+/// A node process on a fresh data dir with what the creates cut in the kill tests need:
+/// an AccessKey, a DataCenter on the simulator, a zone, a VPC with a vSwitch and a
+/// security group, and the region's images synced.
+struct Scene {
+    process: NodeProcess,
+    api: ProcessApi,
+    dc: String,
+    vswitch: String,
+    group: String,
+    /// The synced system image `IMAGE_ID`.
+    image: String,
+}
+
+async fn scene(sim: &SimServer, db: &common::TestDb, name: &str) -> Scene {
+    let mut process = NodeProcess::new(name, db.url.clone(), PASSWORD);
+    process.start().await;
+    let api = process.login().await;
     api.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
     let dc = uuid_of(&api.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await);
     let zone = uuid_of(&api.create("/v1/hybrid/identity-zone", json!({"dataCenterUuid": dc, "zoneId": ZONE})).await);
@@ -75,34 +88,35 @@ async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
     let group = uuid_of(&api.create("/v1/hybrid/aliyun/security-group/remote", json!({"vpcUuid": vpc, "name": "sg1"})).await);
     let images = api.ok("POST", &format!("/v1/hybrid/aliyun/image/{dc}/sync"), Some(json!({"params": {}}))).await;
     let image = images["inventories"].as_array().unwrap().iter().find(|i| i["ecsImageId"] == IMAGE_ID).map(uuid_of).expect("the system image is synced");
+    Scene { process, api, dc, vswitch, group, image }
+}
 
-    let ecs = json!({"name": "cut", "ecsImageUuid": image, "ecsVSwitchUuid": vswitch, "ecsSecurityGroupUuid": group, "ecsRootPassword": "Passw0rd!x"});
-    let vpc_params = json!({"dataCenterUuid": dc, "cidrBlock": "10.0.0.0/8", "name": "cut", "vRouterName": "vr"});
-    let eip = json!({"name": "cut", "bandWidthMb": 5, "type": "aliyun", "dataCenterUuid": dc, "chargeType": "PayByTraffic"});
-    let cuts = [
-        Cut { what: "VPC, at CreateVpc", held: "CreateVpc", path: "/v1/hybrid/aliyun/vpc", params: vpc_params.clone(), remote: |s| s.vpcs.len(), local: "/v1/hybrid/aliyun/vpc", named: "VPC vpc-" },
-        Cut { what: "VPC, at DescribeVpcs", held: "DescribeVpcs", path: "/v1/hybrid/aliyun/vpc", params: vpc_params, remote: |s| s.vpcs.len(), local: "/v1/hybrid/aliyun/vpc", named: "VPC vpc-" },
-        Cut { what: "EIP, at AllocateEipAddress", held: "AllocateEipAddress", path: "/v1/hybrid/eip", params: eip.clone(), remote: |s| s.eips.len(), local: "/v1/hybrid/eip", named: "EIP eip-" },
-        Cut { what: "EIP, at DescribeEipAddresses", held: "DescribeEipAddresses", path: "/v1/hybrid/eip", params: eip, remote: |s| s.eips.len(), local: "/v1/hybrid/eip", named: "EIP eip-" },
-        Cut { what: "ECS, at RunInstances", held: "RunInstances", path: "/v1/hybrid/aliyun/ecs", params: ecs.clone(), remote: |s| s.instances.len(), local: "/v1/hybrid/aliyun/ecs", named: "ECS instance i-" },
-        Cut { what: "ECS, waiting for Running", held: "DescribeInstances", path: "/v1/hybrid/aliyun/ecs", params: ecs, remote: |s| s.instances.len(), local: "/v1/hybrid/aliyun/ecs", named: "ECS instance i-" },
-    ];
-    let mut api = api;
+impl Scene {
+    /// The parameters of an ECS create in the scene's vSwitch.
+    fn ecs(&self, name: &str) -> Value {
+        json!({"name": name, "ecsImageUuid": self.image, "ecsVSwitchUuid": self.vswitch, "ecsSecurityGroupUuid": self.group, "ecsRootPassword": "Passw0rd!x"})
+    }
+}
+
+/// For each cut: submit the create, kill the node once the simulator has done the held
+/// step, start it again and check the restart deleted what the create made, recorded
+/// nothing and ended the job failed (SYS.1002) naming what was deleted.
+async fn kill_at_each(sim: &SimServer, scene: &mut Scene, cuts: Vec<Cut>) {
     for cut in cuts {
-        let (remote_before, local_before) = ((cut.remote)(&state(&sim)), api.count(cut.local).await);
+        let (remote_before, local_before) = ((cut.remote)(&state(sim)), scene.api.count(cut.local).await);
         sim.sim.faults.lock().add(serde_json::from_value(json!({"action": cut.held, "kind": "timeout", "delay_ms": HELD_MS})).unwrap()).unwrap();
-        let location = api.submit(cut.path, cut.params.clone()).await;
+        let location = scene.api.submit(cut.path, cut.params.clone()).await;
         // Kill once the simulator has done the step and holds its answer.
         let waited = Instant::now();
-        while !(sim.sim.faults.lock().rules().is_empty() && (cut.remote)(&state(&sim)) == remote_before + 1) {
+        while !(sim.sim.faults.lock().rules().is_empty() && (cut.remote)(&state(sim)) == remote_before + 1) {
             assert!(waited.elapsed() < Duration::from_secs(30), "{}: the node never reached {}", cut.what, cut.held);
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        scene.kill();
+        scene.process.kill();
         if cut.held == "DescribeInstances" {
             // The restart finds the instance finished (Running), and still undoes it: the job failed.
             let waited = Instant::now();
-            while !state(&sim).instances.values().all(|i| i.status.current == zstack_aliyun_sim::state::InstanceStatus::Running) {
+            while !state(sim).instances.values().all(|i| i.status.current == zstack_aliyun_sim::state::InstanceStatus::Running) {
                 assert!(waited.elapsed() < Duration::from_secs(10), "the instance never reached Running");
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -111,8 +125,9 @@ async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
             // Alibaba is slow to delete: the node listens meanwhile, the job still running.
             sim.sim.faults.lock().add(serde_json::from_value(json!({"action": "DeleteVpc", "kind": "timeout", "delay_ms": 2000})).unwrap()).unwrap();
         }
-        scene.start().await;
-        api = scene.login().await;
+        scene.process.start().await;
+        scene.api = scene.process.login().await;
+        let api = &scene.api;
         if cut.held == "CreateVpc" {
             let (s, b) = api.probe(&location).await;
             assert_eq!(s, 202, "the job of a create being undone answers 202 while the node serves: {b}");
@@ -121,7 +136,7 @@ async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
         // The job ends once the background recovery has settled the create.
         let (s, b) = api.poll(&location, Duration::from_secs(30)).await;
         // The restart deleted what the create made and recorded nothing.
-        assert_eq!((cut.remote)(&state(&sim)), remote_before, "{}: an orphan is left on Alibaba Cloud", cut.what);
+        assert_eq!((cut.remote)(&state(sim)), remote_before, "{}: an orphan is left on Alibaba Cloud", cut.what);
         assert_eq!(api.count(cut.local).await, local_before, "{}: a local record is left", cut.what);
         assert_eq!(s, 503, "{}: the job must have failed: {b}", cut.what);
         let e = &b["error"];
@@ -131,17 +146,65 @@ async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
         assert!(details.contains("was deleted") && details.contains(cut.named), "{}: the error must name what was deleted: {e}", cut.what);
         eprintln!("{}: {details}", cut.what);
     }
+}
+
+#[actix_web::test]
+async fn kill_at_each_remote_step_of_ecs_vpc_and_eip_creates_then_restart() {
+    let sim = sim();
+    let db = common::TestDb::new();
+    let mut scene = scene(&sim, &db, "hybrid-recovery").await;
+    let dc = scene.dc.clone();
+    let ecs = scene.ecs("cut");
+    let vpc_params = json!({"dataCenterUuid": dc, "cidrBlock": "10.0.0.0/8", "name": "cut", "vRouterName": "vr"});
+    let eip = json!({"name": "cut", "bandWidthMb": 5, "type": "aliyun", "dataCenterUuid": dc, "chargeType": "PayByTraffic"});
+    let cuts = vec![
+        Cut { what: "VPC, at CreateVpc", held: "CreateVpc", path: "/v1/hybrid/aliyun/vpc", params: vpc_params.clone(), remote: |s| s.vpcs.len(), local: "/v1/hybrid/aliyun/vpc", named: "VPC vpc-" },
+        Cut { what: "VPC, at DescribeVpcs", held: "DescribeVpcs", path: "/v1/hybrid/aliyun/vpc", params: vpc_params, remote: |s| s.vpcs.len(), local: "/v1/hybrid/aliyun/vpc", named: "VPC vpc-" },
+        Cut { what: "EIP, at AllocateEipAddress", held: "AllocateEipAddress", path: "/v1/hybrid/eip", params: eip.clone(), remote: |s| s.eips.len(), local: "/v1/hybrid/eip", named: "EIP eip-" },
+        Cut { what: "EIP, at DescribeEipAddresses", held: "DescribeEipAddresses", path: "/v1/hybrid/eip", params: eip, remote: |s| s.eips.len(), local: "/v1/hybrid/eip", named: "EIP eip-" },
+        Cut { what: "ECS, at RunInstances", held: "RunInstances", path: "/v1/hybrid/aliyun/ecs", params: ecs.clone(), remote: |s| s.instances.len(), local: "/v1/hybrid/aliyun/ecs", named: "ECS instance i-" },
+        Cut { what: "ECS, waiting for Running", held: "DescribeInstances", path: "/v1/hybrid/aliyun/ecs", params: ecs, remote: |s| s.instances.len(), local: "/v1/hybrid/aliyun/ecs", named: "ECS instance i-" },
+    ];
+    kill_at_each(&sim, &mut scene, cuts).await;
     assert!(state(&sim).instances.is_empty(), "no instance keeps running");
     // The node keeps working, and tags what it creates with the resource uuid.
-    let made = api.create("/v1/hybrid/aliyun/vpc", json!({"dataCenterUuid": dc, "cidrBlock": "192.168.0.0/16", "name": "after", "vRouterName": "vr"})).await;
+    let made = scene.api.create("/v1/hybrid/aliyun/vpc", json!({"dataCenterUuid": dc, "cidrBlock": "192.168.0.0/16", "name": "after", "vRouterName": "vr"})).await;
     let tags = state(&sim).vpcs[made["ecsVpcId"].as_str().unwrap()].tags.clone();
     assert_eq!(tags, vec![(UUID_TAG.to_string(), uuid_of(&made))]);
     // A third start finds nothing left to do.
-    scene.kill();
-    scene.start().await;
-    let api = scene.login().await;
+    scene.process.kill();
+    scene.process.start().await;
+    let api = scene.process.login().await;
     assert_eq!(api.count("/v1/hybrid/aliyun/vpc").await, 2);
     assert_eq!(state(&sim).vpcs.len(), 2);
+}
+
+#[actix_web::test]
+async fn kill_at_each_remote_step_of_snapshot_and_image_from_snapshot_creates_then_restart() {
+    let sim = sim();
+    let db = common::TestDb::new();
+    let mut scene = scene(&sim, &db, "hybrid-recovery-snapshots").await;
+    let vm = scene.api.create("/v1/hybrid/aliyun/ecs", scene.ecs("vm1")).await;
+    let ecs_id = vm["ecsInstanceId"].as_str().unwrap().to_string();
+    let system_disk_id = state(&sim).disks.values().find(|d| d.instance_id.as_deref() == Some(ecs_id.as_str()) && d.disk_type == "system").unwrap().id.clone();
+    let system_disk = scene.api.query(&format!("/v1/hybrid/aliyun/disk?q=diskId={system_disk_id}")).await.remove(0);
+    let root = scene.api.create(SNAPSHOTS, json!({"diskUuid": uuid_of(&system_disk), "name": "root"})).await;
+    let snapshot = json!({"diskUuid": uuid_of(&system_disk), "name": "cut"});
+    let image = json!({"snapshotUuid": uuid_of(&root), "name": "cut"});
+    let images = "/v1/hybrid/aliyun/image/snapshot";
+    let cuts = vec![
+        Cut { what: "snapshot, at CreateSnapshot", held: "CreateSnapshot", path: SNAPSHOTS, params: snapshot.clone(), remote: |s| s.snapshots.len(), local: SNAPSHOTS, named: "snapshot s-" },
+        Cut { what: "snapshot, waiting for accomplished", held: "DescribeSnapshots", path: SNAPSHOTS, params: snapshot, remote: |s| s.snapshots.len(), local: SNAPSHOTS, named: "snapshot s-" },
+        Cut { what: "image from a snapshot, at CreateImage", held: "CreateImage", path: images, params: image.clone(), remote: |s| s.images.len(), local: "/v1/hybrid/aliyun/image",
+            named: "image made from a snapshot m-" },
+        Cut { what: "image from a snapshot, waiting for Available", held: "DescribeImages", path: images, params: image.clone(), remote: |s| s.images.len(),
+            local: "/v1/hybrid/aliyun/image", named: "image made from a snapshot m-" },
+    ];
+    kill_at_each(&sim, &mut scene, cuts).await;
+    // Only the root snapshot is left, and the node still makes an image from it.
+    assert_eq!(state(&sim).snapshots.keys().cloned().collect::<Vec<_>>(), vec![root["snapshotId"].as_str().unwrap().to_string()]);
+    let made = scene.api.create(images, image).await;
+    assert_eq!(state(&sim).images[made["ecsImageId"].as_str().unwrap()].tags, vec![(UUID_TAG.to_string(), uuid_of(&made))]);
 }
 
 /// A note as a create writes it before its first remote call, and a job still running.
@@ -152,19 +215,6 @@ async fn unfinished(n: &Node, kind: &str, uuid: &str, dc: &str, lookup: Value, a
     let job = zstack::api::new_uuid();
     n.app.jobs.job_create(&job, api, Some(uuid), false).await.unwrap();
     job
-}
-
-/// A job's answer once it is no longer 202 (the hybrid recovery runs after the node listens).
-async fn job_end(n: &Node, job: &str) -> (u16, Value) {
-    let waited = Instant::now();
-    loop {
-        let (s, b) = n.call("GET", &format!("/v1/api-jobs/{job}"), None).await;
-        if s != 202 {
-            return (s, b);
-        }
-        assert!(waited.elapsed() < Duration::from_secs(30), "job {job} did not end within 30 s of the restart: {b}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[actix_web::test]

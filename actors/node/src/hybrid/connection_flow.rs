@@ -10,9 +10,22 @@
 //!
 //! A create runs on the VPC's actor, so "this L3 and this VPC are already connected" is
 //! decided and acted on in one turn.
+//!
+//! Crash recovery: the flow runs under its own note (kind CONNECTION), and before the
+//! first remote call it fixes the uuid of every interface and route it may make and
+//! writes them into the note's lookup, with whether the L3 already had a route to the
+//! VPC's CIDR. The interfaces and routes are noted creates of their own: one cut between
+//! its remote call and its record is undone by its own note (recovery settles those
+//! first); one that finished is a record under a planned uuid. So the node, restarted
+//! after a cut anywhere in the flow, finds every record the flow wrote by uuid — no
+//! window between a record written and the flow knowing it — and `undo_cut_create`
+//! removes them the way a delete does (`unmake`). The host route is the connection's
+//! when the L3 had none to the VPC's CIDR at the note, it goes through `cpeIp`, and no
+//! connection record claims it.
 
 use super::border::{add_interface, NewInterface};
 use super::cascade::{retire, CONNECTION, VBR, VPC, VROUTER};
+use super::recovery::noted;
 use super::client::{for_data_center, Remote};
 use super::express::{connect_interfaces, disconnect_interfaces, record_interface, reported_interface};
 use super::vrouter::{add_route, check_cidr, remove_route, NewRoute};
@@ -25,6 +38,7 @@ use crate::resources::new_inv;
 use crate::store::{str_of, Inventory};
 use crate::tables;
 use serde_json::{json, Value};
+use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use zstack_kit::flow::{FlowChain, Shared};
 use zstack_kit::{ApiError, ApiResult};
@@ -61,11 +75,22 @@ struct Connect {
     vpc: Inventory,
     vrouter: Inventory,
     vbr: Inventory,
+    /// The uuids the border router's and the vRouter's interface get (noted up front).
+    interface_uuids: [String; 2],
+    /// The uuids the routes get, in the order they are made (noted up front).
+    route_uuids: VecDeque<String>,
     vbr_interface: Option<Inventory>,
     vrouter_interface: Option<Inventory>,
     /// Route records made, each tagged with the step that made it.
     routes: Vec<(&'static str, Inventory)>,
     host_route: bool,
+}
+
+/// What recovery needs to find what a create cut short made: the planned uuids of its
+/// interfaces and routes, and its host route with whether the L3 had one already.
+fn lookup(c: &Connect, host_route_existed: bool) -> Value {
+    json!({"routerInterfaces": c.interface_uuids, "routeEntries": c.route_uuids, "l3NetworkUuid": c.l3, "prefix": field(&c.vpc, "cidrBlock"),
+        "nexthop": c.cpe_ip, "hostRouteExisted": host_route_existed})
 }
 
 /// The interface of one end: the border router's initiates, the vRouter's accepts.
@@ -88,11 +113,11 @@ fn interface_of(c: &Connect, vbr_side: bool) -> NewInterface {
 }
 
 async fn make_interface(ctx: Shared<Connect>, vbr_side: bool) -> ApiResult<()> {
-    let (app, remote, interface) = {
+    let (app, remote, interface, uuid) = {
         let c = ctx.borrow();
-        (c.app.clone(), c.remote.clone(), interface_of(&c, vbr_side))
+        (c.app.clone(), c.remote.clone(), interface_of(&c, vbr_side), c.interface_uuids[usize::from(!vbr_side)].clone())
     };
-    let inv = add_interface(&app, &remote, interface, new_uuid()).await?;
+    let inv = add_interface(&app, &remote, interface, uuid).await?;
     let mut c = ctx.borrow_mut();
     *(if vbr_side { &mut c.vbr_interface } else { &mut c.vrouter_interface }) = Some(inv);
     Ok(())
@@ -179,7 +204,8 @@ async fn make_routes(ctx: Shared<Connect>, tag: &'static str, routes: Vec<NewRou
         (c.app.clone(), c.remote.clone())
     };
     for route in routes {
-        let inv = add_route(&app, &remote, route, new_uuid()).await?;
+        let uuid = ctx.borrow_mut().route_uuids.pop_front().ok_or_else(|| ApiError::internal("more routes than the connection planned"))?;
+        let inv = add_route(&app, &remote, route, uuid).await?;
         ctx.borrow_mut().routes.push((tag, inv));
     }
     Ok(())
@@ -447,6 +473,7 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
     check_no_overlap(&app, &vbr, "vbr", &vbr_targets).await?;
     check_no_overlap(&app, &vrouter, "vrouter", &l3_cidrs).await?;
     let remote = for_data_center(&app, &dc).await?;
+    let route_count = 1 + 2 * l3_cidrs.len();
     let ctx = Connect {
         app: app.clone(),
         remote,
@@ -460,20 +487,56 @@ pub async fn connection_create(app: App, req: Req) -> ApiResult<Reply> {
         vpc: vpc.clone(),
         vrouter,
         vbr,
+        interface_uuids: [new_uuid(), new_uuid()],
+        route_uuids: (0..route_count).map(|_| new_uuid()).collect(),
         vbr_interface: None,
         vrouter_interface: None,
         routes: Vec::new(),
         host_route: false,
     };
-    let a = app.clone();
+    let (a, noted_uuid) = (app.clone(), uuid.clone());
     on_actor(&app, &app.dirs().hybrid.vpc, &field(&vpc, "uuid"), move |vpc| {
         Box::pin(async move {
             refuse_if_connected(&a, &l3, &field(&vpc, "uuid")).await?;
-            chain().run(std::rc::Rc::new(std::cell::RefCell::new(ctx)), &a.faults).await
+            let host_routes = a.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?;
+            let lookup = lookup(&ctx, host_routes.iter().any(|r| str_of(r, "prefix") == Some(vpc_cidr.as_str())));
+            noted(&a, CONNECTION, &noted_uuid, &dc, lookup, chain().run(std::rc::Rc::new(std::cell::RefCell::new(ctx)), &a.faults)).await
         })
     })
     .await?;
     inv_reply(app.store.inv_must(&tables::CONNECTION_RELATIONSHIP, &uuid).await?)
+}
+
+/// What a connection made, as a delete or a recovery finds it.
+struct Made {
+    /// Route records (uuid, routeEntryId).
+    routes: Vec<Inventory>,
+    /// Router interfaces: (record uuid, Alibaba id).
+    interfaces: Vec<(String, String)>,
+    /// The L3's host route: (L3 uuid, prefix).
+    host_route: Option<(String, String)>,
+}
+
+/// Remove what a connection made, Alibaba Cloud first (routes, the link, the
+/// interfaces), then the L3's host route; returns what was removed, one line each. A
+/// failure stops it; a retry finds what is already gone gone.
+async fn unmake(app: &App, remote: &Remote, made: Made) -> ApiResult<Vec<String>> {
+    let mut removed = Vec::new();
+    for route in &made.routes {
+        remove_route(app, remote, route).await?;
+        removed.push(format!("route entry {}", field(route, "routeEntryId")));
+    }
+    let ids: Vec<String> = made.interfaces.iter().map(|(_, id)| id.clone()).collect();
+    disconnect_interfaces(app, remote, &ids).await?;
+    for (uuid, id) in &made.interfaces {
+        delete_interface(app, remote, uuid, id).await?;
+        removed.push(format!("router interface {id}"));
+    }
+    if let Some((l3, prefix)) = made.host_route {
+        remove_host_route(app, &l3, &prefix).await?;
+        removed.push(format!("the local host route to {prefix} of l3 network[uuid:{l3}]"));
+    }
+    Ok(removed)
 }
 
 /// `DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch`: what the connection made goes,
@@ -488,24 +551,44 @@ pub async fn connection_delete(app: App, req: Req) -> ApiResult<Reply> {
                 .map_err(|e| ApiError::internal(format!("connection[uuid:{}] has unreadable relationShips: {e}", field(&inv, "uuid"))))?;
             let text = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
             let list = |k: &str| made[k].as_array().cloned().unwrap_or_default();
-            for route in list("routeEntries") {
-                let inv = new_inv(json!({"uuid": text(&route, "uuid"), "routeEntryId": text(&route, "routeEntryId")}));
-                remove_route(&app, &remote, &inv).await?;
-            }
-            let interfaces = list("routerInterfaces");
-            let ids: Vec<String> = interfaces.iter().map(|i| text(i, "routerInterfaceId")).collect();
-            disconnect_interfaces(&app, &remote, &ids).await?;
-            for i in &interfaces {
-                delete_interface(&app, &remote, &text(i, "uuid"), &text(i, "routerInterfaceId")).await?;
-            }
+            let routes = list("routeEntries").iter().map(|r| new_inv(json!({"uuid": text(r, "uuid"), "routeEntryId": text(r, "routeEntryId")}))).collect();
+            let interfaces = list("routerInterfaces").iter().map(|i| (text(i, "uuid"), text(i, "routerInterfaceId"))).collect();
             let host = &made["hostRoute"];
-            if app.store.inv_exists(&tables::L3_NETWORK, &text(host, "l3NetworkUuid")).await? {
-                remove_host_route(&app, &text(host, "l3NetworkUuid"), &text(host, "prefix")).await?;
-            }
-            Ok(())
+            let l3_left = app.store.inv_exists(&tables::L3_NETWORK, &text(host, "l3NetworkUuid")).await?;
+            let host_route = l3_left.then(|| (text(host, "l3NetworkUuid"), text(host, "prefix")));
+            unmake(&app, &remote, Made { routes, interfaces, host_route }).await.map(|_| ())
         })
     })
     .await
+}
+
+/// Crash recovery of a create cut short (`lookup` as the create noted it, see the module
+/// comment): removes what it made, like a delete; returns what was removed.
+pub async fn undo_cut_create(app: &App, remote: &Remote, lookup: &Value) -> ApiResult<Vec<String>> {
+    let planned = |k: &str| lookup[k].as_array().cloned().unwrap_or_default().into_iter().filter_map(|u| u.as_str().map(String::from));
+    let mut routes = Vec::new();
+    for uuid in planned("routeEntries") {
+        routes.extend(app.store.inv_get(&tables::ALIYUN_ROUTE_ENTRY, &uuid).await?);
+    }
+    let mut interfaces = Vec::new();
+    for uuid in planned("routerInterfaces") {
+        if let Some(i) = app.store.inv_get(&tables::ALIYUN_ROUTER_INTERFACE, &uuid).await? {
+            interfaces.push((uuid, field(&i, "routerInterfaceId")));
+        }
+    }
+    let text = |k: &str| lookup[k].as_str().unwrap_or_default().to_string();
+    let (l3, prefix, nexthop) = (text("l3NetworkUuid"), text("prefix"), text("nexthop"));
+    let mut host_route = None;
+    if lookup["hostRouteExisted"] == json!(false) {
+        let ours = app.store.inv_find(&tables::L3_HOST_ROUTE, "l3NetworkUuid", &l3).await?.iter().any(|r| str_of(r, "prefix") == Some(&prefix) && str_of(r, "nexthop") == Some(&nexthop));
+        let claimed = app.store.inv_find(&tables::CONNECTION_RELATIONSHIP, "l3NetworkUuid", &l3).await?.iter().any(|c| {
+            serde_json::from_str::<Value>(&field(c, "relationShips")).is_ok_and(|made| made["hostRoute"]["prefix"] == json!(prefix))
+        });
+        if ours && !claimed {
+            host_route = Some((l3, prefix));
+        }
+    }
+    unmake(app, remote, Made { routes, interfaces, host_route }).await
 }
 
 /// `UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch`: name and description.

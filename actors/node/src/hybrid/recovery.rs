@@ -23,8 +23,13 @@
 //! create's ClientToken (DescribeRouteEntryList filters by RouteEntryName); a router
 //! interface takes no tags and is found by its router and name among the interfaces the
 //! node does not know; an OSS bucket by its name when Alibaba made it after the note; an
-//! uploaded image file by its key. A note whose undo fails (Alibaba unreachable, a bucket
-//! someone filled meanwhile) is kept and tried again every minute.
+//! uploaded image file by its key. A create made of creates (an L3-to-VPC connection:
+//! router interfaces and routes, each noted itself) notes the uuids its parts will get,
+//! and its undo removes the parts recorded under them (see `connection_flow`); its note
+//! is settled after the others, so a part cut before its record (say a route still
+//! pointing at an interface) is already gone when the connection's undo deletes the
+//! interfaces. A note whose undo fails (Alibaba unreachable, a bucket someone filled
+//! meanwhile) is kept and tried again every minute.
 
 use super::cascade as hc;
 use super::client::{for_data_center, Remote};
@@ -242,12 +247,10 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
                 .set("Status", "Creating,Waiting,Available,UnAvailable,CreateFailed")
                 .set("PageSize", 50);
             let found: DescribeImagesResponse = c.call(ECS, ECS_VERSION, "DescribeImages", params.as_slice()).await.map_err(aliyun_error)?;
-            let mut done = undo_each("imported image", found.images.into_iter().map(|i| i.image_id), |id| async move {
-                deleted_or_gone(c.delete_image(region, &id, true).await)
-            })
-            .await?;
             // An image made from a snapshot has no uploaded file (no bucket in its lookup).
             let (bucket, key) = (lookup["bucket"].as_str().unwrap_or_default(), lookup["key"].as_str().unwrap_or_default());
+            let what = if bucket.is_empty() { "image made from a snapshot" } else { "imported image" };
+            let mut done = undo_each(what, found.images.into_iter().map(|i| i.image_id), |id| async move { deleted_or_gone(c.delete_image(region, &id, true).await) }).await?;
             if bucket.is_empty() {
                 return Ok(done);
             }
@@ -258,6 +261,7 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
             }
             Ok(done)
         }
+        hc::CONNECTION => super::connection_flow::undo_cut_create(app, remote, lookup).await,
         other => Err(ApiError::internal(format!("no recovery for a creation of {other}"))),
     }
 }
@@ -317,9 +321,12 @@ async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiE
     Ok(failed)
 }
 
+/// Every note, a connection's after the notes of its parts.
 async fn all_notes(app: &App) -> ApiResult<Vec<Inventory>> {
     let all = zstack_db::query::QueryOptions { limit: Some(u32::MAX as u64), ..Default::default() };
-    app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await
+    let mut notes = app.store.inv_query(&tables::HYBRID_PENDING_CREATE, &[], &all).await?;
+    notes.sort_by_key(|n| str_of(n, "resourceType") == Some(hc::CONNECTION));
+    Ok(notes)
 }
 
 /// Settle the notes left until none is left; one loop per node.

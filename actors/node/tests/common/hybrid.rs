@@ -14,13 +14,31 @@ pub fn sim() -> SimServer {
 
 /// A node that polls Alibaba every 20 ms and retries after 10 ms.
 pub async fn node() -> Node {
-    let n = Node::start().await;
+    quick(Node::start().await)
+}
+
+/// The node made to poll Alibaba every 20 ms and retry after 10 ms.
+pub fn quick(n: Node) -> Node {
     n.app.hybrid.clients.configure(|c| {
         c.poll_interval = Duration::from_millis(20);
         c.backoff_base = Duration::from_millis(10);
         c.transition_timeout = Duration::from_secs(20);
     });
     n
+}
+
+/// A job's answer once it is no longer 202 (the hybrid recovery runs after the node listens).
+pub async fn job_end(n: &Node, job: &str) -> (u16, Value) {
+    let waited = std::time::Instant::now();
+    loop {
+        let (s, text) = n.raw("GET", &format!("/v1/api-jobs/{job}"), None, true).await;
+        let b: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if s != 202 {
+            return (s, b);
+        }
+        assert!(waited.elapsed() < Duration::from_secs(30), "job {job} did not end within 30 s of the restart: {b}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Statements the node has handed to its database so far.
