@@ -30,7 +30,7 @@ use super::client::{for_data_center, Remote};
 use super::express::{connect_interfaces, disconnect_interfaces, record_interface, reported_interface};
 use super::vrouter::{add_route, check_cidr, remove_route, NewRoute};
 use super::vpc::parse_cidr;
-use super::{delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor, on_actor_write};
+use super::{delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor, on_actor_write, relabelled};
 use crate::api::{new_uuid, Reply, Req};
 use crate::app::App;
 use crate::resources::network::{add_host_route, remove_host_route};
@@ -595,18 +595,12 @@ pub async fn undo_cut_create(app: &App, remote: &Remote, lookup: &Value) -> ApiR
 pub async fn connection_update(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let (name, description) = (req.string("name"), req.string("description"));
-    let inv = on_actor_write(&app, &app.dirs().hybrid.connection, &uuid, move |mut inv| {
+    let inv = on_actor_write(&app, &app.dirs().hybrid.connection, &uuid, move |inv| {
         Box::pin(async move {
-            if let Some(name) = name {
-                if name.is_empty() {
-                    return Err(ApiError::invalid_argument("name must not be empty"));
-                }
-                inv.insert("name".into(), Value::String(name));
+            if name.as_ref().is_some_and(String::is_empty) {
+                return Err(ApiError::invalid_argument("name must not be empty"));
             }
-            if let Some(d) = description {
-                inv.insert("description".into(), Value::String(d));
-            }
-            Ok((inv.clone(), Some(inv)))
+            Ok(relabelled(inv, name, description))
         })
     })
     .await?;

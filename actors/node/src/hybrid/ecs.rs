@@ -8,7 +8,7 @@ use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, tables, uuid_by_id, wait_for_status};
+use super::{aliyun_error, client_token, deleted_or_gone, field, insert_or_undo, inv_reply, invs_reply, delete_remote_first, on_actor_write, relabelled, tables, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
@@ -308,7 +308,7 @@ pub async fn ecs_update(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let (name, description, password) = (req.string("name"), req.string("description"), req.string("password"));
     let a = app.clone();
-    let inv = on_actor_write(&app, &app.dirs().hybrid.ecs, &uuid, move |mut inv| {
+    let inv = on_actor_write(&app, &app.dirs().hybrid.ecs, &uuid, move |inv| {
         Box::pin(async move {
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             let params = Params::new()
@@ -318,13 +318,7 @@ pub async fn ecs_update(app: App, req: Req) -> ApiResult<Reply> {
                 .set_opt("Description", description.as_ref())
                 .set_opt("Password", password.as_ref());
             remote.client.call::<Value>(ECS, ECS_VERSION, "ModifyInstanceAttribute", params.as_slice()).await.map_err(aliyun_error)?;
-            if let Some(n) = name {
-                inv.insert("name".into(), json!(n));
-            }
-            if let Some(d) = description {
-                inv.insert("description".into(), json!(d));
-            }
-            Ok((inv.clone(), Some(inv)))
+            Ok(relabelled(inv, name, description))
         })
     })
     .await?;

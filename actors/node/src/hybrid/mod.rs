@@ -299,6 +299,17 @@ pub fn deleted_or_gone<T>(r: Result<T, AliyunError>) -> ApiResult<()> {
 }
 
 /// The uuid of the local record with `id_field == id` among `rows`, by id.
+/// A record renamed and redescribed (each only when given), as `on_actor_write` writes it.
+pub fn relabelled(mut inv: Inventory, name: Option<String>, description: Option<String>) -> (Inventory, Option<Inventory>) {
+    if let Some(n) = name {
+        inv.insert("name".into(), Value::String(n));
+    }
+    if let Some(d) = description {
+        inv.insert("description".into(), Value::String(d));
+    }
+    (inv.clone(), Some(inv))
+}
+
 pub fn uuid_by_id(rows: &[Inventory], id_field: &str) -> std::collections::HashMap<String, String> {
     rows.iter().filter_map(|r| Some((str_of(r, id_field)?.to_string(), str_of(r, "uuid")?.to_string()))).collect()
 }

@@ -20,7 +20,7 @@ use super::cascade as hc;
 use super::client::{for_data_center, Remote};
 use super::recovery::{noted, uuid_tags};
 use super::sync::{reconcile, Outcome};
-use super::{aliyun_error, client_token, delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor_write, tables, undo_logged, uuid_by_id, wait_for_status};
+use super::{aliyun_error, client_token, delete_remote_first, deleted_or_gone, field, inv_reply, invs_reply, on_actor_write, relabelled, tables, undo_logged, uuid_by_id, wait_for_status};
 use crate::api::{Reply, Req};
 use crate::app::App;
 use crate::remote_fields;
@@ -257,20 +257,14 @@ pub async fn snapshot_update(app: App, req: Req) -> ApiResult<Reply> {
     let uuid = req.must("uuid")?;
     let (name, description) = (req.string("name"), req.string("description"));
     let a = app.clone();
-    let inv = on_actor_write(&app, &app.dirs().hybrid.snapshot, &uuid, move |mut inv| {
+    let inv = on_actor_write(&app, &app.dirs().hybrid.snapshot, &uuid, move |inv| {
         Box::pin(async move {
             if name.is_none() && description.is_none() {
                 return Ok((inv, None));
             }
             let remote = for_data_center(&a, &field(&inv, "dataCenterUuid")).await?;
             remote.client.modify_snapshot_attribute(&remote.region, &field(&inv, "snapshotId"), name.as_deref(), description.as_deref()).await.map_err(aliyun_error)?;
-            if let Some(n) = name {
-                inv.insert("name".into(), json!(n));
-            }
-            if let Some(d) = description {
-                inv.insert("description".into(), json!(d));
-            }
-            Ok((inv.clone(), Some(inv)))
+            Ok(relabelled(inv, name, description))
         })
     })
     .await?;
