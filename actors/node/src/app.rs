@@ -132,9 +132,9 @@ impl App {
         crate::recovery::recover_after_restart(&app).await?;
         // Jobs of hybrid creates cut short end once the hybrid recovery, which waits on
         // Alibaba Cloud, has run in the background; every other one ends now.
-        let hybrid = crate::hybrid::recovery::noted_resources(&app).await?;
-        crate::recovery::finish_unfinished_jobs(&app, &HashMap::new(), |target| !target.is_some_and(|t| hybrid.contains(t))).await?;
-        crate::hybrid::recovery::start(app.clone(), hybrid);
+        let hybrid = crate::hybrid::recovery::UnfinishedCreates::load(&app).await?;
+        crate::recovery::finish_unfinished_jobs(&app, &HashMap::new(), |target| !hybrid.holds(target)).await?;
+        hybrid.settle_in_background(app.clone());
         crate::resources::long_job::fail_interrupted(&app).await?;
         crate::kvm::tracker::start(app.clone());
         crate::hybrid::poller::start(app.clone());

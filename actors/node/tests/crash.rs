@@ -11,7 +11,8 @@
 
 mod common;
 
-use common::process::{NodeProcess, ProcessApi as Api};
+use common::process::NodeProcess;
+use common::ApiClient as Api;
 use common::uuid_of;
 
 use serde_json::{json, Value};
@@ -53,11 +54,11 @@ async fn build_world(api: &Api) -> World {
         );
     }
     let ps = uuid_of(&api.create("/v1/primary-storage/simulators", json!({"name": "ps", "url": "/sim/ps", "zoneUuid": zone, "totalCapacity": 100u64 << 40})).await);
-    api.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), Some(json!({"params": {}}))).await;
+    api.ok("POST", &format!("/v1/clusters/{cluster}/primary-storage/{ps}"), json!({"params": {}})).await;
     let bs = uuid_of(&api.create("/v1/backup-storage/simulators", json!({"name": "bs", "url": "/sim/bs"})).await);
-    api.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), Some(json!({"params": {}}))).await;
+    api.ok("POST", &format!("/v1/zones/{zone}/backup-storage/{bs}"), json!({"params": {}})).await;
     let l2 = uuid_of(&api.create("/v1/l2-networks/no-vlan", json!({"name": "l2", "zoneUuid": zone, "physicalInterface": "eth0"})).await);
-    api.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), Some(json!({}))).await;
+    api.ok("POST", &format!("/v1/l2-networks/{l2}/clusters/{cluster}"), json!({})).await;
     let l3 = uuid_of(&api.create("/v1/l3-networks", json!({"name": "l3", "l2NetworkUuid": l2})).await);
     api.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "192.168.0.10", "endIp": "192.168.3.250", "netmask": "255.255.252.0", "gateway": "192.168.0.1"})).await;
     let offering = uuid_of(&api.create("/v1/instance-offerings", json!({"name": "small", "cpuNum": VM_CPU, "memorySize": VM_MEMORY})).await);
@@ -215,7 +216,7 @@ async fn sigkill_with_200_vm_creations_in_flight_then_restart() {
     if used("MemoryCapacity") != running * VM_MEMORY {
         problems.push(format!("the hosts have {} bytes of memory taken but {running} Running VMs hold {}", used("MemoryCapacity"), running * VM_MEMORY));
     }
-    let ips = api.ok("GET", &format!("/v1/ip-capacity?l3NetworkUuids={}", w.l3), None).await;
+    let ips = api.ok("GET", &format!("/v1/ip-capacity?l3NetworkUuids={}", w.l3), Value::Null).await;
     if ips["usedIpAddressNumber"].as_i64() != Some(running) {
         problems.push(format!("{} IPs used for {running} Running VMs", ips["usedIpAddressNumber"]));
     }

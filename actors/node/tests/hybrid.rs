@@ -4,13 +4,12 @@
 
 mod common;
 
-use common::hybrid::{id, node, sim, state, writes};
+use common::hybrid::{id, node, sim, state, writes, REGION};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
 use zstack_aliyun_sim::SimServer;
 
-const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const KEY_ID: &str = "testid";
 const KEY_SECRET: &str = "testsecret";
@@ -24,13 +23,6 @@ async fn data_center(n: &Node, sim: &SimServer) -> String {
     add_key(n, KEY_SECRET).await;
     let dc = n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await;
     uuid_of(&dc)
-}
-
-/// The error object of a failed call.
-async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, v) = n.call(method, path, body).await;
-    assert_ne!(status, 200, "{method} {path} should fail: {v}");
-    v["error"].clone()
 }
 
 #[actix_web::test]
@@ -72,9 +64,9 @@ async fn access_key_secret_is_sealed_at_rest_and_never_returned() {
     n.ok("PUT", &format!("/v1/hybrid/aliyun/key/{second}/detach"), json!({"detachAliyunKey": {}})).await;
     assert!(n.query("/v1/hybrid/hybrid/key?q=current=true").await.is_empty());
     // Bad input: the same AccessKey twice, a missing secret.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/key", Some(json!({"params": {"name": "dup", "key": "LTAIexample", "secret": "y"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/key", Some(json!({"params": {"name": "dup", "key": "LTAIexample", "secret": "y"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/key", Some(json!({"params": {"name": "nosecret", "key": "LTAIthird"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/key", Some(json!({"params": {"name": "nosecret", "key": "LTAIthird"}}))).await;
     assert!(e["details"].as_str().unwrap().contains("secret"), "{e}");
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/key/{uuid}"), Value::Null).await;
     assert!(n.app.store.inv_get(&zstack::tables::HYBRID_KEY_SECRET, &uuid).await.unwrap().is_none(), "the sealed secret goes with its key");
@@ -85,7 +77,7 @@ async fn data_center_and_identity_zones_come_from_the_simulator() {
     let sim = sim();
     let n = node().await;
     // Nothing can be called before a key is attached.
-    let e = fails(&n, "POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url}}))).await;
     assert!(e["details"].as_str().unwrap().contains("AccessKey"), "{e}");
     let dc = data_center(&n, &sim).await;
     let remote = n.ok("GET", &format!("/v1/hybrid/data-center/remote?type=aliyun&endpoint={}", sim.base_url), Value::Null).await;
@@ -117,13 +109,13 @@ async fn data_center_and_identity_zones_come_from_the_simulator() {
     assert_eq!(again.len(), sim_zones.len());
     assert_eq!(writes(&n), before, "an unchanged sync must not write");
     // Bad input.
-    let e = fails(&n, "POST", "/v1/hybrid/identity-zone", Some(json!({"params": {"dataCenterUuid": dc, "zoneId": "cn-nowhere-z"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/identity-zone", Some(json!({"params": {"dataCenterUuid": dc, "zoneId": "cn-nowhere-z"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/identity-zone", Some(json!({"params": {"dataCenterUuid": "0123456789abcdef0123456789abcdef", "zoneId": ZONE}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/identity-zone", Some(json!({"params": {"dataCenterUuid": "0123456789abcdef0123456789abcdef", "zoneId": ZONE}}))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": "xx-nowhere-1", "type": "aliyun", "endpoint": sim.base_url}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": "xx-nowhere-1", "type": "aliyun", "endpoint": sim.base_url}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aws", "endpoint": sim.base_url}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aws", "endpoint": sim.base_url}}))).await;
     assert!(e["details"].as_str().unwrap().contains("aws"), "{e}");
     // Deleting the DataCenter locally takes its zones with it; Alibaba is not called.
     let calls_before = n.app.hybrid.clients.stats().calls;
@@ -138,7 +130,7 @@ async fn a_wrong_secret_fails_with_alibabas_code_and_stores_nothing() {
     let sim = sim();
     let n = node().await;
     add_key(&n, "not-the-secret").await;
-    let e = fails(&n, "POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/data-center", Some(json!({"params": {"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url}}))).await;
     assert_eq!(e["code"], "SYS.1006", "{e}");
     assert_eq!(e["cause"]["code"], "SignatureDoesNotMatch", "{e}");
     assert!(e["details"].as_str().unwrap().contains("DescribeRegions"), "{e}");
@@ -201,7 +193,7 @@ async fn ecs_instance_lifecycle_with_disk_and_eip_end_to_end() {
         assert_eq!(st.security_groups[&sg_id].vpc_id, vpc_id);
     }
     // Bad input: a VSwitch CIDR outside its VPC's is refused before Alibaba is called.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/vswitch", Some(json!({"params": {"vpcUuid": uuid_of(&net.vpc), "identityZoneUuid": net.zone, "cidrBlock": "10.0.0.0/24", "name": "out"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/vswitch", Some(json!({"params": {"vpcUuid": uuid_of(&net.vpc), "identityZoneUuid": net.zone, "cidrBlock": "10.0.0.0/24", "name": "out"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     assert!(e["details"].as_str().unwrap().contains("not inside"), "{e}");
     assert_eq!(state(&sim).vswitches.len(), 1);
@@ -264,9 +256,9 @@ async fn ecs_instance_lifecycle_with_disk_and_eip_end_to_end() {
     assert_eq!(state(&sim).eips[&eip_id].instance_id, None);
 
     // Bad input: unknown uuids.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/disk/0123456789abcdef0123456789abcdef/attach", Some(json!({"params": {"ecsUuid": uuid_of(&vm)}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/disk/0123456789abcdef0123456789abcdef/attach", Some(json!({"params": {"ecsUuid": uuid_of(&vm)}}))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
-    let e = fails(&n, "PUT", "/v1/hybrid/aliyun/ecs/0123456789abcdef0123456789abcdef/actions", Some(json!({"startEcsInstance": {}}))).await;
+    let e = n.fails("PUT", "/v1/hybrid/aliyun/ecs/0123456789abcdef0123456789abcdef/actions", Some(json!({"startEcsInstance": {}}))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
 
     // Delete everything remotely: Alibaba first, then the local records.
@@ -280,7 +272,7 @@ async fn ecs_instance_lifecycle_with_disk_and_eip_end_to_end() {
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/security-group-rule/remote/{}", uuid_of(&rule)), Value::Null).await;
     assert!(state(&sim).security_groups[&sg_id].rules.is_empty());
     // Alibaba refuses to delete a VPC that still has a VSwitch: the local record stays.
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/vpc/remote/{}", uuid_of(&net.vpc)), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/vpc/remote/{}", uuid_of(&net.vpc)), None).await;
     assert!(e["cause"]["code"].as_str().unwrap().starts_with("DependencyViolation"), "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/vpc").await.len(), 1);
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/security-group/remote/{}", uuid_of(&net.group)), Value::Null).await;
@@ -398,7 +390,7 @@ async fn throttling_is_retried_failures_carry_alibabas_code_and_leave_nothing() 
     // A failure Alibaba will not retry: its code is in the ZStack error, no local record.
     let zone = uuid_of(&n.create("/v1/hybrid/identity-zone", json!({"dataCenterUuid": dc, "zoneId": ZONE})).await);
     fault(&sim, json!({"action": "CreateVSwitch", "kind": "fail", "code": "QuotaExceeded.VSwitch", "status": 400}));
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/vswitch", Some(json!({"params": {"vpcUuid": uuid_of(&vpc), "identityZoneUuid": zone, "cidrBlock": "192.168.1.0/24", "name": "s"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/vswitch", Some(json!({"params": {"vpcUuid": uuid_of(&vpc), "identityZoneUuid": zone, "cidrBlock": "192.168.1.0/24", "name": "s"}}))).await;
     assert_eq!(e["cause"]["code"], "QuotaExceeded.VSwitch", "{e}");
     assert!(n.query("/v1/hybrid/aliyun/vswitch").await.is_empty());
     assert!(state(&sim).vswitches.is_empty());
@@ -411,7 +403,7 @@ async fn throttling_is_retried_failures_carry_alibabas_code_and_leave_nothing() 
     });
     fault(&sim, json!({"action": "CreateVpc", "kind": "timeout", "count": 2, "delay_ms": 1500}));
     let again = json!({"params": {"dataCenterUuid": dc, "cidrBlock": "10.0.0.0/8", "name": "slow", "vRouterName": "r", "resourceUuid": "abcdefabcdefabcdefabcdefabcdef01"}});
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/vpc", Some(again.clone())).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/vpc", Some(again.clone())).await;
     assert_eq!(e["code"], "SYS.1001", "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/vpc").await.len(), 1, "no half-made record");
     assert_eq!(state(&sim).vpcs.len(), 2, "Alibaba made it before the answer was lost");
@@ -427,14 +419,14 @@ async fn a_failed_ecs_creation_rolls_back_the_instance() {
     let n = node().await;
     let net = net(&n, &sim).await;
     n.app.faults.fail_step(zstack::hybrid::ecs::CREATE_ECS, "record-locally");
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/ecs", Some(json!({"params": {"name": "doomed", "ecsImageUuid": net.image,
+    let e = n.fails("POST", "/v1/hybrid/aliyun/ecs", Some(json!({"params": {"name": "doomed", "ecsImageUuid": net.image,
         "ecsVSwitchUuid": uuid_of(&net.vswitch), "ecsSecurityGroupUuid": uuid_of(&net.group), "ecsRootPassword": PASSWORD}}))).await;
     assert!(e.to_string().contains("record-locally"), "{e}");
     assert!(state(&sim).instances.is_empty(), "the instance made on Alibaba is deleted again");
     assert!(n.query("/v1/hybrid/aliyun/ecs").await.is_empty());
     n.app.faults.clear();
     // Alibaba's own refusal (a weak password) comes back with its code.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/ecs", Some(json!({"params": {"name": "weak", "ecsImageUuid": net.image,
+    let e = n.fails("POST", "/v1/hybrid/aliyun/ecs", Some(json!({"params": {"name": "weak", "ecsImageUuid": net.image,
         "ecsVSwitchUuid": uuid_of(&net.vswitch), "ecsSecurityGroupUuid": uuid_of(&net.group), "ecsRootPassword": "short"}}))).await;
     assert!(e["cause"]["code"].as_str().unwrap().contains("Password"), "{e}");
     assert!(state(&sim).instances.is_empty());

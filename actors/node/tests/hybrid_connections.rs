@@ -9,21 +9,15 @@
 
 mod common;
 
-use common::hybrid::{details, node, sim};
+use common::hybrid::{data_center, details, node, sim, REGION};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use zstack_aliyun_sim::faults::{FaultKind, FaultRule};
 use zstack_aliyun_sim::SimServer;
 
-const REGION: &str = "cn-hangzhou";
 const VPC_CIDR: &str = "172.16.0.0/12";
 const L3_CIDR: &str = "192.168.10.0/24";
 const CPE_IP: &str = "192.168.10.254";
-
-async fn data_center(n: &Node, sim: &SimServer) -> String {
-    n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
-    uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await)
-}
 
 /// `count` border routers seeded in the simulator, synced into the node (local records).
 async fn border_routers(n: &Node, sim: &SimServer, dc: &str, count: usize) -> Vec<Value> {
@@ -50,12 +44,6 @@ async fn local_l3(n: &Node) -> String {
     n.create(&format!("/v1/l3-networks/{l3}/ip-ranges"), json!({"name": "r", "startIp": "192.168.10.10", "endIp": "192.168.10.200",
         "netmask": "255.255.255.0", "gateway": "192.168.10.1"})).await;
     l3
-}
-
-async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, v) = n.call(method, path, body).await;
-    assert_ne!(status, 200, "{method} {path} should fail: {v}");
-    v["error"].clone()
 }
 
 fn fault(action: &str, code: &str) -> FaultRule {
@@ -96,11 +84,11 @@ async fn access_points_are_added_synced_and_forgotten() {
         (Some("Xiaoshan-A"), Some("recommended"), Some("China Telecom"), Some("VPC"), Some(dc.as_str()))
     );
     for (id, expect) in [("ap-cn-hangzhou-xs-A", "already added"), ("ap-cn-hangzhou-nowhere", "has no access point")] {
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/access-point", Some(json!({"params": {"dataCenterUuid": dc, "accessPointId": id}}))).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/access-point", Some(json!({"params": {"dataCenterUuid": dc, "accessPointId": id}}))).await;
         assert_eq!(e["code"], "SYS.1007", "{e}");
         assert!(details(&e).contains(expect), "{expect}: {e}");
     }
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/access-point", Some(json!({"params": {"dataCenterUuid": dc}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/access-point", Some(json!({"params": {"dataCenterUuid": dc}}))).await;
     assert!(details(&e).contains("accessPointId"), "{e}");
 
     // Sync follows the region: a status change is recorded, an unchanged sync writes nothing,
@@ -139,12 +127,12 @@ async fn border_routers_terminate_recover_and_update_by_alibabas_rules() {
     let sim_status = |sim: &SimServer| sim.sim.state.lock().vbrs[&vbr_id].status.as_str();
 
     // Recover needs a terminated router, terminate an active one: Alibaba's refusal, record unchanged.
-    let e = fails(&n, "PUT", &actions, Some(json!({"recoveryVirtualBorderRouterRemote": {}}))).await;
+    let e = n.fails("PUT", &actions, Some(json!({"recoveryVirtualBorderRouterRemote": {}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidOperation.OperationNotAllowedInState", "{e}");
     assert_eq!(n.query(&record).await[0]["status"], "active");
     n.ok("PUT", &actions, json!({"terminateVirtualBorderRouterRemote": {}})).await;
     assert_eq!((sim_status(&sim), n.query(&record).await[0]["status"].as_str()), ("terminated", Some("terminated")));
-    let e = fails(&n, "PUT", &actions, Some(json!({"terminateVirtualBorderRouterRemote": {}}))).await;
+    let e = n.fails("PUT", &actions, Some(json!({"terminateVirtualBorderRouterRemote": {}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidOperation.OperationNotAllowedInState", "{e}");
     n.ok("PUT", &actions, json!({"recoveryVirtualBorderRouterRemote": {}})).await;
     assert_eq!((sim_status(&sim), n.query(&record).await[0]["status"].as_str()), ("active", Some("active")));
@@ -157,11 +145,11 @@ async fn border_routers_terminate_recover_and_update_by_alibabas_rules() {
         (json!({"peeringSubnetMask": "255.0.255.0"}), "peeringSubnetMask[255.0.255.0] is not a subnet mask"),
         (json!({"vlanId": "ten"}), "vlanId[ten] is not a number"),
     ] {
-        let e = fails(&n, "PUT", &actions, update(fields)).await;
+        let e = n.fails("PUT", &actions, update(fields)).await;
         assert_eq!(e["code"], "SYS.1007", "{e}");
         assert!(details(&e).contains(expect), "{expect}: {e}");
     }
-    let e = fails(&n, "PUT", &actions, update(json!({"vlanId": "3000"}))).await;
+    let e = n.fails("PUT", &actions, update(json!({"vlanId": "3000"}))).await;
     assert_eq!(e["cause"]["code"], "InvalidVlanId.Malformed", "{e}");
     {
         let mut state = sim.sim.state.lock();
@@ -169,9 +157,9 @@ async fn border_routers_terminate_recover_and_update_by_alibabas_rules() {
         let second = vbrs[1]["vbrId"].as_str().unwrap();
         state.vbrs.get_mut(second).unwrap().physical_connection_id = line;
     }
-    let e = fails(&n, "PUT", &actions, update(json!({"vlanId": "101"}))).await;
+    let e = n.fails("PUT", &actions, update(json!({"vlanId": "101"}))).await;
     assert_eq!(e["cause"]["code"], "InvalidVlanId.Used", "{e}");
-    let e = fails(&n, "PUT", &actions, update(json!({"peerGatewayIp": "10.99.0.2"}))).await;
+    let e = n.fails("PUT", &actions, update(json!({"peerGatewayIp": "10.99.0.2"}))).await;
     assert_eq!(e["cause"]["code"], "InvalidIp.Malformed", "the peer is not in the local address's subnet: {e}");
     assert_eq!(n.query(&record).await[0]["vlanId"], 100, "refused updates change nothing");
     let updated = n
@@ -211,17 +199,17 @@ async fn router_interfaces_connect_deactivate_and_activate() {
 
     // The ends swapped, and an unknown interface.
     let (path, body) = start(&vr_ri, &vbr_ri);
-    let e = fails(&n, "PUT", &path, Some(body)).await;
+    let e = n.fails("PUT", &path, Some(body)).await;
     assert!(details(&e).contains("is not on a vRouter"), "{e}");
     let (path, body) = start(&vbr_ri, &zstack::api::new_uuid());
-    let e = fails(&n, "PUT", &path, Some(body)).await;
+    let e = n.fails("PUT", &path, Some(body)).await;
     assert!(e.to_string().contains("AliyunRouterInterfaceVO"), "{e}");
     // An Idle interface cannot be activated (Alibaba's rule); wrong op or router type is ours.
     let (path, body) = update(&vbr_ri, "active", "vbr");
-    let e = fails(&n, "PUT", &path, Some(body)).await;
+    let e = n.fails("PUT", &path, Some(body)).await;
     assert_eq!(e["cause"]["code"], "IncorrectRIStatus", "{e}");
     for ((path, body), expect) in [(update(&vbr_ri, "paused", "vbr"), "op[paused]"), (update(&vbr_ri, "inactive", "vrouter"), "belongs to a VBR")] {
-        let e = fails(&n, "PUT", &path, Some(body)).await;
+        let e = n.fails("PUT", &path, Some(body)).await;
         assert!(details(&e).contains(expect), "{expect}: {e}");
     }
 
@@ -232,7 +220,7 @@ async fn router_interfaces_connect_deactivate_and_activate() {
     assert_eq!(sim_interface(&sim, &vr_id), ("Active".into(), vbr_id.clone(), "AcceptingSide".into()));
     let local_vr = n.query(&format!("/v1/hybrid/aliyun/router-interface?q=uuid={vr_ri}")).await[0].clone();
     assert_eq!((local_vr["status"].as_str(), local_vr["oppositeInterfaceId"].as_str()), (Some("Active"), Some(vbr_id.as_str())));
-    let e = fails(&n, "PUT", &path, Some(body)).await;
+    let e = n.fails("PUT", &path, Some(body)).await;
     assert!(details(&e).contains("status is not idle, it is Active"), "{e}");
 
     // Down from the vRouter's end, up from the border router's: both ends and records follow.
@@ -245,7 +233,7 @@ async fn router_interfaces_connect_deactivate_and_activate() {
     n.ok("PUT", &path, body).await;
     assert_eq!((sim_interface(&sim, &vbr_id).0, sim_interface(&sim, &vr_id).0), ("Active".into(), "Active".into()));
     assert_eq!(n.query("/v1/hybrid/aliyun/router-interface?q=status=Active").await.len(), 2);
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/router-interface/remote/{vbr_ri}?vRouterType=vbr"), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/router-interface/remote/{vbr_ri}?vRouterType=vbr"), None).await;
     assert_eq!(e["cause"]["code"], "IncorrectStatus", "an Active interface is not deleted: {e}");
 }
 
@@ -296,7 +284,7 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
         (json!({"vbrUuid": missing}), format!("no such vbr found for: {missing}")),
         (json!({"l3networkUuid": empty_l3}), format!("No Such Cidr found for l3network: {empty_l3}")),
     ] {
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/connections", params(over)).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/connections", params(over)).await;
         assert!(details(&e).contains(&expect), "{expect}: {e}");
     }
     assert_eq!(made(&n, &sim, &l3).await, nothing);
@@ -320,7 +308,7 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
             "record-connection" => { n.app.faults.fail_step(zstack::hybrid::connection_flow::CREATE_CONNECTION, step); "injected failure" }
             other => panic!("a step the test does not know: {other}"),
         };
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/connections", params(json!({}))).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/connections", params(json!({}))).await;
         sim.sim.faults.lock().clear();
         n.app.faults.clear();
         assert!(e.to_string().contains(expect), "failing {step}: expected {expect} in {e}");
@@ -366,7 +354,7 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
     assert_eq!(routes_on_vrouter[0]["nextHopUuid"], relationships["routerInterfaces"][1]["uuid"], "linked to the local interface record");
 
     // Once per L3 and VPC.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/connections", params(json!({}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/connections", params(json!({}))).await;
     assert!(details(&e).contains("already connected"), "{e}");
 
     // Get by each end; query; update.
@@ -376,9 +364,9 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
         assert_eq!(status, 200, "{found}");
         assert_eq!(found["inventories"].as_array().unwrap().iter().map(uuid_of).collect::<Vec<_>>(), vec![uuid_of(&connection)], "{kind}");
     }
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/relationships", get(&missing, "vroutervm")).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/relationships", get(&missing, "vroutervm")).await;
     assert!(details(&e).contains(&format!("no such vm found for: {missing}")), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/relationships", get(&l3, "switch")).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/relationships", get(&l3, "switch")).await;
     assert!(e.to_string().contains("switch"), "{e}");
     assert_eq!(n.query(&format!("/v1/hybrid/aliyun/relationships?q=vpcUuid={}", uuid_of(&vpc))).await.len(), 1);
     let renamed = n.ok("PUT", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)),
@@ -387,7 +375,7 @@ async fn an_l3_network_is_connected_to_a_vpc_and_every_failing_step_is_rolled_ba
 
     // Delete: a remote refusal stops it with the record kept; the retry finishes.
     fail_after(&sim, "DeleteRouterInterface", 0, "RouterInterfaceReferredByRouteEntry");
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), None).await;
     assert_eq!(e["cause"]["code"], "RouterInterfaceReferredByRouteEntry", "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/relationships").await.len(), 1, "the record stays until Alibaba Cloud confirms");
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/connections/{}", uuid_of(&connection)), Value::Null).await;

@@ -7,38 +7,13 @@
 
 mod common;
 
-use common::hybrid::{details, node, sim, writes};
+use common::hybrid::{data_center, details, direct, node, sim, writes, REGION};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
-use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
 use zstack_aliyun_sim::faults::{FaultKind, FaultRule};
 use zstack_aliyun_sim::SimServer;
 
-const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
-
-/// An AccessKey and the DataCenter of REGION at the simulator.
-async fn data_center(n: &Node, sim: &SimServer) -> String {
-    n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
-    uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await)
-}
-
-/// A client of our own at the simulator, for what the node has no API for (making a VPN
-/// gateway, a bucket "outside" the node).
-fn direct(sim: &SimServer) -> AliyunClient {
-    AliyunClient::new(
-        Credentials { access_key_id: "testid".into(), access_key_secret: "testsecret".into() },
-        ClientConfig { endpoints: Endpoints::all_at(&sim.base_url), max_retries: 0, ..Default::default() },
-    )
-    .unwrap()
-}
-
-/// The error object of a failed call.
-async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, v) = n.call(method, path, body).await;
-    assert_ne!(status, 200, "{method} {path} should fail: {v}");
-    v["error"].clone()
-}
 
 fn fault(action: &str, code: &str, status: u16) -> FaultRule {
     FaultRule { action: action.into(), kind: FaultKind::Fail, count: Some(1), rate: None, delay_ms: None, code: Some(code.into()), status: Some(status), fired: 0 }
@@ -68,7 +43,7 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     let create_image = |name: &str| json!({"params": {"name": name, "imageUuid": image, "dataCenterUuid": dc, "backupStorageUuid": bs}});
 
     // Without a bucket attached there is nowhere to upload to.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(create_image("first"))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image", Some(create_image("first"))).await;
     assert!(details(&e).contains("no OSS bucket attached"), "{e}");
 
     // Buckets: one made through the node, one that exists already and is added.
@@ -88,11 +63,11 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
         (json!({"dataCenterUuid": dc, "bucketName": "Bad_Name"}), "not a valid OSS bucket name"),
         (json!({"dataCenterUuid": dc, "bucketName": "other", "ossSecret": "s"}), "ossSecret is not supported"),
     ] {
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/oss-bucket", Some(json!({"params": params}))).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/oss-bucket", Some(json!({"params": params}))).await;
         assert_eq!(e["code"], "SYS.1007", "{e}");
         assert!(details(&e).contains(expect), "{expect}: {e}");
     }
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/oss-bucket/remote", Some(json!({"params": {"dataCenterUuid": dc, "bucketName": "outside"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/oss-bucket/remote", Some(json!({"params": {"dataCenterUuid": dc, "bucketName": "outside"}}))).await;
     assert!(details(&e).contains("added to DataCenter"), "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/oss-bucket").await.len(), 2);
 
@@ -107,13 +82,13 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     // Import fails on Alibaba's side: the job fails with its code, the uploaded object is
     // removed, no EcsImage is recorded.
     sim.sim.faults.lock().add(fault("ImportImage", "InvalidImageName.Malformed", 400)).unwrap();
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(create_image("refused"))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image", Some(create_image("refused"))).await;
     assert_eq!(e["cause"]["code"], "InvalidImageName.Malformed", "{e}");
     assert!(sim.sim.state.lock().buckets["zs-images"].objects.is_empty(), "the object of a failed import is deleted");
     assert!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.is_empty(), "no EcsImage recorded");
     // The upload itself fails: the multipart upload is aborted, nothing stays in OSS.
     sim.sim.faults.lock().add(fault("UploadPart", "AccessDenied", 403)).unwrap();
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(create_image("no-upload"))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image", Some(create_image("no-upload"))).await;
     assert_eq!(e["cause"]["code"], "AccessDenied", "{e}");
     {
         let state = sim.sim.state.lock();
@@ -140,7 +115,7 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     }
     let progress = n.ok("GET", &format!("/v1/hybrid/aliyun/image/{dc}/{}/progress", uuid_of(&ecs_image)), Value::Null).await;
     assert_eq!(progress["progress"], "100%", "{progress}");
-    let e = fails(&n, "GET", &format!("/v1/hybrid/aliyun/image/{dc}/{}/progress", zstack::api::new_uuid()), None).await;
+    let e = n.fails("GET", &format!("/v1/hybrid/aliyun/image/{dc}/{}/progress", zstack::api::new_uuid()), None).await;
     assert!(details(&e).contains("does not exist"), "{e}");
 
     // Not importable: an ISO; an image that is not there.
@@ -148,19 +123,19 @@ async fn oss_buckets_and_a_local_image_uploaded_and_imported() {
     std::fs::write(&iso_file, vec![0u8; 4096]).unwrap();
     let iso = uuid_of(&n.create("/v1/images", json!({"name": "iso", "url": format!("file://{}", iso_file.display()), "backupStorageUuids": [bs],
         "mediaType": "ISO"})).await);
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(json!({"params": {"name": "iso", "imageUuid": iso, "dataCenterUuid": dc}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image", Some(json!({"params": {"name": "iso", "imageUuid": iso, "dataCenterUuid": dc}}))).await;
     assert!(details(&e).contains("root volume templates"), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image", Some(json!({"params": {"name": "x", "imageUuid": zstack::api::new_uuid(), "dataCenterUuid": dc}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image", Some(json!({"params": {"name": "x", "imageUuid": zstack::api::new_uuid(), "dataCenterUuid": dc}}))).await;
     assert!(details(&e).contains("does not exist"), "{e}");
 
     // Files of a bucket; a bucket with files cannot be deleted remotely, and stays.
     direct(&sim).oss(REGION).put_object("outside", "notes.txt", b"hello".to_vec(), None).await.unwrap();
     let files = n.ok("GET", &format!("/v1/hybrid/oss/file/remote?uuid={added_uuid}"), Value::Null).await;
     assert_eq!(files["files"], json!(["notes.txt"]));
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/oss-bucket/remote/{added_uuid}"), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/oss-bucket/remote/{added_uuid}"), None).await;
     assert_eq!(e["cause"]["code"], "BucketNotEmpty", "{e}");
     assert_eq!(n.query(&format!("/v1/hybrid/aliyun/oss-bucket?q=uuid={added_uuid}")).await.len(), 1, "kept until the remote delete is confirmed");
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/oss-bucket-file/remote/{added_uuid}?fileName=missing.txt"), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/oss-bucket-file/remote/{added_uuid}?fileName=missing.txt"), None).await;
     assert!(details(&e).contains("has no file missing.txt"), "{e}");
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/oss-bucket-file/remote/{added_uuid}?fileName=notes.txt"), Value::Null).await;
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/oss-bucket/remote/{added_uuid}"), Value::Null).await;
@@ -202,7 +177,7 @@ async fn a_vpn_connection_with_ike_and_ipsec_settings() {
     let gateway = uuid_of(&gateways[0]);
 
     // The user gateway: a bad address is refused before Alibaba Cloud is asked.
-    let e = fails(&n, "POST", "/v1/hybrid/user-vpn", Some(json!({"params": {"dataCenterUuid": dc, "ip": "300.1.2.3", "name": "office"}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/user-vpn", Some(json!({"params": {"dataCenterUuid": dc, "ip": "300.1.2.3", "name": "office"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     assert!(sim.sim.state.lock().customer_gateways.is_empty());
     let user = n.create("/v1/hybrid/user-vpn", json!({"dataCenterUuid": dc, "ip": "203.0.113.5", "name": "office"})).await;
@@ -211,10 +186,10 @@ async fn a_vpn_connection_with_ike_and_ipsec_settings() {
     let user = uuid_of(&user);
 
     // IKE and IPsec settings are local records; bad choices are named.
-    let e = fails(&n, "POST", "/v1/hybrid/vpn-connection/ike", Some(json!({"params": {"name": "ike", "psk": "k", "version": "ikev3",
+    let e = n.fails("POST", "/v1/hybrid/vpn-connection/ike", Some(json!({"params": {"name": "ike", "psk": "k", "version": "ikev3",
         "localIp": "10.0.1.1", "remoteIp": "203.0.113.5"}}))).await;
     assert!(details(&e).contains("version[ikev3] must be one of ikev1, ikev2"), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/vpn-connection/ipsec", Some(json!({"params": {"name": "ipsec", "lifetime": 100000}}))).await;
+    let e = n.fails("POST", "/v1/hybrid/vpn-connection/ipsec", Some(json!({"params": {"name": "ipsec", "lifetime": 100000}}))).await;
     assert!(details(&e).contains("lifetime"), "{e}");
     let ike = n.create("/v1/hybrid/vpn-connection/ike", json!({"name": "ike", "psk": "s3cret-psk", "version": "ikev2", "encAlg": "aes256",
         "localIp": "10.0.1.1", "remoteIp": "203.0.113.5"})).await;
@@ -226,7 +201,7 @@ async fn a_vpn_connection_with_ike_and_ipsec_settings() {
         json!({"params": {"name": "to-office", "vpnGatewayUuid": gateway, "userGatewayUuid": user, "localCidr": local,
             "remoteCidr": "192.168.10.0/24", "active": true, "ikeConfUuid": ike, "ipsecConfUuid": ipsec}})
     };
-    let e = fails(&n, "POST", "/v1/hybrid/vpn-connection", Some(connection("10.0.1.0/33"))).await;
+    let e = n.fails("POST", "/v1/hybrid/vpn-connection", Some(connection("10.0.1.0/33"))).await;
     assert!(details(&e).contains("localCidr[10.0.1.0/33]"), "{e}");
     assert!(sim.sim.state.lock().vpn_connections.is_empty());
     let created = n.ok("POST", "/v1/hybrid/vpn-connection", connection("10.0.1.0/24")).await["inventory"].clone();
@@ -245,9 +220,9 @@ async fn a_vpn_connection_with_ike_and_ipsec_settings() {
     assert_eq!(config["ipSecConf"]["pfs"], "group14");
 
     // What a connection still uses cannot go.
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/vpn-connection/ike/{ike}"), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/vpn-connection/ike/{ike}"), None).await;
     assert!(details(&e).contains("used by VpcVpnConnection"), "{e}");
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/user-gateway/{user}/remote"), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/user-gateway/{user}/remote"), None).await;
     assert_eq!(e["cause"]["code"], "DependencyViolation.VpnConnection", "{e}");
     assert_eq!(n.query(&format!("/v1/hybrid/user-vpn?q=uuid={user}")).await.len(), 1, "kept: Alibaba refused");
 
@@ -299,10 +274,10 @@ async fn route_entries_through_a_vpn_gateway() {
         (entry("192.168.50.0/24", "Teleporter", &gateway), "nextHopType[Teleporter]"),
         (entry("192.168.50.0/24", "VpnGateway", &zstack::api::new_uuid()), "does not exist"),
     ] {
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/route-entry", Some(body)).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/route-entry", Some(body)).await;
         assert!(details(&e).contains(expect), "{expect}: {e}");
     }
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/route-entry", Some(json!({"params": {"vRouterUuid": router, "vRouterType": "bridge",
+    let e = n.fails("POST", "/v1/hybrid/aliyun/route-entry", Some(json!({"params": {"vRouterUuid": router, "vRouterType": "bridge",
         "dstCidrBlock": "192.168.50.0/24", "nextHopType": "VpnGateway", "nextHopUuid": gateway}}))).await;
     assert!(details(&e).contains("vRouterType[bridge]"), "{e}");
     assert!(sim.sim.state.lock().route_entries.is_empty());
@@ -315,7 +290,7 @@ async fn route_entries_through_a_vpn_gateway() {
         assert_eq!((remote.next_hop_type.as_str(), remote.next_hop_id.as_str(), remote.route_table_id.as_str()), ("VpnGateway", gw_id.as_str(), sim_table.as_str()));
     }
     // Alibaba refuses a second route to the same place; nothing is recorded for it.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/route-entry", Some(entry("192.168.50.0/24", "VpnGateway", &gateway))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/route-entry", Some(entry("192.168.50.0/24", "VpnGateway", &gateway))).await;
     assert_eq!(e["cause"]["code"], "InvalidCIDRBlock.Duplicate", "{e}");
     assert_eq!(n.query("/v1/hybrid/aliyun/route-entry").await.len(), 1);
 
@@ -328,7 +303,7 @@ async fn route_entries_through_a_vpn_gateway() {
     let custom = synced.iter().find(|e| e["type"] == "Custom").unwrap();
     assert_eq!((uuid_of(custom), custom["nextHopUuid"].as_str()), (uuid_of(&created), Some(gateway.as_str())), "the same record, linked to the gateway");
     let system = synced.iter().find(|e| e["type"] == "System").unwrap();
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/route-entry/{}", uuid_of(system)), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/route-entry/{}", uuid_of(system)), None).await;
     assert!(details(&e).contains("system route"), "{e}");
 
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/route-entry/{}", uuid_of(&created)), Value::Null).await;
@@ -376,9 +351,9 @@ async fn border_routers_and_router_interfaces_sync_create_and_delete() {
     let interface = |spec: &str, router_type: &str| {
         json!({"params": {"dataCenterUuid": dc, "vRouterUuid": vbr, "routerType": router_type, "name": "to-vpc", "spec": spec}})
     };
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/router-interface", Some(interface("Gigantic.9", "vbr"))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/router-interface", Some(interface("Gigantic.9", "vbr"))).await;
     assert!(details(&e).contains("spec[Gigantic.9]"), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/router-interface", Some(interface("Small.1", "switch"))).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/router-interface", Some(interface("Small.1", "switch"))).await;
     assert!(details(&e).contains("routerType[switch]"), "{e}");
     let count = sim.sim.state.lock().router_interfaces.len();
     assert_eq!(count, 4, "nothing made for refused input");
@@ -392,7 +367,7 @@ async fn border_routers_and_router_interfaces_sync_create_and_delete() {
     n.ok("DELETE", &format!("/v1/hybrid/aliyun/router-interface/remote/{}?vRouterType=vbr", uuid_of(&created)), Value::Null).await;
     assert!(!sim.sim.state.lock().router_interfaces.contains_key(&ri_id));
     // A connected (Active) interface is refused by Alibaba; the record stays.
-    let e = fails(&n, "DELETE", &format!("/v1/hybrid/aliyun/router-interface/remote/{}?vRouterType=vbr", uuid_of(vbr_side)), None).await;
+    let e = n.fails("DELETE", &format!("/v1/hybrid/aliyun/router-interface/remote/{}?vRouterType=vbr", uuid_of(vbr_side)), None).await;
     assert_eq!(e["cause"]["code"], "IncorrectStatus", "{e}");
     assert_eq!(n.query(&format!("/v1/hybrid/aliyun/router-interface?q=uuid={}", uuid_of(vbr_side))).await.len(), 1);
 

@@ -18,18 +18,17 @@
 
 mod common;
 
-use common::process::{NodeProcess, ProcessApi};
-use common::hybrid::{job_end, state};
+use common::process::NodeProcess;
+use common::ApiClient;
+use common::hybrid::{direct, job_end, state, REGION};
 use common::{uuid_of, Node};
 use zstack_aliyun_sim::state::SimState;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use zstack::hybrid::recovery::{uuid_tags, UUID_TAG};
-use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
 use zstack_aliyun_sim::{SimConfig, SimServer};
 
 const PASSWORD: &str = "hybrid-recovery-password";
-const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const SNAPSHOTS: &str = "/v1/hybrid/aliyun/snapshot";
@@ -38,14 +37,6 @@ const HELD_MS: u64 = 60_000;
 
 fn sim() -> SimServer {
     SimServer::start(SimConfig { transition_step: Duration::from_millis(200), ..SimConfig::default() }).expect("simulator starts")
-}
-
-fn direct(sim: &SimServer) -> AliyunClient {
-    AliyunClient::new(
-        Credentials { access_key_id: "testid".into(), access_key_secret: "testsecret".into() },
-        ClientConfig { endpoints: Endpoints::all_at(&sim.base_url), max_retries: 0, ..Default::default() },
-    )
-    .unwrap()
 }
 
 /// One create cut at one remote step.
@@ -68,7 +59,7 @@ struct Cut {
 /// security group, and the region's images synced.
 struct Scene {
     process: NodeProcess,
-    api: ProcessApi,
+    api: ApiClient,
     dc: String,
     vswitch: String,
     group: String,
@@ -86,7 +77,7 @@ async fn scene(sim: &SimServer, db: &common::TestDb, name: &str) -> Scene {
     let vpc = uuid_of(&api.create("/v1/hybrid/aliyun/vpc", json!({"dataCenterUuid": dc, "cidrBlock": "172.16.0.0/12", "name": "vpc1", "vRouterName": "vr1"})).await);
     let vswitch = uuid_of(&api.create("/v1/hybrid/aliyun/vswitch", json!({"vpcUuid": vpc, "identityZoneUuid": zone, "cidrBlock": "172.16.1.0/24", "name": "vsw1"})).await);
     let group = uuid_of(&api.create("/v1/hybrid/aliyun/security-group/remote", json!({"vpcUuid": vpc, "name": "sg1"})).await);
-    let images = api.ok("POST", &format!("/v1/hybrid/aliyun/image/{dc}/sync"), Some(json!({"params": {}}))).await;
+    let images = api.ok("POST", &format!("/v1/hybrid/aliyun/image/{dc}/sync"), json!({"params": {}})).await;
     let image = images["inventories"].as_array().unwrap().iter().find(|i| i["ecsImageId"] == IMAGE_ID).map(uuid_of).expect("the system image is synced");
     Scene { process, api, dc, vswitch, group, image }
 }
@@ -322,22 +313,12 @@ async fn restart_undoes_what_unfinished_creates_of_every_other_kind_left_and_kee
     assert!(n.app.store.inv_query(&zstack::tables::HYBRID_PENDING_CREATE, &[], &all).await.unwrap().is_empty(), "every note is settled");
 }
 
-/// An in-process node whose Alibaba Cloud clients poll quickly.
-async fn quick_node() -> Node {
-    let n = Node::start().await;
-    n.app.hybrid.clients.configure(|c| {
-        c.poll_interval = Duration::from_millis(20);
-        c.backoff_base = Duration::from_millis(10);
-    });
-    n
-}
-
 #[actix_web::test]
 async fn vpn_connection_sync_keeps_ike_and_ipsec_records_in_step_with_alibaba() {
     use zstack_aliyun::vpc::{CreateVSwitchRequest, CreateVpcRequest};
     use zstack_aliyun::vpn::{CreateCustomerGatewayRequest, CreateVpnConnectionRequest, CreateVpnGatewayRequest, IkeConfig, IpsecConfig};
     let sim = sim();
-    let n = quick_node().await;
+    let n = common::hybrid::node().await;
     n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
     let dc = uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await);
     let c = direct(&sim);

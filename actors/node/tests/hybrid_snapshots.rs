@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::hybrid::{id, node, sim, state, writes};
+use common::hybrid::{id, node, sim, state, writes, REGION};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -16,20 +16,12 @@ use zstack::hybrid::snapshot::{CREATE_IMAGE_FROM_SNAPSHOT, CREATE_SNAPSHOT};
 use zstack_aliyun::snapshot::CreateSnapshotRequest;
 use zstack_aliyun_sim::SimServer;
 
-const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const KEY_ID: &str = "testid";
 const KEY_SECRET: &str = "testsecret";
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const PASSWORD: &str = "Passw0rd!x";
 const SNAPSHOTS: &str = "/v1/hybrid/aliyun/snapshot";
-
-/// The error object of a failed call.
-async fn fails(n: &Node, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, v) = n.call(method, path, body).await;
-    assert_ne!(status, 200, "{method} {path} should fail: {v}");
-    v["error"].clone()
-}
 
 fn fault(sim: &SimServer, rule: Value) {
     sim.sim.faults.lock().add(serde_json::from_value(rule).unwrap()).unwrap();
@@ -122,15 +114,15 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
     let disk_id = id(&w.disk, "diskId");
 
     // Bad input, each refused with nothing made anywhere.
-    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk)}}))).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk)}}))).await;
     assert_eq!(e["code"], "SYS.1007", "a snapshot needs a name: {e}");
-    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": "0123456789abcdef0123456789abcdef", "name": "s"}}))).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": "0123456789abcdef0123456789abcdef", "name": "s"}}))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
     // Alibaba's refusals come back with its code as the cause.
-    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "early"}}))).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "early"}}))).await;
     assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("IncorrectDiskStatus.NeverAttached")), "a disk never attached: {e}");
     attach(&n, &w).await;
-    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "auto-nightly"}}))).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&w.disk), "name": "auto-nightly"}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidSnapshotName.Malformed", "names starting with auto are Alibaba's: {e}");
     assert!(n.query(SNAPSHOTS).await.is_empty());
     assert!(state(&sim).snapshots.is_empty());
@@ -159,16 +151,16 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
     assert_eq!(renamed["inventory"]["name"], "golden-data");
     assert_eq!(state(&sim).snapshots[&snap_id].name, "golden-data");
     assert_eq!(state(&sim).snapshots[&snap_id].description, "kept");
-    let e = fails(&n, "PUT", &actions, Some(json!({"updateAliyunSnapshot": {"name": "http://x"}}))).await;
+    let e = n.fails("PUT", &actions, Some(json!({"updateAliyunSnapshot": {"name": "http://x"}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidSnapshotName.Malformed", "{e}");
     assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await[0]["name"], "golden-data");
     assert_eq!(state(&sim).snapshots[&snap_id].name, "golden-data");
 
     // An image needs a system-disk snapshot: Alibaba refuses a data-disk one.
     let images = "/v1/hybrid/aliyun/image/snapshot";
-    let e = fails(&n, "POST", images, Some(json!({"params": {"snapshotUuid": uuid_of(&snap), "name": "from-data"}}))).await;
+    let e = n.fails("POST", images, Some(json!({"params": {"snapshotUuid": uuid_of(&snap), "name": "from-data"}}))).await;
     assert_eq!(e["cause"]["code"], "InvalidSnapshotId.NotSystemDiskSnapshot", "{e}");
-    let e = fails(&n, "POST", images, Some(json!({"params": {"snapshotUuid": "0123456789abcdef0123456789abcdef", "name": "x"}}))).await;
+    let e = n.fails("POST", images, Some(json!({"params": {"snapshotUuid": "0123456789abcdef0123456789abcdef", "name": "x"}}))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
     assert!(own_images(&sim).is_empty());
     assert!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.is_empty());
@@ -189,7 +181,7 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
         assert_eq!((i.name.as_str(), i.source_snapshot_id.as_str(), i.status.current.as_str()), ("golden", root_id.as_str(), "Available"));
     }
     // The image pins its snapshot: Alibaba refuses the remote delete, the record stays.
-    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&root)), None).await;
+    let e = n.fails("DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&root)), None).await;
     assert_eq!(e["cause"]["code"], "SnapshotCreatedImage", "{e}");
     assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&root))).await.len(), 1);
     assert!(state(&sim).snapshots.contains_key(&root_id));
@@ -209,7 +201,7 @@ async fn snapshot_and_image_life_cycle_checked_against_the_simulator() {
     assert_eq!(back["diskUuid"], uuid_of(&w.disk).as_str());
     n.ok("DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&back)), Value::Null).await;
     assert!(state(&sim).snapshots.is_empty());
-    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&back)), None).await;
+    let e = n.fails("DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&back)), None).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "{e}");
 
     // Deleting the DataCenter locally takes the snapshots' records; Alibaba keeps them.
@@ -229,7 +221,7 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
 
     // Alibaba fails the call: its code is the cause.
     fault(&sim, json!({"action": "CreateSnapshot", "kind": "fail", "code": "QuotaExceed.Snapshot", "status": 403}));
-    let e = fails(&n, "POST", SNAPSHOTS, Some(body.clone())).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(body.clone())).await;
     assert_eq!(e["cause"]["code"], "QuotaExceed.Snapshot", "{e}");
     assert!(state(&sim).snapshots.is_empty());
     assert!(n.query(SNAPSHOTS).await.is_empty());
@@ -237,7 +229,7 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
     // Every step of the flow failing in turn: the snapshot Alibaba made is deleted again.
     for step in ["take-snapshot", "wait-accomplished", "record-locally"] {
         n.app.faults.fail_step(CREATE_SNAPSHOT, step);
-        let e = fails(&n, "POST", SNAPSHOTS, Some(body.clone())).await;
+        let e = n.fails("POST", SNAPSHOTS, Some(body.clone())).await;
         assert!(e.to_string().contains(step), "{step}: {e}");
         n.app.faults.clear();
         assert!(state(&sim).snapshots.is_empty(), "failing {step} left a snapshot on Alibaba Cloud");
@@ -245,7 +237,7 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
     }
     // A snapshot Alibaba takes too long over: the job times out (SYS.1001), the snapshot goes.
     slow_alibaba(&n, &sim, true);
-    let e = fails(&n, "POST", SNAPSHOTS, Some(body.clone())).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(body.clone())).await;
     assert_eq!(e["code"], "SYS.1001", "{e}");
     assert!(state(&sim).snapshots.is_empty());
     assert!(n.query(SNAPSHOTS).await.is_empty());
@@ -256,19 +248,19 @@ async fn faults_while_taking_a_snapshot_or_making_an_image_leave_nothing_behind(
     let root = synced(&n, &w.dc, &root_id).await;
     let image_body = json!({"params": {"snapshotUuid": uuid_of(&root), "name": "doomed-image"}});
     fault(&sim, json!({"action": "CreateImage", "kind": "fail", "code": "QuotaExceed.Image", "status": 403}));
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
     assert_eq!(e["cause"]["code"], "QuotaExceed.Image", "{e}");
     assert!(own_images(&sim).is_empty());
     for step in ["create-image", "wait-available", "record-locally"] {
         n.app.faults.fail_step(CREATE_IMAGE_FROM_SNAPSHOT, step);
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
         assert!(e.to_string().contains(step), "{step}: {e}");
         n.app.faults.clear();
         assert!(own_images(&sim).is_empty(), "failing {step} left an image on Alibaba Cloud");
         assert!(n.query("/v1/hybrid/aliyun/image?q=type=self").await.is_empty(), "failing {step} left a record");
     }
     slow_alibaba(&n, &sim, true);
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/image/snapshot", Some(image_body.clone())).await;
     assert_eq!(e["code"], "SYS.1001", "{e}");
     assert!(own_images(&sim).is_empty(), "the image still Creating is deleted");
     slow_alibaba(&n, &sim, false);
@@ -341,7 +333,7 @@ async fn gc_deletes_what_the_node_made_of_disks_that_are_gone() {
     attach(&n, &w).await;
     let disk_id = id(&w.disk, "diskId");
     let gc = format!("{SNAPSHOTS}/{}/gc", w.dc);
-    let e = fails(&n, "POST", &gc, Some(json!({"params": {"deleteMode": "Sometimes"}}))).await;
+    let e = n.fails("POST", &gc, Some(json!({"params": {"deleteMode": "Sometimes"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
 
     let made = take(&n, &w.disk, "made-by-node").await;
@@ -408,10 +400,10 @@ async fn system_disks_are_recorded_with_their_instance_kept_attached_and_gone_wi
 
     // Detaching or deleting it alone is refused by the node; Alibaba is not asked.
     let calls = n.app.hybrid.clients.stats().calls;
-    let e = fails(&n, "POST", &format!("{DISKS}/{}/detach", uuid_of(&system)), Some(json!({"params": {}}))).await;
+    let e = n.fails("POST", &format!("{DISKS}/{}/detach", uuid_of(&system)), Some(json!({"params": {}}))).await;
     assert_eq!(e["code"], "SYS.1006", "{e}");
     assert!(e["details"].as_str().unwrap().contains("system disk") && e["details"].as_str().unwrap().contains("cannot be detached"), "{e}");
-    let e = fails(&n, "DELETE", &format!("{DISKS}/{}/remote", uuid_of(&system)), None).await;
+    let e = n.fails("DELETE", &format!("{DISKS}/{}/remote", uuid_of(&system)), None).await;
     assert_eq!(e["code"], "SYS.1006", "{e}");
     assert!(e["details"].as_str().unwrap().contains("cannot be deleted"), "{e}");
     assert_eq!(n.app.hybrid.clients.stats().calls, calls);
@@ -423,7 +415,7 @@ async fn system_disks_are_recorded_with_their_instance_kept_attached_and_gone_wi
     for step in ["record-locally", "record-disks"] {
         n.app.faults.fail_step(CREATE_ECS, step);
         let body = json!({"params": {"name": "doomed", "ecsImageUuid": image, "ecsVSwitchUuid": w.vswitch, "ecsSecurityGroupUuid": w.group, "ecsRootPassword": PASSWORD}});
-        let e = fails(&n, "POST", "/v1/hybrid/aliyun/ecs", Some(body)).await;
+        let e = n.fails("POST", "/v1/hybrid/aliyun/ecs", Some(body)).await;
         n.app.faults.clear();
         assert!(e.to_string().contains(step), "{step}: {e}");
         assert_eq!(state(&sim).instances.len(), 1, "failing {step} left an instance");
@@ -494,7 +486,7 @@ async fn an_instance_is_made_from_an_image_of_another_instances_system_disk_snap
     assert_eq!(disks[0]["diskType"], "System");
     assert_eq!(state(&sim).disks[disks[0]["diskId"].as_str().unwrap()].image_id, id(&image, "ecsImageId"));
     // The image pins the snapshot.
-    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Enforcing", uuid_of(&snap)), None).await;
+    let e = n.fails("DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Enforcing", uuid_of(&snap)), None).await;
     assert_eq!(e["cause"]["code"], "SnapshotCreatedImage", "{e}");
 }
 
@@ -515,7 +507,7 @@ async fn the_disks_of_an_instance_never_started_cannot_be_snapshotted() {
     let system = disk_records(&n, &format!("ecsInstanceUuid={}", uuid_of(&idle))).await;
     assert_eq!((system.len(), system[0]["diskType"].as_str()), (1, Some("System")), "found by sync: {system:?}");
     // Alibaba refuses: the disk was never used. Nothing is made or recorded.
-    let e = fails(&n, "POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&system[0]), "name": "never"}}))).await;
+    let e = n.fails("POST", SNAPSHOTS, Some(json!({"params": {"diskUuid": uuid_of(&system[0]), "name": "never"}}))).await;
     assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("IncorrectDiskStatus.NeverUsed")), "{e}");
     assert!(state(&sim).snapshots.is_empty());
     assert!(n.query(SNAPSHOTS).await.is_empty());
@@ -537,16 +529,16 @@ async fn disks_are_made_from_snapshots_which_they_pin() {
     let before = disks_on_alibaba(&sim);
 
     // Bad input, each refused with nothing made anywhere.
-    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": "0123456789abcdef0123456789abcdef"})))).await;
+    let e = n.fails("POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": "0123456789abcdef0123456789abcdef"})))).await;
     assert!(e["details"].as_str().unwrap().contains("does not exist"), "an unknown snapshot: {e}");
-    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 39})))).await;
+    let e = n.fails("POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 39})))).await;
     assert_eq!((e["code"].as_str(), e["cause"]["code"].as_str()), (Some("SYS.1006"), Some("InvalidDiskSize.TooSmall")), "below the snapshot's 40 GiB: {e}");
-    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 0})))).await;
+    let e = n.fails("POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&snap), "sizeWithGB": 0})))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     // A snapshot of another DataCenter.
     let elsewhere = uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": "cn-beijing", "type": "aliyun", "endpoint": sim.base_url})).await);
     let far_zone = uuid_of(&n.create("/v1/hybrid/identity-zone", json!({"dataCenterUuid": elsewhere, "zoneId": "cn-beijing-h"})).await);
-    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": far_zone, "name": "x", "snapshotUuid": uuid_of(&snap)})))).await;
+    let e = n.fails("POST", DISKS, Some(create(json!({"identityUuid": far_zone, "name": "x", "snapshotUuid": uuid_of(&snap)})))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     assert!(e["details"].as_str().unwrap().contains("not in the data center"), "{e}");
     // A snapshot Alibaba has not finished (taken outside while Alibaba is slow, synced).
@@ -555,7 +547,7 @@ async fn disks_are_made_from_snapshots_which_they_pin() {
     let slow_id = outside_client(&sim).create_snapshot(REGION, &request).await.unwrap().snapshot_id;
     let slow = synced(&n, &w.dc, &slow_id).await;
     assert_eq!(slow["status"], "progressing");
-    let e = fails(&n, "POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&slow)})))).await;
+    let e = n.fails("POST", DISKS, Some(create(json!({"identityUuid": w.zone, "name": "x", "snapshotUuid": uuid_of(&slow)})))).await;
     assert_eq!(e["cause"]["code"], "InvalidSnapshotId.NotReady", "{e}");
     state(&sim).transition_step = Duration::from_millis(20);
     assert_eq!(disks_on_alibaba(&sim), before);
@@ -577,10 +569,10 @@ async fn disks_are_made_from_snapshots_which_they_pin() {
 
     // The snapshot pins what it made: Alibaba refuses the delete without Force, the record stays;
     // deleteMode Enforcing passes Force and the snapshot goes, the disks stay.
-    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&snap)), None).await;
+    let e = n.fails("DELETE", &format!("{SNAPSHOTS}/{}/remote", uuid_of(&snap)), None).await;
     assert_eq!(e["cause"]["code"], "SnapshotCreatedDisk", "{e}");
     assert_eq!(n.query(&format!("{SNAPSHOTS}?q=uuid={}", uuid_of(&snap))).await.len(), 1);
-    let e = fails(&n, "DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Sometimes", uuid_of(&snap)), None).await;
+    let e = n.fails("DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Sometimes", uuid_of(&snap)), None).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     n.ok("DELETE", &format!("{SNAPSHOTS}/{}/remote?deleteMode=Enforcing", uuid_of(&snap)), Value::Null).await;
     assert!(!state(&sim).snapshots.contains_key(&id(&snap, "snapshotId")));

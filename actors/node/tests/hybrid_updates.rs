@@ -9,12 +9,11 @@
 
 mod common;
 
-use common::hybrid::{details, id, node, sim, state};
+use common::hybrid::{data_center, details, id, node, sim, state, REGION};
 use common::{uuid_of, Node};
 use serde_json::{json, Value};
 use zstack_aliyun_sim::SimServer;
 
-const REGION: &str = "cn-hangzhou";
 const ZONE: &str = "cn-hangzhou-h";
 const IMAGE_ID: &str = "ubuntu_22_04_x64_20G_alibase_20230907.vhd";
 const NOBODY: &str = "0123456789abcdef0123456789abcdef";
@@ -27,13 +26,6 @@ fn looked<T>(sim: &SimServer, f: impl FnOnce(&zstack_aliyun_sim::state::SimState
 /// The next `action` fails with `code` (a 403, which the client does not retry).
 fn refuse_next(sim: &SimServer, action: &str, code: &str) {
     sim.sim.faults.lock().add(serde_json::from_value(json!({"action": action, "kind": "fail", "code": code, "status": 403})).unwrap()).unwrap();
-}
-
-/// The error object of a failed call.
-async fn fails(n: &Node, method: &str, path: &str, body: Value) -> Value {
-    let (status, v) = n.call(method, path, Some(body)).await;
-    assert_ne!(status, 200, "{method} {path} should fail: {v}");
-    v["error"].clone()
 }
 
 /// The one record `path` (a query with `q=uuid=`) finds.
@@ -58,12 +50,6 @@ async fn refused(n: &Node, path: &str, uuid: &str, key: &str, params: Value) -> 
     let (status, v) = put(n, path, uuid, key, params).await;
     assert_ne!(status, 200, "{path} {uuid} should fail: {v}");
     v["error"].clone()
-}
-
-/// An AccessKey and the DataCenter of REGION at the simulator.
-async fn data_center(n: &Node, sim: &SimServer) -> String {
-    n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
-    uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await)
 }
 
 struct Net {
@@ -364,16 +350,16 @@ async fn vnc_password_and_deleting_every_instance_of_a_data_center() {
     let url = n.ok("GET", &format!("/v1/hybrid/aliyun/ecs-vnc/{vm}"), Value::Null).await;
     assert!(url["vncUrl"].as_str().unwrap().contains(&vm_id), "{url}");
     for (bad, says) in [("abc12", "less than the min length"), ("abc1234", "exceeds max length"), ("abc12!", "valid regex value for field[password]")] {
-        let e = fails(&n, "POST", &vnc(&vm), json!({"params": {"password": bad}})).await;
+        let e = n.fails("POST", &vnc(&vm), Some(json!({"params": {"password": bad}}))).await;
         assert_eq!(e["code"], "SYS.1007", "{bad}: {e}");
         assert!(details(&e).contains(says), "{bad}: {e}");
     }
-    let e = fails(&n, "POST", &vnc(&vm), json!({"params": {}})).await;
+    let e = n.fails("POST", &vnc(&vm), Some(json!({"params": {}}))).await;
     assert!(details(&e).contains("field[password]"), "{e}");
-    let e = fails(&n, "POST", &vnc(NOBODY), json!({"params": {"password": "Abc123"}})).await;
+    let e = n.fails("POST", &vnc(NOBODY), Some(json!({"params": {"password": "Abc123"}}))).await;
     assert!(e["code"] == "SYS.1007" && details(&e).contains("does not exist"), "{e}");
     refuse_next(&sim, "ModifyInstanceVncPasswd", "InstanceNotReady");
-    let e = fails(&n, "POST", &vnc(&vm), json!({"params": {"password": "Xyz789"}})).await;
+    let e = n.fails("POST", &vnc(&vm), Some(json!({"params": {"password": "Xyz789"}}))).await;
     assert_eq!(e["cause"]["code"], "InstanceNotReady", "{e}");
     assert_eq!(state(&sim).instances[&vm_id].vnc_password.as_deref(), Some("Abc123"));
     // A stopped instance takes a new password too.
@@ -419,9 +405,9 @@ async fn the_generic_hybrid_key_apis_share_the_aliyun_key_handlers() {
     let n = node().await;
     let secret = "testsecret";
     // type is required and must be aliyun.
-    let e = fails(&n, "POST", "/v1/hybrid/hybrid/key", json!({"params": {"name": "ak", "key": "testid", "secret": secret}})).await;
+    let e = n.fails("POST", "/v1/hybrid/hybrid/key", Some(json!({"params": {"name": "ak", "key": "testid", "secret": secret}}))).await;
     assert!(details(&e).contains("field[type]"), "{e}");
-    let e = fails(&n, "POST", "/v1/hybrid/hybrid/key", json!({"params": {"name": "ak", "key": "testid", "secret": secret, "type": "aws"}})).await;
+    let e = n.fails("POST", "/v1/hybrid/hybrid/key", Some(json!({"params": {"name": "ak", "key": "testid", "secret": secret, "type": "aws"}}))).await;
     assert!(details(&e).contains("type[aws] is not supported"), "{e}");
     assert!(n.query("/v1/hybrid/hybrid/key").await.is_empty());
     let (status, added) = n.call("POST", "/v1/hybrid/hybrid/key", Some(json!({"params": {"name": "ak", "key": "testid", "secret": secret, "type": "aliyun"}}))).await;
@@ -433,7 +419,7 @@ async fn the_generic_hybrid_key_apis_share_the_aliyun_key_handlers() {
     // The key works: a DataCenter is added through it.
     n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await;
     // The same AccessKey again, through either API, is refused.
-    let e = fails(&n, "POST", "/v1/hybrid/aliyun/key", json!({"params": {"name": "dup", "key": "testid", "secret": "x"}})).await;
+    let e = n.fails("POST", "/v1/hybrid/aliyun/key", Some(json!({"params": {"name": "dup", "key": "testid", "secret": "x"}}))).await;
     assert_eq!(e["code"], "SYS.1007", "{e}");
     let renamed = n.ok("POST", &format!("/v1/hybrid/hybrid/{uuid}/key"), json!({"params": {"name": "renamed", "description": "main key"}})).await;
     assert_eq!((renamed["inventory"]["name"].as_str(), renamed["inventory"]["description"].as_str()), (Some("renamed"), Some("main key")));

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::{AliyunClient, ECS, ECS_VERSION};
 use crate::de::{lenient_string, wrapped};
 use crate::error::AliyunError;
-use crate::paging::{all_pages, all_tokens, paged, token_paged};
+use crate::paging::{all_pages, all_tokens, paged, token_paged, PagedAnswer};
 use crate::params::{new_client_token, Params};
 
 /// The answer of actions that return nothing but their RequestId (Start/Stop/Delete...).
@@ -610,7 +610,7 @@ impl AliyunClient {
             .set_opt("VpcId", vpc_id)
             .set("PageNumber", page_number)
             .set("PageSize", page_size);
-        self.ecs(region, "DescribeSecurityGroups", params).await
+        self.ecs(region, DescribeSecurityGroupsResponse::ACTION, params).await
     }
 
     pub async fn describe_security_groups_all(
@@ -768,7 +768,7 @@ impl AliyunClient {
         } else {
             params.set("ImageId", request.image_ids.join(","))
         };
-        self.ecs(region, "DescribeImages", params).await
+        self.ecs(region, DescribeImagesResponse::ACTION, params).await
     }
 
     /// Every image matching the filters, page by page.

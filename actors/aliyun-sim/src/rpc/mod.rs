@@ -299,29 +299,15 @@ fn decode_token(token: &str) -> Option<usize> {
     usize::from_str_radix(token.strip_prefix("sim")?, 16).ok()
 }
 
-/// Adds TotalCount/PageNumber/PageSize (and NextToken) to an answer.
-pub fn with_page(mut body: Value, info: &PageInfo) -> Value {
-    if let Some(map) = body.as_object_mut() {
-        map.insert("TotalCount".into(), json!(info.total));
-        map.insert("PageNumber".into(), json!(info.page_number));
-        map.insert("PageSize".into(), json!(info.page_size));
-        match &info.next_token {
-            Some(token) => {
-                map.insert("NextToken".into(), json!(token));
-            }
-            None => {
-                map.remove("NextToken");
-            }
-        }
-    }
-    body
-}
-
 /// The answer of a paged Describe*: `{ set: { kind: [render(item), ...] } }` for the page
-/// [`page_of`] cut, with the paging fields.
+/// [`page_of`] cut, with TotalCount, PageNumber, PageSize (and NextToken when there is one).
 pub fn answer_page<T>((page, info): (Vec<T>, PageInfo), set: &str, kind: &str, render: impl FnMut(&T) -> Value) -> Value {
     let list: Vec<Value> = page.iter().map(render).collect();
-    with_page(json!({ set: { kind: list } }), &info)
+    let mut body = json!({ set: { kind: list }, "TotalCount": info.total, "PageNumber": info.page_number, "PageSize": info.page_size });
+    if let Some(token) = info.next_token {
+        body["NextToken"] = json!(token);
+    }
+    body
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> Value {

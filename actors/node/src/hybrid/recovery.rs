@@ -266,40 +266,46 @@ async fn undo(app: &App, remote: &Remote, kind: &str, uuid: &str, lookup: &Value
     }
 }
 
-/// The resources whose creates a previous run left noted: their jobs wait for `start`.
-pub async fn noted_resources(app: &App) -> ApiResult<HashSet<String>> {
-    Ok(all_notes(app).await?.iter().map(|n| field(n, "resourceUuid")).collect())
+/// The creates a previous run left noted, read once at start: their jobs are held until
+/// `settle_in_background` has settled them.
+pub struct UnfinishedCreates {
+    notes: Vec<Inventory>,
+    resources: HashSet<String>,
 }
 
-/// Settle, in the background, the notes a previous run left (`noted`, from
-/// `noted_resources`), then end their creates' jobs: failed with what was undone, or
-/// succeeded when the record had been written. A note that cannot be settled now is
-/// retried every minute and its job ends failed, saying so.
-pub fn start(app: App, noted: HashSet<String>) {
-    if noted.is_empty() {
-        return;
+impl UnfinishedCreates {
+    pub async fn load(app: &App) -> ApiResult<UnfinishedCreates> {
+        let notes = all_notes(app).await?;
+        let resources = notes.iter().map(|n| field(n, "resourceUuid")).collect();
+        Ok(UnfinishedCreates { notes, resources })
     }
-    actix_web::rt::spawn(async move {
-        let undone = recover_unfinished_creates(&app).await.unwrap_or_else(|e| {
-            // The notes stay for the retry loop; the jobs end now, saying why.
-            log::error!("recovering the hybrid creations a previous run left unfinished failed: {e}");
-            keep_retrying(&app);
-            noted.iter().map(|uuid| (uuid.clone(), ApiError::new(codes::CREATE_RESOURCE, format!("the management node restarted while this job was creating [uuid:{uuid}] and could not undo it yet: {e}")))).collect()
-        });
-        let ended = crate::recovery::finish_unfinished_jobs(&app, &undone, |target| target.is_some_and(|t| noted.contains(t))).await;
-        if let Err(e) = ended {
-            log::error!("ending the jobs of the hybrid creations a previous run left unfinished failed: {e}");
+
+    /// Whether the job of the create of `resource` waits for this recovery.
+    pub fn holds(&self, resource: Option<&str>) -> bool {
+        resource.is_some_and(|r| self.resources.contains(r))
+    }
+
+    /// Settle every note, then end the held jobs: failed with what was undone, or
+    /// succeeded when the record had been written.
+    pub fn settle_in_background(self, app: App) {
+        if self.notes.is_empty() {
+            return;
         }
-    });
+        actix_web::rt::spawn(async move {
+            let undone = recover_unfinished_creates(&app, &self.notes).await;
+            if let Err(e) = crate::recovery::finish_unfinished_jobs(&app, &undone, |target| self.holds(target)).await {
+                log::error!("ending the jobs of the hybrid creations a previous run left unfinished failed: {e}");
+            }
+        });
+    }
 }
 
-/// The recovery pass: every note a previous run left is settled. Returns, by resource
-/// uuid, the error the job of each undone create ends with.
-async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiError>> {
-    let notes = all_notes(app).await?;
+/// The recovery pass over `notes`. Returns, by resource uuid, the error the job of each
+/// undone create ends with; a note whose undo failed is retried every minute.
+async fn recover_unfinished_creates(app: &App, notes: &[Inventory]) -> HashMap<String, ApiError> {
     let mut failed = HashMap::new();
     let mut left = 0;
-    for note in &notes {
+    for note in notes {
         let (kind, uuid) = (field(note, "resourceType"), field(note, "resourceUuid"));
         let prefix = format!("the management node restarted while this job was creating {kind}[uuid:{uuid}], so the job failed");
         let error = match settle(app, note).await {
@@ -318,7 +324,7 @@ async fn recover_unfinished_creates(app: &App) -> ApiResult<HashMap<String, ApiE
     if left > 0 {
         keep_retrying(app);
     }
-    Ok(failed)
+    failed
 }
 
 /// Every note, a connection's after the notes of its parts.

@@ -3,7 +3,8 @@
 //! small readers of the simulator's state and the node's answers.
 
 use super::Node;
-use serde_json::Value;
+use serde_json::{json, Value};
+use zstack_aliyun::{AliyunClient, ClientConfig, Credentials, Endpoints};
 use std::time::Duration;
 use zstack_aliyun_sim::{SimConfig, SimServer};
 
@@ -29,16 +30,28 @@ pub fn quick(n: Node) -> Node {
 
 /// A job's answer once it is no longer 202 (the hybrid recovery runs after the node listens).
 pub async fn job_end(n: &Node, job: &str) -> (u16, Value) {
-    let waited = std::time::Instant::now();
-    loop {
-        let (s, text) = n.raw("GET", &format!("/v1/api-jobs/{job}"), None, true).await;
-        let b: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        if s != 202 {
-            return (s, b);
-        }
-        assert!(waited.elapsed() < Duration::from_secs(30), "job {job} did not end within 30 s of the restart: {b}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (s, b) = n.poll(&format!("{}/v1/api-jobs/{job}", n.base), Duration::from_secs(30)).await;
+    assert_ne!(s, 202, "job {job} did not end within 30 s of the restart: {b}");
+    (s, b)
+}
+
+/// The region every hybrid test's DataCenter is in.
+pub const REGION: &str = "cn-hangzhou";
+
+/// The simulator's AccessKey and a DataCenter of `REGION` at the simulator.
+pub async fn data_center(n: &Node, sim: &SimServer) -> String {
+    n.create("/v1/hybrid/aliyun/key", json!({"name": "ak", "key": "testid", "secret": "testsecret"})).await;
+    super::uuid_of(&n.create("/v1/hybrid/data-center", json!({"regionId": REGION, "type": "aliyun", "endpoint": sim.base_url})).await)
+}
+
+/// A client of our own at the simulator, for what the node has no API for (making a VPN
+/// gateway, a bucket "outside" the node) or what a test must do behind its back.
+pub fn direct(sim: &SimServer) -> AliyunClient {
+    AliyunClient::new(
+        Credentials { access_key_id: "testid".into(), access_key_secret: "testsecret".into() },
+        ClientConfig { endpoints: Endpoints::all_at(&sim.base_url), max_retries: 0, ..Default::default() },
+    )
+    .unwrap()
 }
 
 /// Statements the node has handed to its database so far.

@@ -52,21 +52,14 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use zstack::app::{App, Settings};
 
+/// A management node running in this process, with a logged-in client (`Deref`).
 pub struct Node {
     pub app: App,
     _db: Option<TestDb>,
-    pub base: String,
-    pub http: reqwest::Client,
-    pub session: String,
+    api: ApiClient,
 }
 
 pub const PASSWORD: &str = "test-password";
-
-/// Idle connections are dropped before the node's keep-alive (5 s) closes them: a request
-/// sent on one as the node closes it fails with an incomplete message.
-pub fn test_client() -> reqwest::Client {
-    reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(3)).build().unwrap()
-}
 
 pub fn sha512(s: &str) -> String {
     zstack::identity::sha512_hex(s)
@@ -86,48 +79,103 @@ impl Node {
         let started = App::start(settings).await.expect("node starts");
         let (server, addr) = zstack::server::http_server(started.app.clone(), "127.0.0.1:0").unwrap();
         actix_web::rt::spawn(server);
-        let mut node = Node { app: started.app, _db: None, base: format!("http://{addr}/zstack"), http: test_client(), session: String::new() };
-        let (status, body) = node.call("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": sha512(PASSWORD)}}))).await;
-        assert_eq!(status, 200, "{body}");
-        node.session = body["inventory"]["uuid"].as_str().unwrap().to_string();
-        node
+        let api = ApiClient::login(format!("http://{addr}/zstack"), PASSWORD).await;
+        Node { app: started.app, _db: None, api }
     }
 
-    /// One request; async APIs are polled to the end. Returns (status, body).
-    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let (status, text) = self.raw(method, path, body.map(|b| b.to_string()), true).await;
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        if status == 202 {
-            let loc = v["location"].as_str().expect("202 carries a location").to_string();
-            for _ in 0..6000 {
-                let r = self.http.get(&loc).send().await.unwrap();
-                let s = r.status().as_u16();
-                if s != 202 {
-                    let text = r.text().await.unwrap();
-                    return (s, serde_json::from_str(&text).unwrap_or(Value::String(text)));
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            panic!("job at {loc} never finished");
-        }
-        (status, v)
+    pub async fn violations(&self) -> Vec<String> {
+        zstack::recovery::invariant_violations(&self.app).await.unwrap()
+    }
+}
+
+impl std::ops::Deref for Node {
+    type Target = ApiClient;
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+/// A logged-in client of a node (in this process or a child process), speaking ZStack's
+/// REST conventions.
+pub struct ApiClient {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub session: String,
+}
+
+/// How long an async call is polled before the test gives up on it.
+const JOB_WITHIN: Duration = Duration::from_secs(60);
+
+fn parse(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::String(text))
+}
+
+impl ApiClient {
+    /// Logs in as admin at `base` (`http://host:port/zstack`). A fresh HTTP client per
+    /// login: connections pooled to a killed process are dead.
+    pub async fn login(base: String, password: &str) -> ApiClient {
+        // Idle connections are dropped before the node's keep-alive (5 s) closes them: a
+        // request sent on one as the node closes it fails with an incomplete message.
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).pool_idle_timeout(Duration::from_secs(3)).build().unwrap();
+        let mut api = ApiClient { base, http, session: String::new() };
+        let (s, b) = api.send("PUT", "/v1/accounts/login", Some(json!({"logInByAccount": {"accountName": "admin", "password": sha512(password)}}))).await;
+        assert_eq!(s, 200, "login: {b}");
+        api.session = b["inventory"]["uuid"].as_str().expect("login answers a session uuid").to_string();
+        api
     }
 
+    /// One request as text, with the session when `auth`. Returns (status, body).
     pub async fn raw(&self, method: &str, path: &str, body: Option<String>, auth: bool) -> (u16, String) {
-        let url = format!("{}{path}", self.base);
-        let mut rb = self.http.request(method.parse().unwrap(), &url);
+        let mut rb = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
         if auth && !self.session.is_empty() {
             rb = rb.header("Authorization", format!("OAuth {}", self.session));
         }
         if let Some(b) = body {
             rb = rb.header("Content-Type", "application/json").body(b);
         }
-        let r = rb.send().await.unwrap();
+        let r = rb.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = r.status().as_u16();
         (status, r.text().await.unwrap())
     }
 
-    /// A successful call's inventory.
+    /// One request, not polled. Returns (status, body).
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (status, text) = self.raw(method, path, body.map(|b| b.to_string()), true).await;
+        (status, parse(text))
+    }
+
+    /// One look at a job location.
+    pub async fn probe(&self, location: &str) -> (u16, Value) {
+        let r = self.http.get(location).send().await.unwrap_or_else(|e| panic!("GET {location}: {e}"));
+        let status = r.status().as_u16();
+        (status, parse(r.text().await.unwrap()))
+    }
+
+    /// Poll a job location until it answers something else than 202, or the time is up.
+    pub async fn poll(&self, location: &str, within: Duration) -> (u16, Value) {
+        let until = std::time::Instant::now() + within;
+        loop {
+            let (s, b) = self.probe(location).await;
+            if s != 202 || std::time::Instant::now() >= until {
+                return (s, b);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// One request; async APIs are polled to the end. Returns (status, body).
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let (s, b) = self.send(method, path, body).await;
+        if s != 202 {
+            return (s, b);
+        }
+        let loc = b["location"].as_str().unwrap_or_else(|| panic!("{method} {path}: a 202 without a location: {b}")).to_string();
+        let (s, b) = self.poll(&loc, JOB_WITHIN).await;
+        assert_ne!(s, 202, "{method} {path}: the job at {loc} did not end within {JOB_WITHIN:?}");
+        (s, b)
+    }
+
+    /// A successful call's answer (GET and DELETE send no body).
     pub async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
         let body = if method == "GET" || method == "DELETE" { None } else { Some(body) };
         let (status, v) = self.call(method, path, body).await;
@@ -135,6 +183,21 @@ impl Node {
         v
     }
 
+    /// The error object of a call that must fail.
+    pub async fn fails(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, v) = self.call(method, path, body).await;
+        assert_ne!(status, 200, "{method} {path} should fail: {v}");
+        v["error"].clone()
+    }
+
+    /// An async create accepted with 202; returns its job location.
+    pub async fn submit(&self, path: &str, params: Value) -> String {
+        let (s, b) = self.send("POST", path, Some(json!({ "params": params }))).await;
+        assert_eq!(s, 202, "POST {path}: {b}");
+        b["location"].as_str().unwrap().to_string()
+    }
+
+    /// A successful create's inventory.
     pub async fn create(&self, path: &str, params: Value) -> Value {
         self.ok("POST", path, json!({ "params": params })).await["inventory"].clone()
     }
@@ -144,8 +207,8 @@ impl Node {
         v["inventories"].as_array().cloned().unwrap_or_default()
     }
 
-    pub async fn violations(&self) -> Vec<String> {
-        zstack::recovery::invariant_violations(&self.app).await.unwrap()
+    pub async fn count(&self, path: &str) -> usize {
+        self.query(path).await.len()
     }
 }
 
